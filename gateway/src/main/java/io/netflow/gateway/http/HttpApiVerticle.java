@@ -1,0 +1,122 @@
+package io.netflow.gateway.http;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.net.BindException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's HTTP server: health, readiness, metrics and the {@code /v1} API.
+ *
+ * <p>The gateway knows nothing of how mesh state is computed: it asks the engine over local
+ * event-bus addresses ({@link Addresses}) and relays the answer, mapping failures to
+ * {@link ErrorCode}s.
+ */
+public class HttpApiVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(5_000);
+
+  private final HttpOptions options;
+  private final HealthChecks liveness;
+  private final HealthChecks readiness;
+  private final PrometheusMeterRegistry registry;
+  private final List<RouteContributor> contributors;
+  private HttpServer server;
+
+  /**
+   * @param liveness     checks behind {@code /health}: is the process alive
+   * @param readiness    checks behind {@code /ready}: has the node joined and is every part up
+   * @param registry     the node's meter registry, scraped at {@code /metrics}
+   * @param contributors other parts' routes, mounted on the same server
+   */
+  public HttpApiVerticle(HttpOptions options, HealthChecks liveness, HealthChecks readiness,
+                         PrometheusMeterRegistry registry, List<RouteContributor> contributors) {
+    this.options = new HttpOptions(options);
+    this.liveness = liveness;
+    this.readiness = readiness;
+    this.registry = registry;
+    this.contributors = List.copyOf(contributors);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
+    router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get("/v1/mesh/nodes").handler(ctx -> relay(ctx, Addresses.MESH_VIEW));
+    contributors.forEach(c -> c.mount(vertx, router));
+    router.route().last().handler(ctx -> error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
+    router.errorHandler(500, ctx -> error(ctx, ErrorCode.INTERNAL, null));
+    return listen(router, options.getPort(), options.getPortCount());
+  }
+
+  /** The port the server listens on, once started. */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  private Future<HttpServer> listen(Router router, int port, int triesLeft) {
+    return vertx.createHttpServer()
+      .requestHandler(router)
+      .listen(port, options.getHost())
+      .onSuccess(s -> {
+        server = s;
+        LOG.info("HTTP API listening on http://{}:{}", options.getHost(), s.actualPort());
+      })
+      .recover(err -> {
+        if (isBindFailure(err) && triesLeft > 1 && port != 0 && port < 65535) {
+          LOG.debug("HTTP port {} is taken, trying {}", port, port + 1);
+          return listen(router, port + 1, triesLeft - 1);
+        }
+        return Future.failedFuture(err);
+      });
+  }
+
+  private static boolean isBindFailure(Throwable err) {
+    for (Throwable t = err; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void relay(RoutingContext ctx, String address) {
+    vertx.eventBus().<JsonObject>request(address, null, LOCAL)
+      .onSuccess(reply -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(reply.body().encode()))
+      .onFailure(err -> {
+        ErrorCode code = ErrorCode.of(err);
+        // No consumer yet means the engine is still starting.
+        error(ctx, code == ErrorCode.NO_HANDLERS ? ErrorCode.NOT_READY : code, err.getMessage());
+      });
+  }
+
+  /** Ends the request with the protocol's JSON error body. */
+  static void error(RoutingContext ctx, ErrorCode code, String detail) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+      .setStatusCode(code.httpStatus())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(code.toJson(detail).encode());
+  }
+}

@@ -1,0 +1,79 @@
+package io.netflow.gateway.http;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Where the node's HTTP server listens.
+ *
+ * <p>When {@link #getPort() port} is taken, the server tries the next port, up to
+ * {@link #getPortCount() portCount} ports in all, so several nodes on one machine find a free
+ * port by themselves. Port 0 asks the operating system for any free port.
+ */
+public class HttpOptions {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8080;
+  public static final int DEFAULT_PORT_COUNT = 100;
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private int portCount = DEFAULT_PORT_COUNT;
+
+  public HttpOptions() {
+  }
+
+  public HttpOptions(HttpOptions other) {
+    this.host = other.host;
+    this.port = other.port;
+    this.portCount = other.portCount;
+  }
+
+  public HttpOptions(JsonObject json) {
+    setHost(json.getString("host", DEFAULT_HOST));
+    setPort(json.getInteger("port", DEFAULT_PORT));
+    setPortCount(json.getInteger("port-count", DEFAULT_PORT_COUNT));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("host", host).put("port", port).put("port-count", portCount);
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  /** The interface to bind; {@code 0.0.0.0} for all. */
+  public HttpOptions setHost(String host) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("http.host must not be empty");
+    }
+    this.host = host;
+    return this;
+  }
+
+  public int getPort() {
+    return port;
+  }
+
+  /** The first port to try, 0 for any free port. */
+  public HttpOptions setPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("http.port must be in [0, 65535], got " + port);
+    }
+    this.port = port;
+    return this;
+  }
+
+  public int getPortCount() {
+    return portCount;
+  }
+
+  /** How many consecutive ports to try from {@link #getPort()}; 1 means exactly that port. */
+  public HttpOptions setPortCount(int portCount) {
+    if (portCount < 1 || portCount > 1000) {
+      throw new IllegalArgumentException("http.port-count must be in [1, 1000], got " + portCount);
+    }
+    this.portCount = portCount;
+    return this;
+  }
+}

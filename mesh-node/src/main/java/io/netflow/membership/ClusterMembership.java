@@ -1,0 +1,27 @@
+package io.netflow.membership;
+
+/**
+ * The cluster's member list, as the cluster manager sees it. Membership (who is in the cluster)
+ * comes from here; load (how they are doing) comes from their reports.
+ */
+public interface ClusterMembership {
+
+  /** Told of members joining and leaving, on a cluster-manager thread. */
+  interface Listener {
+    void memberAdded(String nodeId);
+
+    void memberRemoved(String nodeId);
+  }
+
+  /** This node's member id. */
+  String localNodeId();
+
+  /** Whether {@code nodeId} is a member now. */
+  boolean isMember(String nodeId);
+
+  /** How many members the cluster has now. */
+  int size();
+
+  /** Starts telling {@code listener} of changes; closing the result stops it. */
+  AutoCloseable listen(Listener listener);
+}

@@ -1,0 +1,203 @@
+package io.netflow.membership;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.NodeState;
+import io.netflow.load.LoadSampler;
+import io.netflow.membership.impl.MembershipMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes this node's load report every interval (to a cluster map with a TTL, and as an
+ * event), and keeps the node's {@link MeshView} of everyone else's.
+ *
+ * <p>Who is a member comes from the cluster manager: a member that leaves is dropped at once,
+ * and reports from non-members are ignored. How a member is doing comes from its reports: one
+ * whose reports stop is shown stale once the last is older than the stale limit.
+ */
+public class MembershipVerticle extends VerticleBase {
+
+  /** The cluster map holding every node's latest report, keyed by node id, each with a TTL. */
+  public static final String REPORTS_MAP = "netflow.load-reports";
+
+  private static final Logger LOG = LoggerFactory.getLogger(MembershipVerticle.class);
+
+  private final MembershipOptions options;
+  private final NodeDescriptor self;
+  private final ClusterMembership cluster;
+  private final MeshView view;
+  private final LoadSampler sampler = new LoadSampler();
+  private final MeterRegistry registry;
+  private final Set<String> staleNodes = new HashSet<>();
+
+  private volatile NodeState state = NodeState.UP;
+  private MembershipMetrics metrics;
+  private AsyncMap<String, JsonObject> reportsMap;
+  private AutoCloseable membershipListener;
+  private long seq;
+  private long timerId = -1;
+  private long lastTickNanos;
+
+  public MembershipVerticle(MembershipOptions options, NodeDescriptor self, ClusterMembership cluster,
+                            MeshView view, MeterRegistry registry) {
+    this.options = options;
+    this.self = self;
+    this.cluster = cluster;
+    this.view = view;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics = new MembershipMetrics(registry, view, cluster, () -> state);
+    EventBus eb = vertx.eventBus();
+    MessageConsumer<JsonObject> reports = eb.consumer(Addresses.MESH_REPORTS, m -> onReport(m.body()));
+    eb.<Void>localConsumer(Addresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
+    eb.<Void>localConsumer(Addresses.NODE_DRAIN, m -> drain().onComplete(ar -> m.reply(state.name())));
+    membershipListener = cluster.listen(new ClusterMembership.Listener() {
+      @Override
+      public void memberAdded(String nodeId) {
+        context.runOnContext(v -> onMemberAdded(nodeId));
+      }
+
+      @Override
+      public void memberRemoved(String nodeId) {
+        context.runOnContext(v -> onMemberRemoved(nodeId));
+      }
+    });
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(REPORTS_MAP)
+      .compose(map -> {
+        reportsMap = map;
+        return map.entries();
+      })
+      .compose(held -> {
+        seed(held);
+        return Future.all(reports.completion(), publish());
+      })
+      .onSuccess(v -> {
+        lastTickNanos = System.nanoTime();
+        timerId = vertx.setPeriodic(options.getReportIntervalMs(), id -> tick());
+      });
+  }
+
+  @Override
+  public Future<?> stop() throws Exception {
+    vertx.cancelTimer(timerId);
+    membershipListener.close();
+    metrics.close();
+    return reportsMap.remove(self.nodeId()).otherwiseEmpty();
+  }
+
+  /** Reports already in the cluster map when this node starts: it sees the mesh at once. */
+  private void seed(Map<String, JsonObject> held) {
+    long now = System.nanoTime();
+    long wallNow = System.currentTimeMillis();
+    for (JsonObject json : held.values()) {
+      try {
+        LoadReport r = LoadReport.fromJson(json);
+        if (!r.nodeId().equals(self.nodeId()) && cluster.isMember(r.nodeId())) {
+          // The sender's clock is all there is to age a stored report by; never make it younger.
+          long ageNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(0, wallNow - r.sentAtMillis()));
+          view.accept(r, now - ageNanos);
+          logPeer(r);
+        }
+      } catch (IllegalArgumentException e) {
+        metrics.reportRejected();
+      }
+    }
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    long lagNanos = now - lastTickNanos - TimeUnit.MILLISECONDS.toNanos(options.getReportIntervalMs());
+    lastTickNanos = now;
+    publish(Math.max(0, lagNanos) / 1e6);
+    checkStale();
+    metrics.refresh();
+  }
+
+  private Future<Void> publish() {
+    return publish(0);
+  }
+
+  private Future<Void> publish(double loopLagMs) {
+    LoadReport report = new LoadReport(self, seq++, System.currentTimeMillis(), state, sampler.sample(loopLagMs));
+    view.accept(report);
+    JsonObject json = report.toJson();
+    vertx.eventBus().publish(Addresses.MESH_REPORTS, json);
+    return reportsMap.put(self.nodeId(), json, options.getStaleAfterMs())
+      .onFailure(err -> LOG.debug("Could not store load report: {}", err.getMessage()));
+  }
+
+  private void onReport(JsonObject json) {
+    LoadReport report;
+    try {
+      report = LoadReport.fromJson(json);
+    } catch (IllegalArgumentException e) {
+      metrics.reportRejected();
+      LOG.debug("Refused a malformed load report: {}", e.getMessage());
+      return;
+    }
+    if (report.nodeId().equals(self.nodeId()) || !cluster.isMember(report.nodeId())) {
+      return;
+    }
+    metrics.reportReceived();
+    MeshView.Entry before = view.get(report.nodeId());
+    if (view.accept(report)) {
+      if (before == null) {
+        logPeer(report);
+      } else if (before.report().state() != report.state()) {
+        LOG.info("Peer {} is now {}", report.node().name(), report.state());
+      }
+      if (staleNodes.remove(report.nodeId())) {
+        LOG.info("Peer {} is reporting again", report.node().name());
+      }
+    }
+  }
+
+  private static void logPeer(LoadReport r) {
+    LOG.info("Peer {} ({}, {}, capacity {}) reporting from {}", r.node().name(), r.node().role().id(),
+      r.node().region(), r.node().capacity(), r.node().httpUrl());
+  }
+
+  private void checkStale() {
+    for (MeshView.Entry e : view.entries()) {
+      if (view.isStale(e) && staleNodes.add(e.report().nodeId())) {
+        LOG.info("Peer {} is stale: no load report for {} ms", e.report().node().name(), view.ageMillis(e));
+      }
+    }
+  }
+
+  private void onMemberAdded(String nodeId) {
+    LOG.info("Member joined: {}; cluster of {}", nodeId, cluster.size());
+  }
+
+  private void onMemberRemoved(String nodeId) {
+    MeshView.Entry gone = view.remove(nodeId);
+    staleNodes.remove(nodeId);
+    String name = gone == null ? "?" : gone.report().node().name();
+    LOG.info("Member left: {} ({}); cluster of {}", name, nodeId, cluster.size());
+    reportsMap.remove(nodeId);
+  }
+
+  /** Enters DRAINING and tells peers at once, not at the next tick. */
+  private Future<Void> drain() {
+    if (state == NodeState.DRAINING) {
+      return Future.succeededFuture();
+    }
+    state = NodeState.DRAINING;
+    LOG.info("Draining: peers will route around this node");
+    return publish();
+  }
+}

@@ -1,0 +1,104 @@
+package io.netflow.membership;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * This node's view of the mesh: the latest load report of every member, with when it arrived.
+ *
+ * <p>The membership verticle writes it; routing reads it from any thread, with no cluster-map
+ * round trip on the hot path. Ages are measured on this node's monotonic clock, so a peer's clock
+ * skew cannot make its reports look fresh.
+ */
+public final class MeshView {
+
+  /** A peer's latest report and when this node received it ({@link System#nanoTime()} time). */
+  public record Entry(LoadReport report, long receivedAtNanos) {
+  }
+
+  private final String selfId;
+  private final long staleAfterNanos;
+  private final LongSupplier nanoClock;
+  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+  public MeshView(String selfId, long staleAfterMillis) {
+    this(selfId, staleAfterMillis, System::nanoTime);
+  }
+
+  MeshView(String selfId, long staleAfterMillis, LongSupplier nanoClock) {
+    this.selfId = selfId;
+    this.staleAfterNanos = TimeUnit.MILLISECONDS.toNanos(staleAfterMillis);
+    this.nanoClock = nanoClock;
+  }
+
+  /** This node's id. */
+  public String selfId() {
+    return selfId;
+  }
+
+  /** Records a report received now, unless a newer one from the same node is already held. */
+  public boolean accept(LoadReport report) {
+    return accept(report, nanoClock.getAsLong());
+  }
+
+  /** Records a report received at {@code receivedAtNanos}, unless a newer one is already held. */
+  public boolean accept(LoadReport report, long receivedAtNanos) {
+    Entry fresh = new Entry(report, receivedAtNanos);
+    Entry kept = entries.merge(report.nodeId(), fresh,
+      (old, nu) -> nu.report().seq() > old.report().seq() ? nu : old);
+    return kept == fresh;
+  }
+
+  /** Drops a node that left the cluster; returns what was held of it. */
+  public Entry remove(String nodeId) {
+    return entries.remove(nodeId);
+  }
+
+  public Entry get(String nodeId) {
+    return entries.get(nodeId);
+  }
+
+  public Collection<Entry> entries() {
+    return entries.values();
+  }
+
+  public int size() {
+    return entries.size();
+  }
+
+  /** How old an entry's report is, in milliseconds. */
+  public long ageMillis(Entry e) {
+    return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nanoClock.getAsLong() - e.receivedAtNanos()));
+  }
+
+  /** True when no report has come from the node for longer than the stale limit. */
+  public boolean isStale(Entry e) {
+    return nanoClock.getAsLong() - e.receivedAtNanos() > staleAfterNanos;
+  }
+
+  /** The view as served at {@code GET /v1/mesh/nodes}. */
+  public JsonObject toJson(int clusterSize) {
+    List<Entry> sorted = entries.values().stream()
+      .sorted(Comparator.comparing((Entry e) -> e.report().node().name()).thenComparing(e -> e.report().nodeId()))
+      .toList();
+    JsonArray nodes = new JsonArray();
+    for (Entry e : sorted) {
+      LoadReport r = e.report();
+      nodes.add(r.node().toJson()
+        .put("self", r.nodeId().equals(selfId))
+        .put("state", r.state().name())
+        .put("stale", isStale(e))
+        .put("ageMs", ageMillis(e))
+        .put("seq", r.seq())
+        .put("sentAtMillis", r.sentAtMillis())
+        .put("load", r.load().toJson()));
+    }
+    return new JsonObject().put("self", selfId).put("clusterSize", clusterSize).put("nodes", nodes);
+  }
+}

@@ -1,0 +1,72 @@
+package io.netflow.membership.impl;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.netflow.membership.ClusterMembership;
+import java.util.UUID;
+
+/**
+ * Membership read from Hazelcast. Ids are Vert.x node ids ({@code ClusterManager.getNodeId()}),
+ * which Vert.x's Hazelcast cluster manager keeps as a member attribute, not the member UUID.
+ *
+ * <p>A separate Hazelcast listener is used because the cluster manager's own node listener
+ * slot belongs to Vert.x's event bus.
+ */
+public final class HazelcastMembership implements ClusterMembership {
+
+  /** The member attribute where vertx-hazelcast keeps the Vert.x node id. */
+  static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
+  private final HazelcastInstance hazelcast;
+
+  public HazelcastMembership(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+  }
+
+  @Override
+  public String localNodeId() {
+    return nodeId(hazelcast.getCluster().getLocalMember());
+  }
+
+  @Override
+  public boolean isMember(String nodeId) {
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      if (nodeId.equals(nodeId(m))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public int size() {
+    return hazelcast.getLifecycleService().isRunning() ? hazelcast.getCluster().getMembers().size() : 0;
+  }
+
+  @Override
+  public AutoCloseable listen(Listener listener) {
+    UUID id = hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        listener.memberAdded(nodeId(event.getMember()));
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        listener.memberRemoved(nodeId(event.getMember()));
+      }
+    });
+    return () -> {
+      if (hazelcast.getLifecycleService().isRunning()) {
+        hazelcast.getCluster().removeMembershipListener(id);
+      }
+    };
+  }
+
+  private static String nodeId(Member member) {
+    String id = member.getAttribute(NODE_ID_ATTRIBUTE);
+    return id != null ? id : member.getUuid().toString();
+  }
+}

@@ -1,0 +1,82 @@
+package io.netflow.membership.impl;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.netflow.gateway.protocol.NodeState;
+import io.netflow.membership.ClusterMembership;
+import io.netflow.membership.MeshView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The {@code netflow_mesh_*} and {@code netflow_node_*} meters of membership. */
+public final class MembershipMetrics {
+
+  /** The pseudo-state counted for peers whose reports stopped. */
+  private static final String STALE = "STALE";
+
+  private final MeterRegistry registry;
+  private final MeshView view;
+  private final List<Meter> meters = new ArrayList<>();
+  private final MultiGauge reportAge;
+  private final Counter received;
+  private final Counter rejected;
+
+  public MembershipMetrics(MeterRegistry registry, MeshView view, ClusterMembership cluster, Supplier<NodeState> state) {
+    this.registry = registry;
+    this.view = view;
+    meters.add(Gauge.builder("netflow.mesh.members", cluster::size)
+      .description("Members of the cluster, as the cluster manager sees them").register(registry));
+    for (NodeState s : NodeState.values()) {
+      meters.add(Gauge.builder("netflow.node.state", () -> state.get() == s ? 1 : 0)
+        .description("1 for this node's current state, 0 for the others").tag("state", s.name()).register(registry));
+      meters.add(Gauge.builder("netflow.mesh.nodes", () -> count(s.name()))
+        .description("Nodes in this node's view, by reported state (STALE: reports stopped)")
+        .tag("state", s.name()).register(registry));
+    }
+    meters.add(Gauge.builder("netflow.mesh.nodes", () -> count(STALE))
+      .description("Nodes in this node's view, by reported state (STALE: reports stopped)")
+      .tag("state", STALE).register(registry));
+    reportAge = MultiGauge.builder("netflow.mesh.report.age").baseUnit("seconds")
+      .description("Age of the latest load report from each node").register(registry);
+    received = Counter.builder("netflow.mesh.reports.received").description("Peer load reports received")
+      .register(registry);
+    rejected = Counter.builder("netflow.mesh.reports.rejected")
+      .description("Peer load reports refused as malformed").register(registry);
+    meters.add(received);
+    meters.add(rejected);
+  }
+
+  public void reportReceived() {
+    received.increment();
+  }
+
+  public void reportRejected() {
+    rejected.increment();
+  }
+
+  /** Refreshes the per-node report ages; called once per report interval. */
+  public void refresh() {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    for (MeshView.Entry e : view.entries()) {
+      rows.add(MultiGauge.Row.of(Tags.of("node", e.report().node().name()), view.ageMillis(e) / 1000.0));
+    }
+    reportAge.register(rows, true);
+  }
+
+  /** Removes every meter, so a stopped verticle leaves nothing behind in the registry. */
+  public void close() {
+    reportAge.register(List.of(), true);
+    meters.forEach(registry::remove);
+  }
+
+  private long count(String state) {
+    return view.entries().stream()
+      .filter(e -> STALE.equals(state) ? view.isStale(e) : !view.isStale(e) && e.report().state().name().equals(state))
+      .count();
+  }
+}

@@ -1,0 +1,238 @@
+package io.netflow.node;
+
+import com.hazelcast.config.Config;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netflow.console.ConsoleRoutes;
+import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.http.HttpOptions;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Role;
+import io.netflow.membership.ClusterMembership;
+import io.netflow.membership.MembershipOptions;
+import io.netflow.membership.MembershipVerticle;
+import io.netflow.membership.MeshView;
+import io.netflow.membership.NodeDescriptor;
+import io.netflow.membership.impl.HazelcastMembership;
+import io.netflow.node.config.ConfigException;
+import io.netflow.node.config.NodeConfig;
+import io.netflow.node.config.NodeKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One NetFlow node: the one place that builds the clustered {@link Vertx} (Hazelcast cluster
+ * manager, Micrometer metrics) and deploys the node's verticles, each with its own slice of config.
+ *
+ * <p>{@link #start()} joins the mesh and deploys everything; {@link #stop()} drains (peers see
+ * DRAINING and route around the node), closes the servers and leaves.
+ */
+public final class NetflowNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NetflowNode.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(2_000);
+
+  private final NodeConfig config;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private Vertx vertx;
+  private HazelcastClusterManager clusterManager;
+  private ClusterMembership membership;
+  private MeshView view;
+  private NodeDescriptor descriptor;
+  private String name;
+  private Path dataDir;
+  private int httpPort;
+  private String httpDeployment;
+  private String membershipDeployment;
+  private volatile boolean ready;
+  private volatile boolean stopping;
+  private Future<Void> stopped;
+
+  public NetflowNode(NodeConfig config) {
+    this.config = config;
+  }
+
+  /** Joins the mesh and deploys the node's verticles; completes when the node is ready. */
+  public Future<NetflowNode> start() {
+    Config hazelcast;
+    try {
+      hazelcast = ClusterConfigFactory.create(config);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    clusterManager = new HazelcastClusterManager(hazelcast);
+    VertxOptions options = new VertxOptions()
+      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+    options.getEventBusOptions().setHost(config.getString(NodeKeys.CLUSTER_HOST)).setPort(0);
+    return Vertx.builder()
+      .with(options)
+      .withClusterManager(clusterManager)
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .buildClustered()
+      .compose(v -> {
+        vertx = v;
+        membership = new HazelcastMembership(clusterManager.getHazelcastInstance());
+        name = nodeName();
+        return vertx.executeBlocking(this::createDataDir);
+      })
+      .compose(dir -> deployHttp())
+      .compose(port -> deployMembership())
+      .map(v -> {
+        ready = true;
+        return this;
+      })
+      .onFailure(err -> {
+        if (vertx != null) {
+          vertx.close();
+        }
+      });
+  }
+
+  private Future<Integer> deployHttp() {
+    HttpOptions http = new HttpOptions()
+      .setHost(config.getString(NodeKeys.HTTP_HOST))
+      .setPort(config.getInt(NodeKeys.HTTP_PORT))
+      .setPortCount(config.getInt(NodeKeys.HTTP_PORT_COUNT));
+    HealthChecks liveness = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
+    HealthChecks readiness = HealthChecks.create(vertx)
+      .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
+      .register("node", p -> p.complete(ready && !stopping ? Status.OK()
+        : Status.KO(new io.vertx.core.json.JsonObject().put("reason", stopping ? "draining" : "starting"))));
+    HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry, List.of(new ConsoleRoutes()));
+    return vertx.deployVerticle(verticle).map(id -> {
+      httpDeployment = id;
+      httpPort = verticle.actualPort();
+      return httpPort;
+    });
+  }
+
+  private Future<String> deployMembership() {
+    String host = config.getString(NodeKeys.HTTP_HOST);
+    String advertised = host.equals("0.0.0.0") ? config.getString(NodeKeys.CLUSTER_HOST) : host;
+    descriptor = new NodeDescriptor(clusterManager.getNodeId(), name,
+      Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION),
+      config.getDouble(NodeKeys.NODE_CAPACITY), "http://" + advertised + ":" + httpPort,
+      config.getLong(NodeKeys.NODE_UPLOAD), config.getLong(NodeKeys.NODE_DOWNLOAD), System.currentTimeMillis());
+    MembershipOptions options = new MembershipOptions()
+      .setReportIntervalMs(config.getLong(NodeKeys.REPORT_INTERVAL))
+      .setStaleAfterMs(config.getLong(NodeKeys.STALE_AFTER));
+    view = new MeshView(descriptor.nodeId(), options.getStaleAfterMs());
+    return vertx.deployVerticle(new MembershipVerticle(options, descriptor, membership, view, registry))
+      .onSuccess(id -> membershipDeployment = id);
+  }
+
+  private String nodeName() {
+    String configured = config.getString(NodeKeys.NODE_NAME);
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    var address = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
+    return address.getHost() + "-" + address.getPort();
+  }
+
+  private Path createDataDir() throws java.io.IOException {
+    dataDir = Path.of(config.getString(NodeKeys.NODE_DATA_DIR)).resolve(name).toAbsolutePath();
+    return Files.createDirectories(dataDir);
+  }
+
+  /**
+   * Leaves the mesh gracefully: shows DRAINING to peers for {@code shutdown.drain-ms}, closes the
+   * servers, then leaves the cluster. Safe to call more than once.
+   */
+  public synchronized Future<Void> stop() {
+    if (stopped != null) {
+      return stopped;
+    }
+    if (vertx == null) {
+      return stopped = Future.succeededFuture();
+    }
+    stopping = true;
+    long drainMs = config.getLong(NodeKeys.DRAIN_MS);
+    LOG.info("Node {} leaving: draining for {} ms", name, drainMs);
+    // Completed straight from close(): a future bound to an event loop could not be, as close
+    // terminates the loops before it completes.
+    Promise<Void> closed = Promise.promise();
+    vertx.eventBus().request(Addresses.NODE_DRAIN, null, LOCAL).<Void>mapEmpty()
+      .otherwiseEmpty()
+      .compose(v -> sleep(drainMs))
+      .compose(v -> httpDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(httpDeployment))
+      .otherwiseEmpty()
+      .onComplete(v -> vertx.close().onComplete(ar -> {
+        LOG.info("Node {} left the mesh", name);
+        closed.handle(ar);
+      }));
+    stopped = closed.future();
+    return stopped;
+  }
+
+  private Future<Void> sleep(long ms) {
+    if (ms <= 0) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(ms, id -> p.complete());
+    return p.future();
+  }
+
+  /** The one line an operator sees when the node is up. */
+  public String banner() {
+    return String.format("NetFlow node %s up: id %s, role %s, region %s, cluster '%s' of %d, HTTP %s",
+      name, descriptor.nodeId(), descriptor.role().id(), descriptor.region(),
+      config.getString(NodeKeys.CLUSTER_NAME), clusterSize(), descriptor.httpUrl());
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String nodeId() {
+    return descriptor.nodeId();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public String httpUrl() {
+    return descriptor.httpUrl();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public int clusterSize() {
+    return membership.size();
+  }
+
+  /** This node's view of the mesh. */
+  public MeshView view() {
+    return view;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The deployment id of the membership verticle (tests undeploy it to silence a live member). */
+  String membershipDeployment() {
+    return membershipDeployment;
+  }
+}

@@ -86,6 +86,7 @@ public class MembershipVerticle extends VerticleBase {
         return Future.all(reports.completion(), publish());
       })
       .onSuccess(v -> {
+        metrics.nodesChanged();
         lastTickNanos = System.nanoTime();
         timerId = vertx.setPeriodic(options.getReportIntervalMs(), id -> tick());
       });
@@ -124,7 +125,6 @@ public class MembershipVerticle extends VerticleBase {
     lastTickNanos = now;
     publish(Math.max(0, lagNanos) / 1e6);
     checkStale();
-    metrics.refresh();
   }
 
   private Future<Void> publish() {
@@ -157,6 +157,7 @@ public class MembershipVerticle extends VerticleBase {
     if (view.accept(report)) {
       if (before == null) {
         logPeer(report);
+        metrics.nodesChanged();
       } else if (before.report().state() != report.state()) {
         LOG.info("Peer {} is now {}", report.node().name(), report.state());
       }
@@ -186,6 +187,7 @@ public class MembershipVerticle extends VerticleBase {
   private void onMemberRemoved(String nodeId) {
     MeshView.Entry gone = view.remove(nodeId);
     staleNodes.remove(nodeId);
+    metrics.nodesChanged();
     String name = gone == null ? "?" : gone.report().node().name();
     LOG.info("Member left: {} ({}); cluster of {}", name, nodeId, cluster.size());
     reportsMap.remove(nodeId);

@@ -1,6 +1,12 @@
 package io.netflow.node;
 
 import com.hazelcast.config.Config;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.console.ConsoleRoutes;
@@ -75,7 +81,10 @@ public final class NetflowNode {
     }
     clusterManager = new HazelcastClusterManager(hazelcast);
     VertxOptions options = new VertxOptions()
-      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+      // vertx-micrometer keeps registries by name in a JVM-wide map: one name per node.
+      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setRegistryName("netflow-" + java.util.UUID.randomUUID()));
+    bindJvmMeters();
     options.getEventBusOptions().setHost(config.getString(NodeKeys.CLUSTER_HOST)).setPort(0);
     return Vertx.builder()
       .with(options)
@@ -99,6 +108,16 @@ public final class NetflowNode {
           vertx.close();
         }
       });
+  }
+
+  /** JVM meters, bound here rather than by vertx-micrometer, which binds them once per JVM. */
+  private void bindJvmMeters() {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
   }
 
   private Future<Integer> deployHttp() {

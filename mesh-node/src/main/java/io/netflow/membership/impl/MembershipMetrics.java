@@ -59,13 +59,19 @@ public final class MembershipMetrics {
     rejected.increment();
   }
 
-  /** Refreshes the per-node report ages; called once per report interval. */
-  public void refresh() {
+  /** Re-lists the nodes whose report age is exported; call when a node appears or leaves. */
+  public void nodesChanged() {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     for (MeshView.Entry e : view.entries()) {
-      rows.add(MultiGauge.Row.of(Tags.of("node", e.report().node().name()), view.ageMillis(e) / 1000.0));
+      String id = e.report().nodeId();
+      rows.add(MultiGauge.Row.of(Tags.of("node", e.report().node().name()), () -> ageSeconds(id)));
     }
     reportAge.register(rows, true);
+  }
+
+  private double ageSeconds(String nodeId) {
+    MeshView.Entry e = view.get(nodeId);
+    return e == null ? Double.NaN : view.ageMillis(e) / 1000.0;
   }
 
   /** Removes every meter, so a stopped verticle leaves nothing behind in the registry. */

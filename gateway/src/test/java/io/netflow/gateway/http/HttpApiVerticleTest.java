@@ -1,0 +1,127 @@
+package io.netflow.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+class HttpApiVerticleTest {
+
+  private final AtomicBoolean ready = new AtomicBoolean();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private WebClient client;
+  private int port;
+
+  @BeforeEach
+  void deploy(Vertx vertx) throws Exception {
+    HealthChecks liveness = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
+    HealthChecks readiness = HealthChecks.create(vertx).register("node", p -> p.complete(ready.get() ? Status.OK() : Status.KO()));
+    RouteContributor extra = (v, router) -> router.get("/extra").handler(ctx -> ctx.end("extra"));
+    HttpApiVerticle verticle = new HttpApiVerticle(new HttpOptions().setPort(0), liveness, readiness, registry, List.of(extra));
+    vertx.deployVerticle(verticle).await();
+    port = verticle.actualPort();
+    client = WebClient.create(vertx);
+  }
+
+  private HttpResponse<io.vertx.core.buffer.Buffer> get(String path) {
+    return client.get(port, "127.0.0.1", path).send().await();
+  }
+
+  @Test
+  void healthAnswersWhileNotReady() {
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+    assertThat(get("/ready").statusCode()).isEqualTo(503);
+    ready.set(true);
+    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/ready");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject().getString("outcome")).isEqualTo("UP");
+  }
+
+  @Test
+  void meshViewIsNotReadyUntilTheEngineAnswers(Vertx vertx) {
+    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/v1/mesh/nodes");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(ErrorCode.NOT_READY.code());
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("NOT_READY");
+
+    JsonObject view = new JsonObject().put("self", "n1").put("clusterSize", 1);
+    vertx.eventBus().localConsumer(Addresses.MESH_VIEW, m -> m.reply(view)).completion().await();
+    r = get("/v1/mesh/nodes");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.getHeader("content-type")).startsWith("application/json");
+    assertThat(r.bodyAsJsonObject()).isEqualTo(view);
+  }
+
+  @Test
+  void engineFailuresKeepTheirCode(Vertx vertx) {
+    vertx.eventBus().localConsumer(Addresses.MESH_VIEW, m -> ErrorCode.OVERLOADED.fail(m, "busy")).completion().await();
+    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/v1/mesh/nodes");
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(ErrorCode.OVERLOADED.code());
+    assertThat(r.bodyAsJsonObject().getString("message")).isEqualTo("busy");
+  }
+
+  @Test
+  void metricsArePrometheusText() {
+    Counter.builder("netflow.test.hits").register(registry).increment(3);
+    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/metrics");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsString()).contains("netflow_test_hits_total 3.0");
+  }
+
+  @Test
+  void unknownRouteIsJson404AndContributorsAreMounted() {
+    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/v1/nope");
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(ErrorCode.NOT_FOUND.code());
+    assertThat(get("/extra").bodyAsString()).isEqualTo("extra");
+  }
+
+  @Test
+  void takenPortMovesToTheNextOne(Vertx vertx) {
+    HttpServer squatter = vertx.createHttpServer().requestHandler(req -> req.response().end()).listen(0, "127.0.0.1").await();
+    int taken = squatter.actualPort();
+    HealthChecks none = HealthChecks.create(vertx);
+    HttpApiVerticle second = new HttpApiVerticle(new HttpOptions().setPort(taken).setPortCount(5), none, none, registry, List.of());
+    // A second Vert.x instance: within one instance Vert.x would share the port instead.
+    Vertx other = Vertx.vertx();
+    try {
+      other.deployVerticle(second).await();
+      assertThat(second.actualPort()).isGreaterThan(taken).isLessThan(taken + 5);
+    } finally {
+      other.close().await();
+    }
+  }
+
+  @Test
+  void fixedPortThatIsTakenFails(Vertx vertx) {
+    HttpServer squatter = vertx.createHttpServer().requestHandler(req -> req.response().end()).listen(0, "127.0.0.1").await();
+    HealthChecks none = HealthChecks.create(vertx);
+    HttpOptions fixed = new HttpOptions().setPort(squatter.actualPort()).setPortCount(1);
+    Vertx other = Vertx.vertx();
+    try {
+      assertThatThrownBy(() -> other.deployVerticle(new HttpApiVerticle(fixed, none, none, registry, List.of())).await())
+        .hasStackTraceContaining("Address already in use");
+    } finally {
+      other.close().await();
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.netflow.membership;
+
+import static io.netflow.membership.LoadReportTest.report;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netflow.gateway.protocol.NodeState;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class MeshViewTest {
+
+  private final AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(100));
+  private final MeshView view = new MeshView("self", 2_000, now::get);
+
+  @Test
+  void keepsTheNewestReportPerNode() {
+    assertThat(view.accept(report("a", 5, NodeState.UP))).isTrue();
+    assertThat(view.accept(report("a", 4, NodeState.DRAINING))).isFalse();
+    assertThat(view.get("a").report().state()).isEqualTo(NodeState.UP);
+    assertThat(view.accept(report("a", 6, NodeState.DRAINING))).isTrue();
+    assertThat(view.get("a").report().state()).isEqualTo(NodeState.DRAINING);
+  }
+
+  @Test
+  void aSilentNodeTurnsStaleOnThisNodesClock() {
+    view.accept(report("a", 1, NodeState.UP));
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_500));
+    assertThat(view.isStale(view.get("a"))).isFalse();
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(600));
+    assertThat(view.isStale(view.get("a"))).isTrue();
+    assertThat(view.ageMillis(view.get("a"))).isEqualTo(2_100);
+    view.accept(report("a", 2, NodeState.UP));
+    assertThat(view.isStale(view.get("a"))).isFalse();
+  }
+
+  @Test
+  void removedNodesAreGoneAndJsonListsTheRest() {
+    view.accept(report("self", 1, NodeState.UP));
+    view.accept(report("b", 1, NodeState.UP));
+    view.remove("b");
+    JsonObject json = view.toJson(1);
+    assertThat(json.getString("self")).isEqualTo("self");
+    assertThat(json.getJsonArray("nodes")).hasSize(1);
+    JsonObject self = json.getJsonArray("nodes").getJsonObject(0);
+    assertThat(self.getBoolean("self")).isTrue();
+    assertThat(self.getString("state")).isEqualTo("UP");
+    assertThat(self.getBoolean("stale")).isFalse();
+    assertThat(self.getJsonObject("load").getDouble("cpu")).isEqualTo(0.5);
+  }
+}

@@ -1,0 +1,111 @@
+package io.netflow.node;
+
+import io.netflow.node.config.NodeConfig;
+import io.netflow.node.config.NodeKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * Several clustered nodes in one JVM, each with its own Hazelcast instance, started one after
+ * another on free ports, under a cluster name no other run uses. Closing stops them all.
+ */
+public final class TestMesh implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final String clusterName = "test-" + UUID.randomUUID();
+  private final List<NetflowNode> nodes = new ArrayList<>();
+  private final List<String> joinAddresses = new ArrayList<>();
+  private final Path dataDir;
+
+  public TestMesh() {
+    try {
+      dataDir = Files.createTempDirectory("netflow-test");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts one more node with test timings (fast reports, short drain) and waits until it is ready. */
+  public NetflowNode start(String name) throws Exception {
+    return start(name, UnaryOperator.identity());
+  }
+
+  /** Starts one more node, letting the caller adjust its config first. */
+  public NetflowNode start(String name, UnaryOperator<NodeConfig> adjust) throws Exception {
+    int clusterPort = freePort();
+    joinAddresses.add("127.0.0.1:" + clusterPort);
+    NodeConfig config = NodeConfig.defaults()
+      .set(NodeKeys.NODE_NAME, name)
+      .set(NodeKeys.NODE_DATA_DIR, dataDir.toString())
+      .set(NodeKeys.CLUSTER_NAME, clusterName)
+      .set(NodeKeys.CLUSTER_PORT, clusterPort)
+      .set(NodeKeys.CLUSTER_PORT_COUNT, 1)
+      .set(NodeKeys.CLUSTER_JOIN, List.copyOf(joinAddresses))
+      .set(NodeKeys.HTTP_PORT, 0)
+      .set(NodeKeys.REPORT_INTERVAL, 100)
+      .set(NodeKeys.STALE_AFTER, 600)
+      .set(NodeKeys.DRAIN_MS, 500);
+    NetflowNode node = new NetflowNode(adjust.apply(config));
+    node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    nodes.add(node);
+    return node;
+  }
+
+  public List<NetflowNode> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** Stops one node gracefully and waits until it has left. */
+  public void stop(NetflowNode node) throws Exception {
+    node.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    nodes.remove(node);
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    nodes.clear();
+  }
+
+  /** GETs a path of a node's HTTP API. */
+  public static HttpResponse<String> get(NetflowNode node, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).timeout(Duration.ofSeconds(5)).build(),
+      HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Polls {@code condition} every 10 ms until it holds, or fails after {@code timeout}. */
+  public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting until " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.NodeState;
 import io.netflow.load.LoadSampler;
+import io.netflow.load.TrafficLoad;
 import io.netflow.membership.impl.MembershipMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,9 +41,11 @@ public class MembershipVerticle extends VerticleBase {
   private final MeshView view;
   private final LoadSampler sampler = new LoadSampler();
   private final MeterRegistry registry;
+  private final Supplier<TrafficLoad> traffic;
   private final Set<String> staleNodes = new HashSet<>();
 
   private volatile NodeState state = NodeState.UP;
+  private boolean draining;
   private MembershipMetrics metrics;
   private AsyncMap<String, JsonObject> reportsMap;
   private AutoCloseable membershipListener;
@@ -49,8 +53,13 @@ public class MembershipVerticle extends VerticleBase {
   private long timerId = -1;
   private long lastTickNanos;
 
+  /**
+   * @param traffic what the data plane reports of itself (services, topics, admission, lanes);
+   *                read once per report, from this verticle's thread
+   */
   public MembershipVerticle(MembershipOptions options, NodeDescriptor self, ClusterMembership cluster,
-                            MeshView view, MeterRegistry registry) {
+                            MeshView view, MeterRegistry registry, Supplier<TrafficLoad> traffic) {
+    this.traffic = traffic;
     this.options = options;
     this.self = self;
     this.cluster = cluster;
@@ -65,6 +74,7 @@ public class MembershipVerticle extends VerticleBase {
     MessageConsumer<JsonObject> reports = eb.consumer(Addresses.MESH_REPORTS, m -> onReport(m.body()));
     eb.<Void>localConsumer(Addresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
     eb.<Void>localConsumer(Addresses.NODE_DRAIN, m -> drain().onComplete(ar -> m.reply(state.name())));
+    eb.<Void>localConsumer(Addresses.NODE_REPORT_NOW, m -> publish());
     membershipListener = cluster.listen(new ClusterMembership.Listener() {
       @Override
       public void memberAdded(String nodeId) {
@@ -132,7 +142,13 @@ public class MembershipVerticle extends VerticleBase {
   }
 
   private Future<Void> publish(double loopLagMs) {
-    LoadReport report = new LoadReport(self, seq++, System.currentTimeMillis(), state, sampler.sample(loopLagMs));
+    TrafficLoad t = traffic.get();
+    NodeState now = draining ? NodeState.DRAINING : t.overloaded() ? NodeState.OVERLOADED : NodeState.UP;
+    if (now != state && !draining) {
+      LOG.info("This node is now {}", now);
+    }
+    state = now;
+    LoadReport report = new LoadReport(self, seq++, System.currentTimeMillis(), state, sampler.sample(loopLagMs), t);
     view.accept(report);
     JsonObject json = report.toJson();
     vertx.eventBus().publish(Addresses.MESH_REPORTS, json);
@@ -195,11 +211,12 @@ public class MembershipVerticle extends VerticleBase {
 
   /** Enters DRAINING and tells peers at once, not at the next tick. */
   private Future<Void> drain() {
-    if (state == NodeState.DRAINING) {
+    if (draining) {
       return Future.succeededFuture();
     }
-    state = NodeState.DRAINING;
+    draining = true;
     LOG.info("Draining: peers will route around this node");
+    vertx.eventBus().publish(Addresses.NODE_DRAINING, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
     return publish();
   }
 }

@@ -6,7 +6,9 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +28,7 @@ public final class MeshView {
   private final long staleAfterNanos;
   private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> removalListeners = new CopyOnWriteArrayList<>();
 
   public MeshView(String selfId, long staleAfterMillis) {
     this(selfId, staleAfterMillis, System::nanoTime);
@@ -55,9 +58,18 @@ public final class MeshView {
     return kept == fresh;
   }
 
-  /** Drops a node that left the cluster; returns what was held of it. */
+  /** Drops a node that left the cluster and tells the removal listeners; returns what was held of it. */
   public Entry remove(String nodeId) {
-    return entries.remove(nodeId);
+    Entry gone = entries.remove(nodeId);
+    if (gone != null) {
+      removalListeners.forEach(l -> l.accept(nodeId));
+    }
+    return gone;
+  }
+
+  /** Calls {@code listener} with the id of every node dropped from now on, on the dropping thread. */
+  public void onRemoved(Consumer<String> listener) {
+    removalListeners.add(listener);
   }
 
   public Entry get(String nodeId) {
@@ -97,7 +109,8 @@ public final class MeshView {
         .put("ageMs", ageMillis(e))
         .put("seq", r.seq())
         .put("sentAtMillis", r.sentAtMillis())
-        .put("load", r.load().toJson()));
+        .put("load", r.load().toJson())
+        .put("traffic", r.traffic().toJson()));
     }
     return new JsonObject().put("self", selfId).put("clusterSize", clusterSize).put("nodes", nodes);
   }

@@ -13,7 +13,15 @@ import io.netflow.console.ConsoleRoutes;
 import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.http.HttpOptions;
 import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.EnvelopeCodec;
+import io.netflow.gateway.protocol.Priority;
 import io.netflow.gateway.protocol.Role;
+import io.netflow.lanes.LaneOptions;
+import io.netflow.mesh.Mesh;
+import io.netflow.mesh.MeshOptions;
+import io.netflow.mesh.MeshVerticle;
+import io.netflow.routing.RoutingOptions;
 import io.netflow.membership.ClusterMembership;
 import io.netflow.membership.MembershipOptions;
 import io.netflow.membership.MembershipVerticle;
@@ -21,6 +29,7 @@ import io.netflow.membership.MeshView;
 import io.netflow.membership.NodeDescriptor;
 import io.netflow.membership.impl.HazelcastMembership;
 import io.netflow.node.config.ConfigException;
+import io.netflow.node.config.ConfigKey;
 import io.netflow.node.config.NodeConfig;
 import io.netflow.node.config.NodeKeys;
 import io.vertx.core.Future;
@@ -57,6 +66,7 @@ public final class NetflowNode {
   private HazelcastClusterManager clusterManager;
   private ClusterMembership membership;
   private MeshView view;
+  private MeshVerticle mesh;
   private NodeDescriptor descriptor;
   private String name;
   private Path dataDir;
@@ -94,11 +104,14 @@ public final class NetflowNode {
       .compose(v -> {
         vertx = v;
         membership = new HazelcastMembership(clusterManager.getHazelcastInstance());
+        vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
         name = nodeName();
+        view = new MeshView(clusterManager.getNodeId(), config.getLong(NodeKeys.STALE_AFTER));
         return vertx.executeBlocking(this::createDataDir);
       })
       .compose(dir -> deployHttp())
-      .compose(port -> deployMembership())
+      .compose(port -> deployMesh())
+      .compose(id -> deployMembership())
       .map(v -> {
         ready = true;
         return this;
@@ -138,6 +151,35 @@ public final class NetflowNode {
     });
   }
 
+  private Future<String> deployMesh() {
+    MeshOptions meshOptions = new MeshOptions()
+      .setMaxPayloadBytes(config.getInt(NodeKeys.MAX_PAYLOAD))
+      .setAttemptTimeoutMs(config.getLong(NodeKeys.ATTEMPT_TIMEOUT))
+      .setDedupeEntries(config.getInt(NodeKeys.DEDUPE_ENTRIES))
+      .setDedupeTtlMs(config.getLong(NodeKeys.DEDUPE_TTL))
+      .setMaxReassemblyBytes(config.getLong(NodeKeys.MAX_REASSEMBLY))
+      .setAdmissionInitialLimit(config.getInt(NodeKeys.ADMISSION_INITIAL))
+      .setAdmissionMaxLimit(config.getInt(NodeKeys.ADMISSION_MAX));
+    RoutingOptions routing = new RoutingOptions()
+      .setBalanceEpsilon(config.getDouble(NodeKeys.BALANCE_EPSILON))
+      .setLatencyDecayMs(config.getLong(NodeKeys.LATENCY_DECAY))
+      .setSlowStartMs(config.getLong(NodeKeys.SLOW_START));
+    LaneOptions lanes = new LaneOptions()
+      .setLinkWindowBytes(config.getInt(NodeKeys.LINK_WINDOW))
+      .setChunkBytes(config.getInt(NodeKeys.CHUNK_BYTES))
+      .setLane(Priority.CRITICAL, new LaneOptions.Lane(1, config.getLong(NodeKeys.CRITICAL_QUEUE), 0))
+      .setLane(Priority.HIGH, lane(NodeKeys.HIGH_WEIGHT, NodeKeys.HIGH_QUEUE, NodeKeys.HIGH_CEILING))
+      .setLane(Priority.NORMAL, lane(NodeKeys.NORMAL_WEIGHT, NodeKeys.NORMAL_QUEUE, NodeKeys.NORMAL_CEILING))
+      .setLane(Priority.MODEL, lane(NodeKeys.MODEL_WEIGHT, NodeKeys.MODEL_QUEUE, NodeKeys.MODEL_CEILING))
+      .setLane(Priority.BULK, lane(NodeKeys.BULK_WEIGHT, NodeKeys.BULK_QUEUE, NodeKeys.BULK_CEILING));
+    mesh = new MeshVerticle(meshOptions, routing, lanes, view, registry);
+    return vertx.deployVerticle(mesh);
+  }
+
+  private LaneOptions.Lane lane(ConfigKey weight, ConfigKey queue, ConfigKey ceiling) {
+    return new LaneOptions.Lane(config.getInt(weight), config.getLong(queue), config.getLong(ceiling));
+  }
+
   private Future<String> deployMembership() {
     String host = config.getString(NodeKeys.HTTP_HOST);
     String advertised = host.equals("0.0.0.0") ? config.getString(NodeKeys.CLUSTER_HOST) : host;
@@ -148,8 +190,8 @@ public final class NetflowNode {
     MembershipOptions options = new MembershipOptions()
       .setReportIntervalMs(config.getLong(NodeKeys.REPORT_INTERVAL))
       .setStaleAfterMs(config.getLong(NodeKeys.STALE_AFTER));
-    view = new MeshView(descriptor.nodeId(), options.getStaleAfterMs());
-    return vertx.deployVerticle(new MembershipVerticle(options, descriptor, membership, view, registry))
+    return vertx.deployVerticle(new MembershipVerticle(options, descriptor, membership, view, registry,
+        mesh::trafficLoad))
       .onSuccess(id -> membershipDeployment = id);
   }
 
@@ -239,6 +281,16 @@ public final class NetflowNode {
 
   public int clusterSize() {
     return membership.size();
+  }
+
+  /** The data plane: send to services, publish to topics, host services, subscribe. */
+  public Mesh mesh() {
+    return mesh;
+  }
+
+  /** The data plane's node-wide lane figures. */
+  public io.netflow.lanes.LaneStats laneStats() {
+    return mesh.laneStats();
   }
 
   /** This node's view of the mesh. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.netflow.gateway.protocol.NodeState;
 import io.netflow.gateway.protocol.Role;
 import io.netflow.load.LoadSample;
+import io.netflow.load.TrafficLoad;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class LoadReportTest {
 
   static LoadReport report(String id, long seq, NodeState state) {
     NodeDescriptor d = new NodeDescriptor(id, "n-" + id, Role.EDGE, "local", 1.0, "http://127.0.0.1:1", 1024, 1024, 0);
-    return new LoadReport(d, seq, 0, state, new LoadSample(0.5, 10, 100, 1.5));
+    return new LoadReport(d, seq, 0, state, new LoadSample(0.5, 10, 100, 1.5), TrafficLoad.NONE);
   }
 
   @Test

@@ -59,7 +59,8 @@ public final class TestMesh implements AutoCloseable {
       .set(NodeKeys.HTTP_PORT, 0)
       .set(NodeKeys.REPORT_INTERVAL, 100)
       .set(NodeKeys.STALE_AFTER, 600)
-      .set(NodeKeys.DRAIN_MS, 500);
+      .set(NodeKeys.DRAIN_MS, 500)
+      .set(NodeKeys.SLOW_START, 0);
     NetflowNode node = new NetflowNode(adjust.apply(config));
     node.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     nodes.add(node);
@@ -68,6 +69,39 @@ public final class TestMesh implements AutoCloseable {
 
   public List<NetflowNode> nodes() {
     return List.copyOf(nodes);
+  }
+
+  /**
+   * Kills a node as a crash would: its Hazelcast instance is terminated without a goodbye, then
+   * its Vert.x closed. Peers learn of it only from the dropped connection.
+   */
+  public void kill(NetflowNode node) throws Exception {
+    var clusterManager = (io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+      ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager();
+    clusterManager.getHazelcastInstance().getLifecycleService().terminate();
+    nodes.remove(node);
+    node.vertx().close();
+  }
+
+  /** Waits until every node's view shows {@code service} hosted on {@code hosts} nodes. */
+  public void awaitHosts(String service, int hosts) throws InterruptedException {
+    for (NetflowNode n : nodes) {
+      await(Duration.ofSeconds(10), n.name() + " sees " + hosts + " hosts of " + service, () -> n.view().entries().stream()
+        .filter(e -> e.report().traffic().services().contains(service)).count() == hosts);
+    }
+  }
+
+  /** Waits until every node's view shows {@code topic} subscribed on {@code nodes} nodes. */
+  public void awaitSubscribers(String topic, int count) throws InterruptedException {
+    for (NetflowNode n : nodes) {
+      await(Duration.ofSeconds(10), n.name() + " sees " + count + " subscribers of " + topic, () -> n.view().entries()
+        .stream().filter(e -> e.report().traffic().topics().contains(topic)).count() == count);
+    }
+  }
+
+  /** Blocks for a Vert.x future's result (test threads only). */
+  public static <T> T join(io.vertx.core.Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Stops one node gracefully and waits until it has left. */

@@ -18,6 +18,27 @@ public final class Addresses {
   /** Local request, no body: put this node into DRAINING; replies once peers have been told. */
   public static final String NODE_DRAIN = "netflow.node.drain";
 
+  /** Local publish, no body: this node has started draining (every part stops taking new work). */
+  public static final String NODE_DRAINING = "netflow.node.draining";
+
+  /** Local send, no body: publish this node's load report now (its services or topics changed). */
+  public static final String NODE_REPORT_NOW = "netflow.node.report-now";
+
+  /**
+   * Request to any node: route an envelope to a service. Body: the payload as a Buffer; the
+   * envelope's fields in the {@link Headers}. Replies with the service's reply (a Buffer), whose
+   * {@link Headers#NODE} header names the node that served it. For Vert.x apps on the clustered bus.
+   */
+  public static final String INGRESS = "netflow.ingress";
+
+  /** Like {@link #INGRESS}, for publishing to a topic; replies once every subscribing node has it. */
+  public static final String PUBLISH = "netflow.publish";
+
+  /** The inbox of one node: envelopes routed to it by its peers. */
+  public static String inbox(String nodeId) {
+    return "netflow.node." + nodeId + ".inbox";
+  }
+
   private Addresses() {
   }
 }

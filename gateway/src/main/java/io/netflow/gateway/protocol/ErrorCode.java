@@ -24,7 +24,11 @@ public enum ErrorCode {
   NOT_READY(1009, 503, "node not ready"),
   TIMEOUT(1010, 504, "timed out"),
   NO_HANDLERS(1011, 503, "no node serves this address"),
-  DRAINING(1012, 503, "node is draining");
+  DRAINING(1012, 503, "node is draining"),
+  NO_TARGET(1013, 400, "envelope must name exactly one of service or topic"),
+  UNKNOWN_PRIORITY(1014, 400, "unknown priority"),
+  DEADLINE_EXCEEDED(1015, 504, "deadline exceeded"),
+  NO_SUCH_SERVICE(1016, 404, "no node hosts this service");
 
   private final int code;
   private final int httpStatus;

@@ -28,11 +28,16 @@ class ErrorCodeTest {
     PUBLISHED.put("TIMEOUT", 1010);
     PUBLISHED.put("NO_HANDLERS", 1011);
     PUBLISHED.put("DRAINING", 1012);
+    PUBLISHED.put("NO_TARGET", 1013);
+    PUBLISHED.put("UNKNOWN_PRIORITY", 1014);
+    PUBLISHED.put("DEADLINE_EXCEEDED", 1015);
+    PUBLISHED.put("NO_SUCH_SERVICE", 1016);
   }
 
   @Test
   void publishedCodesNeverChange() {
     PUBLISHED.forEach((name, code) -> assertThat(ErrorCode.forCode(code)).as(name).isNotNull());
+    assertThat(ErrorCode.values()).hasSize(PUBLISHED.size());
     assertThat(Arrays.stream(ErrorCode.values()).map(ErrorCode::code).distinct().count())
       .isEqualTo(ErrorCode.values().length);
   }

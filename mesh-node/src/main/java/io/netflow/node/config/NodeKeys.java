@@ -69,6 +69,45 @@ public final class NodeKeys {
   public static final ConfigKey STALE_AFTER = longKey("membership.stale-after-ms", 2_000, 100, 600_000,
     "A peer whose last report is older than this is stale (and its report's TTL in the cluster map).");
 
+  public static final ConfigKey MAX_PAYLOAD = intKey("mesh.max-payload-bytes", 1 << 20, 1, 256 << 20,
+    "The largest envelope payload accepted; larger ones fail with TOO_LARGE (1006).");
+  public static final ConfigKey ATTEMPT_TIMEOUT = longKey("mesh.attempt-timeout-ms", 1_000, 1, 600_000,
+    "The longest one node is given to answer before a request is rerouted, within its deadline.");
+  public static final ConfigKey DEDUPE_ENTRIES = intKey("mesh.dedupe-entries", 100_000, 1, 10_000_000,
+    "How many CRITICAL and HIGH envelope ids a node remembers, to answer duplicates from memory.");
+  public static final ConfigKey DEDUPE_TTL = longKey("mesh.dedupe-ttl-ms", 60_000, 1, 86_400_000,
+    "How long an envelope id is remembered.");
+  public static final ConfigKey MAX_REASSEMBLY = longKey("mesh.max-reassembly-bytes", 64L << 20, 1024, 1L << 34,
+    "Bytes of chunked envelopes a node holds while their chunks arrive.");
+  public static final ConfigKey ADMISSION_INITIAL = intKey("admission.initial-limit", 64, 1, 1_000_000,
+    "Concurrent requests admitted at start; the limit then adapts to measured service time.");
+  public static final ConfigKey ADMISSION_MAX = intKey("admission.max-limit", 2_000, 1, 1_000_000,
+    "The most concurrent requests a node ever admits; past its adaptive limit it answers OVERLOADED.");
+  public static final ConfigKey BALANCE_EPSILON = doubleKey("routing.balance-epsilon", 0.25, 0.01, 10,
+    "Keyed routing: no node takes more than (1 + epsilon) times its share of in-flight requests.");
+  public static final ConfigKey LATENCY_DECAY = longKey("routing.latency-decay-ms", 2_000, 10, 600_000,
+    "Time constant over which a node's latency peak decays (peak EWMA).");
+  public static final ConfigKey SLOW_START = longKey("routing.slow-start-ms", 5_000, 0, 600_000,
+    "A node that just joined takes a share ramping from 10% to 100% over this window.");
+  public static final ConfigKey LINK_WINDOW = intKey("lanes.link-window-bytes", 256 * 1024, 1024, 64 << 20,
+    "Bytes of non-CRITICAL envelopes sent and unanswered per destination: small keeps CRITICAL's wait short.");
+  public static final ConfigKey CHUNK_BYTES = intKey("lanes.chunk-bytes", 64 * 1024, 1024, 16 << 20,
+    "Payloads larger than this travel in chunks of this size, so other lanes pass between them.");
+  public static final ConfigKey CRITICAL_QUEUE = longKey("lanes.critical.max-queued-bytes", 4L << 20, 1024, 1L << 34,
+    "Bytes of CRITICAL envelopes queued per destination before new ones are answered OVERLOADED.");
+  public static final ConfigKey HIGH_WEIGHT = laneWeight("high", 16);
+  public static final ConfigKey HIGH_QUEUE = laneQueue("high", 8L << 20);
+  public static final ConfigKey HIGH_CEILING = laneCeiling("high");
+  public static final ConfigKey NORMAL_WEIGHT = laneWeight("normal", 8);
+  public static final ConfigKey NORMAL_QUEUE = laneQueue("normal", 8L << 20);
+  public static final ConfigKey NORMAL_CEILING = laneCeiling("normal");
+  public static final ConfigKey MODEL_WEIGHT = laneWeight("model", 2);
+  public static final ConfigKey MODEL_QUEUE = laneQueue("model", 32L << 20);
+  public static final ConfigKey MODEL_CEILING = laneCeiling("model");
+  public static final ConfigKey BULK_WEIGHT = laneWeight("bulk", 1);
+  public static final ConfigKey BULK_QUEUE = laneQueue("bulk", 8L << 20);
+  public static final ConfigKey BULK_CEILING = laneCeiling("bulk");
+
   public static final ConfigKey DRAIN_MS = longKey("shutdown.drain-ms", 1_000, 0, 60_000,
     "On SIGTERM, how long the node stays DRAINING (peers route around it) before it closes its servers.");
   public static final ConfigKey SHUTDOWN_TIMEOUT = longKey("shutdown.timeout-ms", 8_000, 1_000, 120_000,
@@ -81,6 +120,12 @@ public final class NodeKeys {
     CLUSTER_HEARTBEAT, CLUSTER_MAX_NO_HEARTBEAT,
     HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT,
     REPORT_INTERVAL, STALE_AFTER,
+    MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, MAX_REASSEMBLY,
+    ADMISSION_INITIAL, ADMISSION_MAX,
+    BALANCE_EPSILON, LATENCY_DECAY, SLOW_START,
+    LINK_WINDOW, CHUNK_BYTES, CRITICAL_QUEUE,
+    HIGH_WEIGHT, HIGH_QUEUE, HIGH_CEILING, NORMAL_WEIGHT, NORMAL_QUEUE, NORMAL_CEILING,
+    MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 
   /** Keys by dotted name. */
@@ -97,6 +142,21 @@ public final class NodeKeys {
     "--region", NODE_REGION,
     "--name", NODE_NAME,
     "--data-dir", NODE_DATA_DIR);
+
+  private static ConfigKey laneWeight(String lane, int def) {
+    return intKey("lanes." + lane + ".weight", def, 1, 1000,
+      "Deficit-round-robin weight of the " + lane.toUpperCase() + " lane among HIGH, NORMAL, MODEL and BULK.");
+  }
+
+  private static ConfigKey laneQueue(String lane, long def) {
+    return longKey("lanes." + lane + ".max-queued-bytes", def, 1024, 1L << 34, "Bytes of " + lane.toUpperCase()
+      + " envelopes queued per destination before new ones are answered OVERLOADED (BULK: shed).");
+  }
+
+  private static ConfigKey laneCeiling(String lane) {
+    return longKey("lanes." + lane + ".ceiling-bytes-per-second", 0, 0, MAX_BYTES_PER_SECOND,
+      "Node-wide ceiling of the " + lane.toUpperCase() + " lane in bytes per second; 0 for none.");
+  }
 
   private NodeKeys() {
   }

@@ -1,0 +1,22 @@
+package io.netflow.gateway.protocol;
+
+/** Event-bus header names that carry an envelope's fields on {@link Addresses#INGRESS} and {@link Addresses#PUBLISH}. */
+public final class Headers {
+
+  public static final String ID = "nf-id";
+  public static final String SERVICE = "nf-service";
+  public static final String TOPIC = "nf-topic";
+  public static final String KEY = "nf-key";
+  public static final String PRIORITY = "nf-priority";
+  /** Milliseconds from now until the deadline. */
+  public static final String TIMEOUT_MS = "nf-timeout-ms";
+  /** On replies: the node that served the request. */
+  public static final String NODE = "nf-node";
+  /** On replies: how many nodes were tried. */
+  public static final String ATTEMPTS = "nf-attempts";
+  /** Prefix of headers passed through to the handler: {@code nf-h-foo} arrives as header {@code foo}. */
+  public static final String PASS_PREFIX = "nf-h-";
+
+  private Headers() {
+  }
+}

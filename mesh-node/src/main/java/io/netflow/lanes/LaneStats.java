@@ -1,0 +1,85 @@
+package io.netflow.lanes;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.netflow.gateway.protocol.Priority;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Node-wide figures and ceilings of the lanes, summed over every link. Counters are atomic so
+ * the load report can read them from another thread.
+ */
+public final class LaneStats {
+
+  private static final int LANES = Priority.values().length;
+
+  final AtomicLong[] queuedBytes = atomics();
+  final AtomicLong[] inFlightBytes = atomics();
+  final AtomicLong[] sent = atomics();
+  final AtomicLong[] sentBytes = atomics();
+  final AtomicLong[] shed = atomics();
+  private final Bucket[] ceilings = new Bucket[LANES];
+
+  public LaneStats(LaneOptions options) {
+    for (Priority p : Priority.values()) {
+      long ceiling = options.lane(p).ceilingBytesPerSecond();
+      if (ceiling > 0) {
+        ceilings[p.code()] = bucket(ceiling);
+      }
+    }
+  }
+
+  private static Bucket bucket(long bytesPerSecond) {
+    // A tenth of a second of burst: enough for a chunk, little enough to keep the link short.
+    long burst = Math.max(bytesPerSecond / 10, 64 * 1024);
+    return Bucket.builder()
+      .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(bytesPerSecond, Duration.ofSeconds(1)).build())
+      .build();
+  }
+
+  /** The lane's ceiling bucket, or null when it has none. */
+  Bucket ceiling(Priority p) {
+    return ceilings[p.code()];
+  }
+
+  public long queuedBytes(Priority p) {
+    return queuedBytes[p.code()].get();
+  }
+
+  public long inFlightBytes(Priority p) {
+    return inFlightBytes[p.code()].get();
+  }
+
+  public long sent(Priority p) {
+    return sent[p.code()].get();
+  }
+
+  public long shed(Priority p) {
+    return shed[p.code()].get();
+  }
+
+  /** Per-lane figures for the load report. */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    for (Priority p : Priority.values()) {
+      int i = p.code();
+      json.put(p.name(), new JsonObject()
+        .put("queuedBytes", queuedBytes[i].get())
+        .put("inFlightBytes", inFlightBytes[i].get())
+        .put("sent", sent[i].get())
+        .put("sentBytes", sentBytes[i].get())
+        .put("shed", shed[i].get()));
+    }
+    return json;
+  }
+
+  private static AtomicLong[] atomics() {
+    AtomicLong[] a = new AtomicLong[LANES];
+    for (int i = 0; i < LANES; i++) {
+      a[i] = new AtomicLong();
+    }
+    return a;
+  }
+}

@@ -1,0 +1,332 @@
+package io.netflow.lanes;
+
+import io.github.bucket4j.Bucket;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The egress scheduler of one destination node. The event bus keeps one FIFO connection per pair
+ * of nodes, so priority is enforced here, before an envelope enters it:
+ *
+ * <ul>
+ *   <li>CRITICAL leaves first, always, and is never held back by the window;</li>
+ *   <li>the other lanes share the link by deficit round robin with their weights, each within
+ *       its node-wide ceiling (a token bucket);</li>
+ *   <li>at most {@code link-window-bytes} of non-CRITICAL envelopes are sent and unanswered at a
+ *       time, so a CRITICAL envelope finds little ahead of it on the connection;</li>
+ *   <li>payloads over {@code chunk-bytes} travel in chunks, so other lanes pass between them.</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: owned by the data plane's event loop.
+ */
+public final class Link {
+
+  /** Header of a chunk: {@code "<index>/<count>"}. */
+  public static final String CHUNK_HEADER = "nf-chunk";
+
+  private static final Priority[] DRR = {Priority.HIGH, Priority.NORMAL, Priority.MODEL, Priority.BULK};
+
+  private final String nodeId;
+  private final LaneOptions options;
+  private final LaneStats stats;
+  private final Transmitter transmitter;
+  private final Vertx vertx;
+  private final LinkMetrics metrics;
+  @SuppressWarnings("unchecked")
+  private final ArrayDeque<Outbound>[] queues = new ArrayDeque[Priority.values().length];
+  private final long[] queuedBytes = new long[Priority.values().length];
+  private final long[] deficit = new long[Priority.values().length];
+  private int drrIndex;
+  private boolean credited;
+  private long inFlightBytes;
+  private long wakeTimer = -1;
+  private boolean closed;
+  private long answeredBytes;
+  private long rateWindowStartNanos = System.nanoTime();
+  private double bytesPerSecond = 1 << 20;
+
+  private final Set<Outbound> sent = new LinkedHashSet<>();
+
+  /** One envelope (or chunk) waiting for, or on, the wire. Finishes once: by its answer, or by the link closing. */
+  private static final class Outbound {
+    final Envelope envelope;
+    final int size;
+    final long enqueuedNanos;
+    final long attemptTimeoutMs;
+    private final Handler<AsyncResult<Message<Buffer>>> done;
+    private boolean finished;
+
+    Outbound(Envelope envelope, int size, long enqueuedNanos, long attemptTimeoutMs,
+             Handler<AsyncResult<Message<Buffer>>> done) {
+      this.envelope = envelope;
+      this.size = size;
+      this.enqueuedNanos = enqueuedNanos;
+      this.attemptTimeoutMs = attemptTimeoutMs;
+      this.done = done;
+    }
+
+    Envelope envelope() {
+      return envelope;
+    }
+
+    int size() {
+      return size;
+    }
+
+    boolean finish(AsyncResult<Message<Buffer>> result) {
+      if (finished) {
+        return false;
+      }
+      finished = true;
+      done.handle(result);
+      return true;
+    }
+  }
+
+  public Link(String nodeId, String nodeName, LaneOptions options, LaneStats stats, Transmitter transmitter,
+              Vertx vertx, MeterRegistry registry) {
+    this.nodeId = nodeId;
+    this.options = options;
+    this.stats = stats;
+    this.transmitter = transmitter;
+    this.vertx = vertx;
+    for (int i = 0; i < queues.length; i++) {
+      queues[i] = new ArrayDeque<>();
+    }
+    this.metrics = new LinkMetrics(registry, nodeName, this);
+  }
+
+  /**
+   * Queues an envelope for this node. Completes with the node's answer; fails with OVERLOADED
+   * (and a retry-after hint) when the lane's queue is full, without queuing anything.
+   *
+   * @param attemptTimeoutMs the longest to wait for the answer once sent
+   */
+  public Future<Message<Buffer>> offer(Envelope envelope, long attemptTimeoutMs) {
+    Priority lane = envelope.priority();
+    int size = envelope.size();
+    if (closed) {
+      return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "node " + nodeId + " left"));
+    }
+    if (queuedBytes[lane.code()] + size > options.lane(lane).maxQueuedBytes()) {
+      stats.shed[lane.code()].incrementAndGet();
+      metrics.shed(lane);
+      return Future.failedFuture(new MeshException(ErrorCode.OVERLOADED, lane + " lane to " + nodeId + " is full ("
+        + queuedBytes[lane.code()] + " bytes queued)", retryAfterMs(lane)));
+    }
+    Promise<Message<Buffer>> promise = Promise.promise();
+    int chunk = options.getChunkBytes();
+    int length = envelope.payload().length();
+    if (length <= chunk) {
+      enqueue(new Outbound(envelope, size, System.nanoTime(), attemptTimeoutMs, ar -> {
+        if (ar.succeeded()) {
+          promise.tryComplete(ar.result());
+        } else {
+          promise.tryFail(ar.cause());
+        }
+      }));
+    } else {
+      enqueueChunks(envelope, attemptTimeoutMs, promise, chunk, length);
+    }
+    pump();
+    return promise.future();
+  }
+
+  private void enqueueChunks(Envelope envelope, long attemptTimeoutMs, Promise<Message<Buffer>> promise,
+                             int chunk, int length) {
+    int count = (length + chunk - 1) / chunk;
+    long now = System.nanoTime();
+    for (int i = 0; i < count; i++) {
+      Map<String, String> headers = new HashMap<>(envelope.headers());
+      headers.put(CHUNK_HEADER, i + "/" + count);
+      Envelope part = new Envelope(envelope.id(), envelope.service(), envelope.topic(), envelope.key(),
+        envelope.priority(), envelope.deadlineMillis(), envelope.origin(), headers,
+        envelope.payload().slice(i * chunk, Math.min(length, (i + 1) * chunk)));
+      boolean last = i == count - 1;
+      // Earlier chunks are acknowledged on arrival; the last one carries the service's answer.
+      enqueue(new Outbound(part, part.size(), now, attemptTimeoutMs, ar -> {
+        if (ar.failed()) {
+          promise.tryFail(ar.cause());
+        } else if (last) {
+          promise.tryComplete(ar.result());
+        }
+      }));
+    }
+  }
+
+  private void enqueue(Outbound o) {
+    int lane = o.envelope().priority().code();
+    queues[lane].add(o);
+    queuedBytes[lane] += o.size();
+    stats.queuedBytes[lane].addAndGet(o.size());
+  }
+
+  private void pump() {
+    Outbound o;
+    while (!closed && (o = next()) != null) {
+      send(o);
+    }
+  }
+
+  private Outbound next() {
+    Outbound critical = poll(Priority.CRITICAL);
+    if (critical != null) {
+      return critical;
+    }
+    if (inFlightBytes >= options.getLinkWindowBytes()) {
+      return null;
+    }
+    for (int visits = 0; visits < 2 * DRR.length; visits++) {
+      Priority lane = DRR[drrIndex];
+      ArrayDeque<Outbound> q = queues[lane.code()];
+      if (q.isEmpty()) {
+        deficit[lane.code()] = 0;
+        advance();
+        continue;
+      }
+      long quantum = (long) options.lane(lane).weight() * options.getChunkBytes();
+      if (!credited) {
+        deficit[lane.code()] = Math.min(deficit[lane.code()] + quantum, 2 * quantum);
+        credited = true;
+      }
+      Outbound head = q.peek();
+      if (head.size() > deficit[lane.code()]) {
+        advance();
+        continue;
+      }
+      Bucket ceiling = stats.ceiling(lane);
+      if (ceiling != null && !ceiling.tryConsume(head.size())) {
+        wakeAfter(ceiling.estimateAbilityToConsume(head.size()).getNanosToWaitForRefill());
+        advance();
+        continue;
+      }
+      deficit[lane.code()] -= head.size();
+      return poll(lane);
+    }
+    return null;
+  }
+
+  private void advance() {
+    drrIndex = (drrIndex + 1) % DRR.length;
+    credited = false;
+  }
+
+  private Outbound poll(Priority lane) {
+    Outbound o = queues[lane.code()].poll();
+    if (o != null) {
+      queuedBytes[lane.code()] -= o.size();
+      stats.queuedBytes[lane.code()].addAndGet(-o.size());
+    }
+    return o;
+  }
+
+  private void wakeAfter(long nanos) {
+    if (wakeTimer == -1) {
+      wakeTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> {
+        wakeTimer = -1;
+        pump();
+      });
+    }
+  }
+
+  private void send(Outbound o) {
+    Envelope e = o.envelope();
+    Priority lane = e.priority();
+    long remaining = e.remainingMillis(System.currentTimeMillis());
+    if (remaining <= 0) {
+      o.finish(Future.failedFuture(new MeshException(ErrorCode.DEADLINE_EXCEEDED,
+        "deadline passed while queued in the " + lane + " lane")));
+      return;
+    }
+    inFlightBytes += o.size();
+    stats.inFlightBytes[lane.code()].addAndGet(o.size());
+    stats.sent[lane.code()].incrementAndGet();
+    stats.sentBytes[lane.code()].addAndGet(o.size());
+    metrics.sent(lane);
+    sent.add(o);
+    transmitter.send(nodeId, e, Math.min(remaining, o.attemptTimeoutMs)).onComplete(ar -> {
+      if (!sent.remove(o)) {
+        return;
+      }
+      inFlightBytes -= o.size();
+      stats.inFlightBytes[lane.code()].addAndGet(-o.size());
+      metrics.latency(lane, System.nanoTime() - o.enqueuedNanos);
+      measureRate(o.size());
+      o.finish(ar);
+      pump();
+    });
+  }
+
+  private void measureRate(int bytes) {
+    answeredBytes += bytes;
+    long now = System.nanoTime();
+    long elapsed = now - rateWindowStartNanos;
+    if (elapsed > 100_000_000L) {
+      double rate = answeredBytes * 1e9 / elapsed;
+      bytesPerSecond = 0.7 * bytesPerSecond + 0.3 * rate;
+      answeredBytes = 0;
+      rateWindowStartNanos = now;
+    }
+  }
+
+  /** How long until the lane's queue has likely drained, at the rate this link has been answering. */
+  private long retryAfterMs(Priority lane) {
+    long ms = (long) (queuedBytes[lane.code()] * 1000 / Math.max(1, bytesPerSecond));
+    return Math.max(10, Math.min(5_000, ms));
+  }
+
+  /**
+   * The node left: fails everything queued and everything sent but unanswered, at once, so
+   * callers reroute what they can instead of waiting for timeouts.
+   */
+  public void close(MeshException reason) {
+    closed = true;
+    if (wakeTimer != -1) {
+      vertx.cancelTimer(wakeTimer);
+    }
+    List<Outbound> failed = new ArrayList<>(sent);
+    sent.clear();
+    for (Outbound o : failed) {
+      inFlightBytes -= o.size();
+      stats.inFlightBytes[o.envelope().priority().code()].addAndGet(-o.size());
+    }
+    for (Priority p : Priority.values()) {
+      Outbound o;
+      while ((o = poll(p)) != null) {
+        failed.add(o);
+      }
+    }
+    failed.forEach(o -> o.finish(Future.failedFuture(reason)));
+    metrics.close();
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
+  long queuedBytes(Priority p) {
+    return queuedBytes[p.code()];
+  }
+
+  long inFlightBytes() {
+    return inFlightBytes;
+  }
+}

@@ -1,0 +1,81 @@
+package io.netflow.load;
+
+import io.netflow.gateway.protocol.Envelope;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a node's data plane reports of itself: the services it hosts, the topics it subscribes
+ * to, its admission state and its lanes.
+ *
+ * @param inFlight         requests its services are handling now
+ * @param concurrencyLimit how many its adaptive admission lets in at once now
+ * @param overloaded       whether admission has turned requests away in the last report interval
+ * @param lanes            per-lane figures for display ({@code {"BULK": {"queuedBytes": ..}, ..}})
+ */
+public record TrafficLoad(List<String> services, List<String> topics, int inFlight, int concurrencyLimit,
+                          boolean overloaded, JsonObject lanes) {
+
+  /** The most services or topics a report may list; more are dropped. */
+  public static final int MAX_NAMES = 256;
+
+  /** A node with no data plane (yet). */
+  public static final TrafficLoad NONE = new TrafficLoad(List.of(), List.of(), 0, 1, false, new JsonObject());
+
+  public TrafficLoad {
+    services = List.copyOf(services);
+    topics = List.copyOf(topics);
+  }
+
+  /** In-flight work over the admission limit, in [0, 1]. */
+  public double utilisation() {
+    return Math.min(1.0, inFlight / (double) Math.max(1, concurrencyLimit));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("services", new JsonArray(services))
+      .put("topics", new JsonArray(topics))
+      .put("inFlight", inFlight)
+      .put("concurrencyLimit", concurrencyLimit)
+      .put("overloaded", overloaded)
+      .put("lanes", lanes);
+  }
+
+  /** Reads a peer's traffic report: names must be valid service or topic names, numbers in range. */
+  public static TrafficLoad fromJson(JsonObject json) {
+    if (json == null) {
+      return NONE;
+    }
+    JsonObject lanes = new JsonObject();
+    JsonObject rawLanes = json.getJsonObject("lanes", new JsonObject());
+    for (String lane : rawLanes.fieldNames()) {
+      if (lane.length() <= 16 && rawLanes.getValue(lane) instanceof JsonObject figures) {
+        JsonObject clean = new JsonObject();
+        figures.forEach(f -> {
+          if (f.getValue() instanceof Number n && f.getKey().length() <= 32) {
+            clean.put(f.getKey(), Math.max(0, n.doubleValue()));
+          }
+        });
+        lanes.put(lane, clean);
+      }
+    }
+    return new TrafficLoad(names(json.getJsonArray("services")), names(json.getJsonArray("topics")),
+      Math.max(0, json.getInteger("inFlight", 0)), Math.max(1, json.getInteger("concurrencyLimit", 1)),
+      json.getBoolean("overloaded", false), lanes);
+  }
+
+  private static List<String> names(JsonArray array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      for (Object o : array) {
+        if (out.size() < MAX_NAMES && o instanceof String s && Envelope.NAME.matcher(s).matches()) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,37 @@
+package io.netflow.mesh;
+
+import io.netflow.gateway.protocol.Envelope;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+
+/**
+ * What a node offers applications: send to a service without naming a node, publish to a topic,
+ * host a service, subscribe to a topic. Failures are {@link io.netflow.gateway.protocol.MeshException}s
+ * with a stable code. Every method may be called from any thread.
+ */
+public interface Mesh {
+
+  /**
+   * Routes a request to the node that serves {@code envelope.service()} best right now, rerouting
+   * on timeout, a missing handler or an overload answer while the deadline allows (BULK is never
+   * rerouted: it is answered OVERLOADED with a retry-after hint when it must be shed).
+   */
+  Future<Reply> request(Envelope envelope);
+
+  /**
+   * Publishes to every subscriber of {@code envelope.topic()} on every node, in order per publisher
+   * and topic, through the lanes. Completes once every subscribing node has it.
+   */
+  Future<Void> publish(Envelope envelope);
+
+  /** Hosts {@code service} on this node; peers learn of it from this node's next load report. */
+  Future<Registration> host(String service, ServiceHandler handler);
+
+  /** Subscribes to {@code topic} on this node. */
+  Future<Registration> subscribe(String topic, Handler<Envelope> handler);
+
+  /** Undoes a {@link #host} or {@link #subscribe}. */
+  interface Registration {
+    Future<Void> close();
+  }
+}

@@ -1,0 +1,316 @@
+package io.netflow.mesh;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.lanes.LaneOptions;
+import io.netflow.lanes.LaneStats;
+import io.netflow.lanes.Link;
+import io.netflow.load.TrafficLoad;
+import io.netflow.membership.MeshView;
+import io.netflow.mesh.impl.BusIngress;
+import io.netflow.mesh.impl.Inbox;
+import io.netflow.routing.Router;
+import io.netflow.routing.RoutingOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data plane of a node: routes requests to services and publications to subscribers through
+ * per-destination lanes, and serves what peers route here. Everything runs on this verticle's
+ * event loop; the {@link Mesh} methods hop onto it from any thread.
+ */
+public class MeshVerticle extends VerticleBase implements Mesh {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MeshVerticle.class);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final MeshOptions options;
+  private final RoutingOptions routingOptions;
+  private final LaneOptions laneOptions;
+  private final MeshView view;
+  private final MeterRegistry registry;
+  private final Map<String, Link> links = new HashMap<>();
+  private final Map<String, Long> lastRerouteLog = new HashMap<>();
+  private String selfId;
+  private Router router;
+  private LaneStats laneStats;
+  private Inbox inbox;
+  private Counter rerouted;
+  private Counter noRoute;
+
+  public MeshVerticle(MeshOptions options, RoutingOptions routingOptions, LaneOptions laneOptions, MeshView view,
+                      MeterRegistry registry) {
+    this.options = options;
+    this.routingOptions = routingOptions;
+    this.laneOptions = laneOptions;
+    this.view = view;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    selfId = view.selfId();
+    router = new Router(view, routingOptions);
+    laneStats = new LaneStats(laneOptions);
+    inbox = new Inbox(options, registry);
+    rerouted = Counter.builder("netflow.routing.rerouted").description("Requests sent on to another node after a failure")
+      .register(registry);
+    noRoute = Counter.builder("netflow.routing.unroutable").description("Requests no node could take")
+      .register(registry);
+    view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
+    vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> inbox.drain());
+    vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
+    MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(Addresses.inbox(selfId), inbox::onMessage);
+    BusIngress ingress = new BusIngress(this);
+    MessageConsumer<Buffer> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
+    MessageConsumer<Buffer> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
+    return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion());
+  }
+
+  /** What this node's data plane reports of itself; safe from any thread. */
+  public TrafficLoad trafficLoad() {
+    if (inbox == null) {
+      return TrafficLoad.NONE;
+    }
+    return new TrafficLoad(inbox.services(), inbox.topics(), inbox.inFlight(), inbox.limit(), inbox.overloaded(),
+      laneStats.toJson());
+  }
+
+  /** Node-wide lane figures. */
+  public LaneStats laneStats() {
+    return laneStats;
+  }
+
+  @Override
+  public Future<Reply> request(Envelope envelope) {
+    return onContext(() -> {
+      Envelope e;
+      try {
+        e = envelope.validate(options.getMaxPayloadBytes(), System.currentTimeMillis()).withOrigin(selfId);
+        if (!e.isRequest()) {
+          throw new MeshException(ErrorCode.NO_TARGET, "a request names a service, not a topic");
+        }
+      } catch (MeshException invalid) {
+        return Future.failedFuture(invalid);
+      }
+      Attempts a = new Attempts(e);
+      route(a);
+      return a.promise.future();
+    });
+  }
+
+  /** One request's journey: the nodes tried and the last failure. */
+  private static final class Attempts {
+    final Envelope envelope;
+    final Promise<Reply> promise = Promise.promise();
+    final Set<String> tried = new HashSet<>(4);
+    MeshException lastFailure;
+
+    Attempts(Envelope envelope) {
+      this.envelope = envelope;
+    }
+  }
+
+  private void route(Attempts a) {
+    Envelope e = a.envelope;
+    if (e.remainingMillis(System.currentTimeMillis()) <= 0) {
+      a.promise.fail(a.lastFailure != null ? a.lastFailure
+        : new MeshException(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before a node answered"));
+      return;
+    }
+    String node = router.pick(e, a.tried);
+    if (node == null) {
+      noRoute.increment();
+      a.promise.fail(a.lastFailure != null ? a.lastFailure : router.anyHosts(e.service())
+        ? new MeshException(ErrorCode.NO_HANDLERS, "no node can take '" + e.service() + "' now")
+        : new MeshException(ErrorCode.NO_SUCH_SERVICE, "no node hosts service '" + e.service() + "'"));
+      return;
+    }
+    a.tried.add(node);
+    Router.NodeStats stats = router.stats(node);
+    stats.begin();
+    long start = System.nanoTime();
+    Future<Buffer> answer = node.equals(selfId)
+      ? inbox.handle(e)
+      : link(node).offer(e, options.getAttemptTimeoutMs()).map(Message::body);
+    answer.onComplete(ar -> {
+      long now = System.nanoTime();
+      if (ar.succeeded()) {
+        stats.end(now - start, true, 0, now);
+        a.promise.complete(new Reply(ar.result(), node, a.tried.size()));
+        return;
+      }
+      MeshException failure = MeshException.of(ar.cause());
+      stats.end(now - start, false, penaltyNanos(failure), now);
+      if (reroutable(e, failure)) {
+        a.lastFailure = failure;
+        rerouted.increment();
+        logReroute(node, failure);
+        route(a);
+      } else {
+        a.promise.fail(failure);
+      }
+    });
+  }
+
+  /** BULK is answered, never rerouted; the rest go on after failures that say "try elsewhere". */
+  private static boolean reroutable(Envelope e, MeshException failure) {
+    if (e.priority() == Priority.BULK) {
+      return false;
+    }
+    return switch (failure.code()) {
+      case TIMEOUT, NO_HANDLERS, OVERLOADED, DRAINING -> true;
+      default -> false;
+    };
+  }
+
+  /** A failed node looks slow to the balancer for a while, in proportion to how it failed. */
+  private long penaltyNanos(MeshException failure) {
+    long attempt = options.getAttemptTimeoutMs() * 1_000_000;
+    return failure.code() == ErrorCode.TIMEOUT || failure.code() == ErrorCode.NO_HANDLERS ? attempt : attempt / 10;
+  }
+
+  private void logReroute(String node, MeshException failure) {
+    long now = System.nanoTime();
+    Long last = lastRerouteLog.get(node);
+    if (last == null || now - last > 10_000_000_000L) {
+      lastRerouteLog.put(node, now);
+      LOG.info("Routing around node {}: {}", name(node), failure.toString());
+    } else {
+      LOG.debug("Rerouted from node {}: {}", name(node), failure.toString());
+    }
+  }
+
+  @Override
+  public Future<Void> publish(Envelope envelope) {
+    return onContext(() -> {
+      Envelope e;
+      try {
+        e = envelope.validate(options.getMaxPayloadBytes(), System.currentTimeMillis()).withOrigin(selfId);
+        if (e.isRequest()) {
+          throw new MeshException(ErrorCode.NO_TARGET, "a publication names a topic, not a service");
+        }
+      } catch (MeshException invalid) {
+        return Future.failedFuture(invalid);
+      }
+      List<Future<?>> deliveries = new ArrayList<>();
+      for (MeshView.Entry entry : view.entries()) {
+        String node = entry.report().nodeId();
+        if (!entry.report().traffic().topics().contains(e.topic())) {
+          continue;
+        }
+        if (node.equals(selfId)) {
+          inbox.deliver(e);
+        } else {
+          deliveries.add(link(node).offer(e, options.getAttemptTimeoutMs()));
+        }
+      }
+      return Future.join(deliveries).<Void>mapEmpty()
+        .recover(err -> Future.failedFuture(firstFailure(deliveries)));
+    });
+  }
+
+  private static MeshException firstFailure(List<Future<?>> futures) {
+    return futures.stream().filter(Future::failed).findFirst().map(f -> MeshException.of(f.cause()))
+      .orElse(new MeshException(ErrorCode.INTERNAL, "publication failed"));
+  }
+
+  @Override
+  public Future<Registration> host(String service, ServiceHandler handler) {
+    return onContext(() -> {
+      if (!Envelope.NAME.matcher(service).matches()) {
+        return Future.failedFuture(new MeshException(ErrorCode.MALFORMED, "bad service name '" + service + "'"));
+      }
+      try {
+        inbox.host(service, handler);
+      } catch (MeshException taken) {
+        return Future.failedFuture(taken);
+      }
+      LOG.info("Hosting service '{}'", service);
+      reportNow();
+      return Future.succeededFuture(() -> onContext(() -> {
+        inbox.unhost(service);
+        reportNow();
+        return Future.<Void>succeededFuture();
+      }));
+    });
+  }
+
+  @Override
+  public Future<Registration> subscribe(String topic, Handler<Envelope> handler) {
+    return onContext(() -> {
+      if (!Envelope.NAME.matcher(topic).matches()) {
+        return Future.failedFuture(new MeshException(ErrorCode.MALFORMED, "bad topic name '" + topic + "'"));
+      }
+      inbox.subscribe(topic, handler);
+      reportNow();
+      return Future.succeededFuture(() -> onContext(() -> {
+        inbox.unsubscribe(topic, handler);
+        reportNow();
+        return Future.<Void>succeededFuture();
+      }));
+    });
+  }
+
+  private void reportNow() {
+    vertx.eventBus().send(Addresses.NODE_REPORT_NOW, null, LOCAL);
+  }
+
+  private Link link(String node) {
+    return links.computeIfAbsent(node, id -> new Link(id, name(id), laneOptions, laneStats, this::transmit, vertx, registry));
+  }
+
+  private Future<Message<Buffer>> transmit(String node, Envelope e, long timeoutMs) {
+    return vertx.eventBus().request(Addresses.inbox(node), e, new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs)));
+  }
+
+  private void nodeLeft(String node) {
+    router.forget(node);
+    lastRerouteLog.remove(node);
+    Link link = links.remove(node);
+    if (link != null) {
+      link.close(new MeshException(ErrorCode.NO_HANDLERS, "node " + node + " left the mesh"));
+    }
+  }
+
+  private String name(String nodeId) {
+    MeshView.Entry e = view.get(nodeId);
+    return e == null ? nodeId : e.report().node().name();
+  }
+
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) {
+      return action.get();
+    }
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        p.complete(ar.result());
+      } else {
+        p.fail(ar.cause());
+      }
+    }));
+    return p.future();
+  }
+}

@@ -1,0 +1,90 @@
+package io.netflow.mesh.impl;
+
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.Headers;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.mesh.Mesh;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The mesh's face on the clustered event bus, for Vert.x applications that join the cluster:
+ * a Buffer payload with the envelope's fields in {@link Headers}, sent to
+ * {@link io.netflow.gateway.protocol.Addresses#INGRESS} or {@code PUBLISH}.
+ */
+public final class BusIngress {
+
+  private final Mesh mesh;
+
+  public BusIngress(Mesh mesh) {
+    this.mesh = mesh;
+  }
+
+  public void onRequest(Message<Buffer> message) {
+    Envelope e;
+    try {
+      e = envelope(message, true);
+    } catch (MeshException bad) {
+      fail(message, bad);
+      return;
+    }
+    mesh.request(e).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result().body(), new DeliveryOptions()
+          .addHeader(Headers.NODE, ar.result().nodeId())
+          .addHeader(Headers.ATTEMPTS, String.valueOf(ar.result().attempts())));
+      } else {
+        fail(message, MeshException.of(ar.cause()));
+      }
+    });
+  }
+
+  public void onPublish(Message<Buffer> message) {
+    Envelope e;
+    try {
+      e = envelope(message, false);
+    } catch (MeshException bad) {
+      fail(message, bad);
+      return;
+    }
+    mesh.publish(e).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(Buffer.buffer());
+      } else {
+        fail(message, MeshException.of(ar.cause()));
+      }
+    });
+  }
+
+  private static Envelope envelope(Message<Buffer> message, boolean request) {
+    MultiMap h = message.headers();
+    Envelope.Builder b = request ? Envelope.toService(h.get(Headers.SERVICE)) : Envelope.toTopic(h.get(Headers.TOPIC));
+    b.id(h.get(Headers.ID)).key(h.get(Headers.KEY))
+      .priority(h.contains(Headers.PRIORITY) ? Priority.parse(h.get(Headers.PRIORITY)) : Priority.NORMAL);
+    if (h.contains(Headers.TIMEOUT_MS)) {
+      try {
+        b.timeoutMillis(Long.parseLong(h.get(Headers.TIMEOUT_MS)));
+      } catch (NumberFormatException ex) {
+        throw new MeshException(ErrorCode.MALFORMED, Headers.TIMEOUT_MS + " must be a number of milliseconds");
+      }
+    }
+    Map<String, String> pass = new HashMap<>();
+    h.forEach((k, v) -> {
+      if (k.startsWith(Headers.PASS_PREFIX)) {
+        pass.put(k.substring(Headers.PASS_PREFIX.length()), v);
+      }
+    });
+    Buffer body = message.body() == null ? Buffer.buffer() : message.body();
+    return b.headers(pass).payload(body).build();
+  }
+
+  private static void fail(Message<?> message, MeshException failure) {
+    message.fail(failure.code().code(), failure.wireMessage());
+  }
+}

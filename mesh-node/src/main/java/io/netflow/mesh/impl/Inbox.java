@@ -1,0 +1,214 @@
+package io.netflow.mesh.impl;
+
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.lanes.Link;
+import io.netflow.mesh.MeshOptions;
+import io.netflow.mesh.ServiceHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The receiving side of a node: envelopes routed here by peers (and by this node itself) are
+ * reassembled from chunks, de-duplicated (CRITICAL and HIGH), admitted or turned away with
+ * OVERLOADED before the node melts, and handed to the local service or subscribers.
+ *
+ * <p>Admission adapts to measured service time (Netflix concurrency-limits, Gradient2). CRITICAL
+ * is always admitted. Owned by the data plane's event loop; the figures it reports are thread-safe.
+ */
+public final class Inbox {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
+  private static final Buffer ACK = Buffer.buffer();
+  /** How long after turning a request away the node still reports itself OVERLOADED. */
+  private static final long OVERLOADED_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final Map<String, ServiceHandler> services = new ConcurrentHashMap<>();
+  private final Map<String, List<Handler<Envelope>>> subscribers = new ConcurrentHashMap<>();
+  private final Dedupe dedupe;
+  private final Reassembly reassembly;
+  private final SimpleLimiter<Void> limiter;
+  private final Counter duplicates;
+  private final Counter rejected;
+  private volatile long lastRejectNanos = System.nanoTime() - 2 * OVERLOADED_HOLD_NANOS;
+  private volatile boolean draining;
+
+  public Inbox(MeshOptions options, MeterRegistry registry) {
+    this.dedupe = new Dedupe(options.getDedupeEntries(), options.getDedupeTtlMs());
+    this.reassembly = new Reassembly(options.getMaxReassemblyBytes(), options.getMaxPayloadBytes());
+    this.limiter = SimpleLimiter.newBuilder().named("netflow-inbox")
+      .limit(Gradient2Limit.newBuilder().initialLimit(options.getAdmissionInitialLimit())
+        .maxConcurrency(options.getAdmissionMaxLimit()).build())
+      .build();
+    this.duplicates = Counter.builder("netflow.inbox.duplicates")
+      .description("CRITICAL and HIGH envelopes received again and answered from memory").register(registry);
+    this.rejected = Counter.builder("netflow.admission.rejected")
+      .description("Requests turned away OVERLOADED by adaptive admission").register(registry);
+    Gauge.builder("netflow.admission.limit", limiter, l -> l.getLimit())
+      .description("Concurrent requests adaptive admission lets in now").register(registry);
+    Gauge.builder("netflow.admission.inflight", limiter, l -> l.getInflight())
+      .description("Requests being handled now").register(registry);
+  }
+
+  /** An envelope from the event bus (this node's inbox address). */
+  public void onMessage(Message<Envelope> message) {
+    Envelope e = message.body();
+    try {
+      if (e.headers().containsKey(Link.CHUNK_HEADER)) {
+        e = reassembly.add(e);
+        if (e == null) {
+          message.reply(ACK);
+          return;
+        }
+      }
+    } catch (MeshException failure) {
+      message.fail(failure.code().code(), failure.wireMessage());
+      return;
+    }
+    if (!e.isRequest()) {
+      deliver(e);
+      message.reply(ACK);
+      return;
+    }
+    handle(e).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        MeshException failure = MeshException.of(ar.cause());
+        message.fail(failure.code().code(), failure.wireMessage());
+      }
+    });
+  }
+
+  /** Serves a request to a local service: the same path for this node's own requests and its peers'. */
+  public Future<Buffer> handle(Envelope e) {
+    if (draining) {
+      return Future.failedFuture(new MeshException(ErrorCode.DRAINING, "node is draining"));
+    }
+    if (e.remainingMillis(System.currentTimeMillis()) <= 0) {
+      return Future.failedFuture(new MeshException(ErrorCode.DEADLINE_EXCEEDED, "arrived past its deadline"));
+    }
+    boolean remember = e.priority().atLeastOnce();
+    if (remember) {
+      Future<Buffer> prior = dedupe.get(e.id());
+      if (prior != null) {
+        duplicates.increment();
+        return prior;
+      }
+    }
+    ServiceHandler handler = services.get(e.service());
+    if (handler == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "this node does not host '" + e.service() + "'"));
+    }
+    Optional<Limiter.Listener> permit = Optional.empty();
+    if (e.priority() != Priority.CRITICAL) {
+      permit = limiter.acquire(null);
+      if (permit.isEmpty()) {
+        lastRejectNanos = System.nanoTime();
+        rejected.increment();
+        return Future.failedFuture(new MeshException(ErrorCode.OVERLOADED,
+          "admission limit of " + limiter.getLimit() + " concurrent requests reached", 50));
+      }
+    }
+    Future<Buffer> answer;
+    try {
+      answer = handler.handle(e);
+    } catch (RuntimeException bug) {
+      LOG.warn("Handler of '{}' threw: {}", e.service(), bug.toString());
+      answer = Future.failedFuture(new MeshException(ErrorCode.INTERNAL, "handler failed"));
+    }
+    Optional<Limiter.Listener> held = permit;
+    answer.onComplete(ar -> held.ifPresent(l -> {
+      if (ar.succeeded()) {
+        l.onSuccess();
+      } else {
+        l.onIgnore();
+      }
+    }));
+    if (remember) {
+      dedupe.put(e.id(), answer);
+    }
+    return answer;
+  }
+
+  /** Hands a publication to this node's subscribers of its topic, in arrival order. */
+  public void deliver(Envelope e) {
+    for (Handler<Envelope> h : subscribers.getOrDefault(e.topic(), List.of())) {
+      try {
+        h.handle(e);
+      } catch (RuntimeException bug) {
+        LOG.warn("Subscriber of '{}' threw: {}", e.topic(), bug.toString());
+      }
+    }
+  }
+
+  public void host(String service, ServiceHandler handler) {
+    if (services.putIfAbsent(service, handler) != null) {
+      throw new MeshException(ErrorCode.CONFLICT, "service '" + service + "' is already hosted on this node");
+    }
+  }
+
+  public void unhost(String service) {
+    services.remove(service);
+  }
+
+  public void subscribe(String topic, Handler<Envelope> handler) {
+    subscribers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(handler);
+  }
+
+  public void unsubscribe(String topic, Handler<Envelope> handler) {
+    subscribers.computeIfPresent(topic, (t, list) -> {
+      list.remove(handler);
+      return list.isEmpty() ? null : list;
+    });
+  }
+
+  /** From now on every request is answered DRAINING. */
+  public void drain() {
+    draining = true;
+  }
+
+  /** Housekeeping, once a second. */
+  public void expire(long nowMillis) {
+    reassembly.expire(nowMillis);
+  }
+
+  public List<String> services() {
+    return List.copyOf(services.keySet());
+  }
+
+  public List<String> topics() {
+    return List.copyOf(subscribers.keySet());
+  }
+
+  public int inFlight() {
+    return limiter.getInflight();
+  }
+
+  public int limit() {
+    return limiter.getLimit();
+  }
+
+  /** Whether admission turned a request away within the last second. */
+  public boolean overloaded() {
+    return System.nanoTime() - lastRejectNanos < OVERLOADED_HOLD_NANOS;
+  }
+}

@@ -1,0 +1,205 @@
+package io.netflow.routing;
+
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.NodeState;
+import io.netflow.membership.LoadReport;
+import io.netflow.membership.MeshView;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Picks the node that serves a request best right now, from this node's {@link MeshView} and
+ * what it has observed of each node (latency, in-flight work, failures). No cluster-map round
+ * trip: everything it reads is local.
+ *
+ * <ul>
+ *   <li>No key: power of two choices. The cheaper of two random candidates wins, where cost is
+ *       peak-EWMA latency x (in-flight + 1) / (capacity x slow-start ramp), raised by the node's
+ *       reported utilisation.</li>
+ *   <li>A key: weighted rendezvous hashing with bounded loads. The key's highest-ranked node takes
+ *       it unless that node already has more than (1 + epsilon) x its fair share of this router's
+ *       in-flight requests; then the next in the key's ranking does. Few keys move when nodes come
+ *       and go.</li>
+ *   <li>OVERLOADED and DRAINING nodes, and stale ones, are skipped unless every candidate is one
+ *       (then all are used, as Envoy's panic mode does).</li>
+ * </ul>
+ *
+ * <p>Not thread-safe: owned by the data plane's event loop.
+ */
+public final class Router {
+
+  private final MeshView view;
+  private final RoutingOptions options;
+  private final LongSupplier nanoClock;
+  private final SplittableRandom random;
+  private final Map<String, NodeStats> stats = new HashMap<>();
+
+  public Router(MeshView view, RoutingOptions options) {
+    this(view, options, System::nanoTime, new SplittableRandom());
+  }
+
+  Router(MeshView view, RoutingOptions options, LongSupplier nanoClock, SplittableRandom random) {
+    this.view = view;
+    this.options = options;
+    this.nanoClock = nanoClock;
+    this.random = random;
+  }
+
+  /** The node to send {@code envelope} to, never one in {@code exclude}; null when none hosts it. */
+  public String pick(Envelope envelope, Set<String> exclude) {
+    List<LoadReport> candidates = candidates(envelope.service(), exclude);
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    return envelope.key() == null ? powerOfTwo(candidates) : rendezvous(envelope.key(), candidates);
+  }
+
+  /** Whether any node (tried or not) hosts {@code service}. */
+  public boolean anyHosts(String service) {
+    return view.entries().stream().anyMatch(e -> e.report().traffic().services().contains(service));
+  }
+
+  /** Healthy hosts of the service; every host when none is healthy (panic mode). */
+  List<LoadReport> candidates(String service, Set<String> exclude) {
+    List<LoadReport> healthy = new ArrayList<>();
+    List<LoadReport> all = new ArrayList<>();
+    for (MeshView.Entry e : view.entries()) {
+      LoadReport r = e.report();
+      if (exclude.contains(r.nodeId()) || !r.traffic().services().contains(service)) {
+        continue;
+      }
+      all.add(r);
+      if (r.state() == NodeState.UP && !view.isStale(e)) {
+        healthy.add(r);
+      }
+    }
+    return healthy.isEmpty() ? all : healthy;
+  }
+
+  private String powerOfTwo(List<LoadReport> candidates) {
+    int n = candidates.size();
+    if (n == 1) {
+      return candidates.get(0).nodeId();
+    }
+    int i = random.nextInt(n);
+    int j = random.nextInt(n - 1);
+    if (j >= i) {
+      j++;
+    }
+    long now = nanoClock.getAsLong();
+    LoadReport a = candidates.get(i);
+    LoadReport b = candidates.get(j);
+    return cost(a, now) <= cost(b, now) ? a.nodeId() : b.nodeId();
+  }
+
+  double cost(LoadReport r, long now) {
+    NodeStats s = stats(r.nodeId());
+    double utilisation = r.traffic().utilisation();
+    double reported = 1 + 4 * utilisation * utilisation;
+    return s.latency(now) * (s.inFlight() + 1) * reported / (r.node().capacity() * ramp(s, now));
+  }
+
+  /** Slow start: a new node's weight ramps from 10% to 100% over the slow-start window. */
+  private double ramp(NodeStats s, long now) {
+    long window = TimeUnit.MILLISECONDS.toNanos(options.getSlowStartMs());
+    if (window == 0) {
+      return 1;
+    }
+    double age = (now - s.firstSeenNanos()) / (double) window;
+    return Math.max(0.1, Math.min(1, age));
+  }
+
+  private String rendezvous(String key, List<LoadReport> candidates) {
+    long keyHash = hash(key.getBytes(StandardCharsets.UTF_8), 0x9E3779B97F4A7C15L);
+    List<LoadReport> ranked = new ArrayList<>(candidates);
+    ranked.sort(Comparator.comparingDouble((LoadReport r) -> -rendezvousScore(keyHash, r)));
+    double totalCapacity = 0;
+    long totalInFlight = 0;
+    for (LoadReport r : ranked) {
+      totalCapacity += r.node().capacity();
+      totalInFlight += stats(r.nodeId()).inFlight();
+    }
+    for (LoadReport r : ranked) {
+      double bound = Math.ceil((1 + options.getBalanceEpsilon()) * (totalInFlight + 1) * r.node().capacity() / totalCapacity);
+      if (stats(r.nodeId()).inFlight() < bound) {
+        return r.nodeId();
+      }
+    }
+    return ranked.get(0).nodeId();
+  }
+
+  /** Weighted rendezvous score: -capacity / ln(h), h uniform in (0, 1) from hash(key, node). */
+  static double rendezvousScore(long keyHash, LoadReport r) {
+    long h = mix(keyHash ^ hash(r.nodeId().getBytes(StandardCharsets.UTF_8), 0xC2B2AE3D27D4EB4FL));
+    double unit = ((h >>> 11) + 0.5) / (double) (1L << 53);
+    return -r.node().capacity() / Math.log(unit);
+  }
+
+  private static long hash(byte[] bytes, long seed) {
+    long h = seed;
+    for (byte b : bytes) {
+      h = (h ^ b) * 0x100000001B3L;
+    }
+    return mix(h);
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+    z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return z ^ (z >>> 33);
+  }
+
+  /** What this router has observed of a node. */
+  public NodeStats stats(String nodeId) {
+    return stats.computeIfAbsent(nodeId, id -> new NodeStats(
+      new PeakEwma(options.latencyDecayNanos(), TimeUnit.MICROSECONDS.toNanos(options.getInitialLatencyMicros()),
+        nanoClock.getAsLong()), nanoClock.getAsLong()));
+  }
+
+  /** Forgets a node that left. */
+  public void forget(String nodeId) {
+    stats.remove(nodeId);
+  }
+
+  /** What the router knows of one node: latency estimate and requests in flight to it. */
+  public static final class NodeStats {
+    private final PeakEwma latency;
+    private final long firstSeenNanos;
+    private int inFlight;
+
+    NodeStats(PeakEwma latency, long firstSeenNanos) {
+      this.latency = latency;
+      this.firstSeenNanos = firstSeenNanos;
+    }
+
+    public void begin() {
+      inFlight++;
+    }
+
+    /** Records a finished request: its latency, or for a failure, a penalty of at least {@code failurePenaltyNanos}. */
+    public void end(long rttNanos, boolean ok, long failurePenaltyNanos, long nowNanos) {
+      inFlight = Math.max(0, inFlight - 1);
+      latency.observe(ok ? rttNanos : Math.max(rttNanos, failurePenaltyNanos), nowNanos);
+    }
+
+    public int inFlight() {
+      return inFlight;
+    }
+
+    double latency(long nowNanos) {
+      return latency.estimate(nowNanos);
+    }
+
+    long firstSeenNanos() {
+      return firstSeenNanos;
+    }
+  }
+}

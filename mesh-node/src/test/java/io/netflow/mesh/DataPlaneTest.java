@@ -188,6 +188,42 @@ class DataPlaneTest {
   }
 
   @Test
+  void aNodePastItsAdmissionLimitSaysOverloadedAndTrafficMovesAway() throws Exception {
+    NetflowNode d = mesh.start("d", cfg -> cfg.set(NodeKeys.ADMISSION_INITIAL, 2).set(NodeKeys.ADMISSION_MAX, 2));
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    host(c, "ai-inference", 100, handled);
+    host(d, "ai-inference", 100, handled);
+    mesh.awaitHosts("ai-inference", 2);
+    java.util.concurrent.atomic.AtomicBoolean sawOverloaded = new java.util.concurrent.atomic.AtomicBoolean();
+    long watch = a.vertx().setPeriodic(20, t -> {
+      var entry = a.view().get(d.nodeId());
+      if (entry != null && entry.report().state() == io.netflow.gateway.protocol.NodeState.OVERLOADED) {
+        sawOverloaded.set(true);
+      }
+    });
+    List<Reply> replies = load(a.mesh(), 200, 20, i -> req("ai-inference", Priority.NORMAL));
+    a.vertx().cancelTimer(watch);
+    assertThat(replies).hasSize(200);
+    assertThat(replies.stream().filter(r -> r.attempts() > 1).count()).as("rerouted after OVERLOADED").isPositive();
+    assertThat(TestMesh.get(d, "/metrics").body()).containsPattern("netflow_admission_rejected_total [1-9]");
+    assertThat(sawOverloaded).as("peers saw d report OVERLOADED").isTrue();
+    assertThat(shares(replies).getOrDefault(c.nodeId(), 0L)).isGreaterThan(100);
+  }
+
+  @Test
+  void drainingNodeGetsNoNewTraffic() throws Exception {
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    host(b, "match", 1, handled);
+    host(c, "match", 1, handled);
+    mesh.awaitHosts("match", 2);
+    join(b.vertx().eventBus().request(Addresses.NODE_DRAIN, null, new DeliveryOptions().setLocalOnly(true)));
+    TestMesh.await(java.time.Duration.ofSeconds(5), "a sees b draining",
+      () -> a.view().get(b.nodeId()).report().state() == io.netflow.gateway.protocol.NodeState.DRAINING);
+    Map<String, Long> share = shares(load(a.mesh(), 100, 4, i -> req("match", Priority.CRITICAL)));
+    assertThat(share).containsOnlyKeys(c.nodeId());
+  }
+
+  @Test
   void duplicatesAreDeliveredOnce() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     join(b.mesh().host("match", rq -> Future.succeededFuture(Buffer.buffer("n" + calls.incrementAndGet()))));

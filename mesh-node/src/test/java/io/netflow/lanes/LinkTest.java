@@ -1,0 +1,162 @@
+package io.netflow.lanes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The egress scheduler, with a fake wire that holds every envelope until the test answers it. */
+@ExtendWith(VertxExtension.class)
+class LinkTest {
+
+  private record OnWire(Envelope envelope, Promise<Message<Buffer>> answer) {
+  }
+
+  private final List<OnWire> wire = new ArrayList<>();
+  private Vertx vertx;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  private Link link(LaneOptions options) {
+    return new Link("n1", "n1", options, new LaneStats(options), (node, e, timeout) -> {
+      Promise<Message<Buffer>> p = Promise.promise();
+      wire.add(new OnWire(e, p));
+      return p.future();
+    }, vertx, new SimpleMeterRegistry());
+  }
+
+  private static Envelope env(Priority p, int payloadBytes, String id) {
+    return Envelope.toService("svc").id(id).priority(p).payload(Buffer.buffer(new byte[payloadBytes])).build();
+  }
+
+  private void answerFirst() {
+    OnWire w = wire.remove(0);
+    w.answer().complete(null);
+  }
+
+  @Test
+  void criticalOvertakesQueuedBulkAndIgnoresTheWindow() {
+    Link link = link(new LaneOptions().setLinkWindowBytes(4096));
+    for (int i = 0; i < 10; i++) {
+      link.offer(env(Priority.BULK, 2000, "bulk-" + i), 1000);
+    }
+    // The window (4 KiB) lets two BULK envelopes out; the other eight wait.
+    assertThat(wire).hasSize(2);
+    link.offer(env(Priority.CRITICAL, 100, "critical"), 1000);
+    assertThat(wire).hasSize(3);
+    assertThat(wire.get(2).envelope().id()).isEqualTo("critical");
+    answerFirst();
+    assertThat(wire.get(wire.size() - 1).envelope().id()).isEqualTo("bulk-2");
+  }
+
+  @Test
+  void lanesShareTheLinkByWeight() {
+    Link link = link(new LaneOptions().setLinkWindowBytes(1024).setChunkBytes(1024)
+      .setLane(Priority.HIGH, new LaneOptions.Lane(4, 1 << 20, 0))
+      .setLane(Priority.BULK, new LaneOptions.Lane(1, 1 << 20, 0)));
+    for (int i = 0; i < 200; i++) {
+      link.offer(env(Priority.BULK, 900, "b" + i), 1000);
+      link.offer(env(Priority.HIGH, 900, "h" + i), 1000);
+    }
+    int high = 0;
+    int bulk = 0;
+    for (int i = 0; i < 100; i++) {
+      String id = wire.get(0).envelope().id();
+      if (id.startsWith("h")) {
+        high++;
+      } else {
+        bulk++;
+      }
+      answerFirst();
+    }
+    // Weights 4:1, with whole envelopes of ~1 KiB against 1 KiB quanta.
+    assertThat((double) high / bulk).isBetween(3.0, 5.5);
+  }
+
+  @Test
+  void fullBulkLaneShedsWithRetryAfterAndKeepsWhatItHas() {
+    LaneOptions options = new LaneOptions().setLinkWindowBytes(1024)
+      .setLane(Priority.BULK, new LaneOptions.Lane(1, 4096, 0));
+    Link link = link(options);
+    List<Future<Message<Buffer>>> results = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      results.add(link.offer(env(Priority.BULK, 1000, "b" + i), 1000));
+    }
+    long shed = results.stream().filter(Future::failed).count();
+    assertThat(shed).isPositive();
+    results.stream().filter(Future::failed).forEach(f -> {
+      MeshException x = (MeshException) f.cause();
+      assertThat(x.code()).isEqualTo(ErrorCode.OVERLOADED);
+      assertThat(x.retryAfterMs()).isPositive();
+    });
+    // What was accepted is still delivered.
+    while (!wire.isEmpty()) {
+      answerFirst();
+    }
+    assertThat(results.stream().filter(Future::succeeded).count()).isEqualTo(6 - shed);
+  }
+
+  @Test
+  void largePayloadsAreChunkedAndCriticalPassesBetweenChunks() {
+    Link link = link(new LaneOptions().setChunkBytes(1024).setLinkWindowBytes(1024));
+    Future<Message<Buffer>> big = link.offer(env(Priority.BULK, 4000, "big"), 1000);
+    assertThat(wire).hasSize(1);
+    assertThat(wire.get(0).envelope().headers()).containsEntry(Link.CHUNK_HEADER, "0/4");
+    link.offer(env(Priority.CRITICAL, 10, "critical"), 1000);
+    assertThat(wire.get(1).envelope().id()).isEqualTo("critical");
+    answerFirst();
+    answerFirst();
+    assertThat(wire.get(0).envelope().headers()).containsEntry(Link.CHUNK_HEADER, "1/4");
+    answerFirst();
+    answerFirst();
+    assertThat(big.isComplete()).isFalse();
+    answerFirst();
+    assertThat(big.succeeded()).isTrue();
+  }
+
+  @Test
+  void closingFailsQueuedAndInFlightAtOnce() {
+    Link link = link(new LaneOptions().setLinkWindowBytes(1024));
+    Future<Message<Buffer>> sent = link.offer(env(Priority.NORMAL, 1000, "sent"), 60_000);
+    Future<Message<Buffer>> queued = link.offer(env(Priority.NORMAL, 1000, "queued"), 60_000);
+    assertThat(wire).hasSize(1);
+    link.close(new MeshException(ErrorCode.NO_HANDLERS, "left"));
+    assertThat(sent.failed()).isTrue();
+    assertThat(queued.failed()).isTrue();
+    // A late answer from the dead node changes nothing.
+    wire.get(0).answer().complete(null);
+    assertThat(sent.failed()).isTrue();
+  }
+
+  @Test
+  void ceilingHoldsALaneBackButNotTheOthers() {
+    LaneOptions options = new LaneOptions().setLinkWindowBytes(1 << 20)
+      .setLane(Priority.BULK, new LaneOptions.Lane(1, 1 << 20, 64 * 1024));
+    Link link = link(options);
+    for (int i = 0; i < 20; i++) {
+      link.offer(env(Priority.BULK, 16 * 1024, "b" + i), 1000);
+    }
+    link.offer(env(Priority.NORMAL, 16 * 1024, "n"), 1000);
+    long bulkSent = wire.stream().filter(w -> w.envelope().priority() == Priority.BULK).count();
+    // 64 KiB of burst: about four 16 KiB envelopes, not twenty.
+    assertThat(bulkSent).isBetween(3L, 5L);
+    assertThat(wire.stream().anyMatch(w -> w.envelope().id().equals("n"))).isTrue();
+  }
+}

@@ -10,7 +10,7 @@ import java.util.Map;
  */
 public class LaneOptions {
 
-  public static final int DEFAULT_LINK_WINDOW_BYTES = 256 * 1024;
+  public static final int DEFAULT_LINK_WINDOW_BYTES = 64 * 1024;
   public static final int DEFAULT_CHUNK_BYTES = 64 * 1024;
 
   /** One lane's share: DRR weight, queue bound per link, and node-wide ceiling (0: none). */

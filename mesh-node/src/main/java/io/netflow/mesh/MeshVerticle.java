@@ -44,6 +44,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** Rounds over every host when all of them say OVERLOADED. */
+  private static final int MAX_ROUNDS = 3;
 
   private final MeshOptions options;
   private final RoutingOptions routingOptions;
@@ -125,6 +127,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     final Envelope envelope;
     final Promise<Reply> promise = Promise.promise();
     final Set<String> tried = new HashSet<>(4);
+    int attempts;
+    int rounds;
     MeshException lastFailure;
 
     Attempts(Envelope envelope) {
@@ -140,6 +144,9 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       return;
     }
     String node = router.pick(e, a.tried);
+    if (node == null && retryRound(a)) {
+      return;
+    }
     if (node == null) {
       noRoute.increment();
       a.promise.fail(a.lastFailure != null ? a.lastFailure : router.anyHosts(e.service())
@@ -148,6 +155,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       return;
     }
     a.tried.add(node);
+    a.attempts++;
     Router.NodeStats stats = router.stats(node);
     stats.begin();
     long start = System.nanoTime();
@@ -158,7 +166,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       long now = System.nanoTime();
       if (ar.succeeded()) {
         stats.end(now - start, true, 0, now);
-        a.promise.complete(new Reply(ar.result(), node, a.tried.size()));
+        a.promise.complete(new Reply(ar.result(), node, a.attempts));
         return;
       }
       MeshException failure = MeshException.of(ar.cause());
@@ -172,6 +180,24 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         a.promise.fail(failure);
       }
     });
+  }
+
+  /**
+   * Every host said OVERLOADED: wait as long as they asked (at least 10 ms, doubling each round)
+   * and try them all again, at most {@link #MAX_ROUNDS} rounds and never past the deadline.
+   */
+  private boolean retryRound(Attempts a) {
+    if (a.lastFailure == null || a.lastFailure.code() != ErrorCode.OVERLOADED || a.rounds + 1 >= MAX_ROUNDS) {
+      return false;
+    }
+    long backoff = Math.max(a.lastFailure.retryAfterMs(), 10L) << a.rounds;
+    if (a.envelope.remainingMillis(System.currentTimeMillis()) <= backoff) {
+      return false;
+    }
+    a.rounds++;
+    a.tried.clear();
+    vertx.setTimer(backoff, t -> route(a));
+    return true;
   }
 
   /** BULK is answered, never rerouted; the rest go on after failures that say "try elsewhere". */

@@ -28,13 +28,17 @@ import java.util.function.LongSupplier;
  *       it unless that node already has more than (1 + epsilon) x its fair share of this router's
  *       in-flight requests; then the next in the key's ranking does. Few keys move when nodes come
  *       and go.</li>
- *   <li>OVERLOADED and DRAINING nodes, and stale ones, are skipped unless every candidate is one
- *       (then all are used, as Envoy's panic mode does).</li>
+ *   <li>DRAINING and stale nodes are skipped unless every host is one; OVERLOADED nodes are
+ *       skipped while UP nodes hold at least half the capacity (else all are used, as in Envoy's
+ *       panic mode, rather than flooding the few UP nodes).</li>
  * </ul>
  *
  * <p>Not thread-safe: owned by the data plane's event loop.
  */
 public final class Router {
+
+  /** Share of capacity that must be UP before OVERLOADED nodes are skipped. */
+  static final double PANIC_THRESHOLD = 0.5;
 
   private final MeshView view;
   private final RoutingOptions options;
@@ -67,21 +71,38 @@ public final class Router {
     return view.entries().stream().anyMatch(e -> e.report().traffic().services().contains(service));
   }
 
-  /** Healthy hosts of the service; every host when none is healthy (panic mode). */
+  /**
+   * The hosts of the service worth sending to. DRAINING and stale nodes are left out unless no
+   * other node hosts it. OVERLOADED nodes are left out while the UP ones hold at least
+   * {@link #PANIC_THRESHOLD} of the capacity; below that, sending only to the few UP nodes would
+   * flood them, so every non-draining host is used (Envoy's panic mode).
+   */
   List<LoadReport> candidates(String service, Set<String> exclude) {
-    List<LoadReport> healthy = new ArrayList<>();
+    List<LoadReport> up = new ArrayList<>();
+    List<LoadReport> serving = new ArrayList<>();
     List<LoadReport> all = new ArrayList<>();
+    double upCapacity = 0;
+    double servingCapacity = 0;
     for (MeshView.Entry e : view.entries()) {
       LoadReport r = e.report();
       if (exclude.contains(r.nodeId()) || !r.traffic().services().contains(service)) {
         continue;
       }
       all.add(r);
-      if (r.state() == NodeState.UP && !view.isStale(e)) {
-        healthy.add(r);
+      if (view.isStale(e) || r.state() == NodeState.DRAINING) {
+        continue;
+      }
+      serving.add(r);
+      servingCapacity += r.node().capacity();
+      if (r.state() == NodeState.UP) {
+        up.add(r);
+        upCapacity += r.node().capacity();
       }
     }
-    return healthy.isEmpty() ? all : healthy;
+    if (!up.isEmpty() && upCapacity >= PANIC_THRESHOLD * servingCapacity) {
+      return up;
+    }
+    return serving.isEmpty() ? all : serving;
   }
 
   private String powerOfTwo(List<LoadReport> candidates) {

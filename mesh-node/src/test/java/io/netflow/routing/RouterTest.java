@@ -48,10 +48,23 @@ class RouterTest {
   }
 
   @Test
+  void overloadedNodesComeBackWhenTooFewAreUp() {
+    node("a", 1, NodeState.OVERLOADED);
+    node("b", 1, NodeState.OVERLOADED);
+    node("c", 1, NodeState.UP);
+    Set<String> picked = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      picked.add(router.pick(Envelope.toService("svc").build(), Set.of()));
+    }
+    // Only a third of the capacity is UP: sending all to c would flood it.
+    assertThat(picked).containsExactlyInAnyOrder("a", "b", "c");
+  }
+
+  @Test
   void drainingAndOverloadedAreSkippedUnlessAllAre() {
     node("a", 1, NodeState.DRAINING);
     node("b", 1, NodeState.OVERLOADED);
-    node("c", 1, NodeState.UP);
+    node("c", 2, NodeState.UP);
     for (int i = 0; i < 50; i++) {
       assertThat(router.pick(Envelope.toService("svc").build(), Set.of())).isEqualTo("c");
     }

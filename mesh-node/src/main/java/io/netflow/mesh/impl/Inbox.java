@@ -38,8 +38,8 @@ public final class Inbox {
 
   private static final Logger LOG = LoggerFactory.getLogger(Inbox.class);
   private static final Buffer ACK = Buffer.buffer();
-  /** How long after turning a request away the node still reports itself OVERLOADED. */
-  private static final long OVERLOADED_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The node reports itself OVERLOADED while it turns away more than this share of requests. */
+  private static final double OVERLOADED_REJECT_RATIO = 0.05;
 
   private final Map<String, ServiceHandler> services = new ConcurrentHashMap<>();
   private final Map<String, List<Handler<Envelope>>> subscribers = new ConcurrentHashMap<>();
@@ -48,7 +48,7 @@ public final class Inbox {
   private final SimpleLimiter<Void> limiter;
   private final Counter duplicates;
   private final Counter rejected;
-  private volatile long lastRejectNanos = System.nanoTime() - 2 * OVERLOADED_HOLD_NANOS;
+  private final RejectRate rejectRate = new RejectRate();
   private volatile boolean draining;
 
   public Inbox(MeshOptions options, MeterRegistry registry) {
@@ -121,8 +121,8 @@ public final class Inbox {
     Optional<Limiter.Listener> permit = Optional.empty();
     if (e.priority() != Priority.CRITICAL) {
       permit = limiter.acquire(null);
+      rejectRate.record(permit.isEmpty());
       if (permit.isEmpty()) {
-        lastRejectNanos = System.nanoTime();
         rejected.increment();
         return Future.failedFuture(new MeshException(ErrorCode.OVERLOADED,
           "admission limit of " + limiter.getLimit() + " concurrent requests reached", 50));
@@ -207,8 +207,43 @@ public final class Inbox {
     return limiter.getLimit();
   }
 
-  /** Whether admission turned a request away within the last second. */
+  /** Whether admission is turning away more than 5% of requests over the last second or so. */
   public boolean overloaded() {
-    return System.nanoTime() - lastRejectNanos < OVERLOADED_HOLD_NANOS;
+    return rejectRate.ratio() > OVERLOADED_REJECT_RATIO;
+  }
+
+  /** Share of admission decisions that were refusals, over the current and the previous second. */
+  private static final class RejectRate {
+    private long windowStart = System.nanoTime();
+    private long decided;
+    private long refused;
+    private long previousDecided;
+    private long previousRefused;
+
+    synchronized void record(boolean refusal) {
+      rotate();
+      decided++;
+      if (refusal) {
+        refused++;
+      }
+    }
+
+    synchronized double ratio() {
+      rotate();
+      long d = decided + previousDecided;
+      return d < 20 ? 0 : (refused + previousRefused) / (double) d;
+    }
+
+    private void rotate() {
+      long now = System.nanoTime();
+      if (now - windowStart >= TimeUnit.SECONDS.toNanos(1)) {
+        boolean skipped = now - windowStart >= TimeUnit.SECONDS.toNanos(2);
+        previousDecided = skipped ? 0 : decided;
+        previousRefused = skipped ? 0 : refused;
+        decided = 0;
+        refused = 0;
+        windowStart = now;
+      }
+    }
   }
 }

@@ -89,7 +89,7 @@ public final class NodeKeys {
     "Time constant over which a node's latency peak decays (peak EWMA).");
   public static final ConfigKey SLOW_START = longKey("routing.slow-start-ms", 5_000, 0, 600_000,
     "A node that just joined takes a share ramping from 10% to 100% over this window.");
-  public static final ConfigKey LINK_WINDOW = intKey("lanes.link-window-bytes", 256 * 1024, 1024, 64 << 20,
+  public static final ConfigKey LINK_WINDOW = intKey("lanes.link-window-bytes", 64 * 1024, 1024, 64 << 20,
     "Bytes of non-CRITICAL envelopes sent and unanswered per destination: small keeps CRITICAL's wait short.");
   public static final ConfigKey CHUNK_BYTES = intKey("lanes.chunk-bytes", 64 * 1024, 1024, 16 << 20,
     "Payloads larger than this travel in chunks of this size, so other lanes pass between them.");

@@ -16,12 +16,13 @@ function render(view) {
   tbody.replaceChildren(...view.nodes.map(n => {
     const tr = document.createElement('tr');
     if (n.stale) tr.className = 'stale';
-    const r = n.report || {};
+    const r = n.load || {};
+    const services = ((n.traffic || {}).services || []).join(', ') || '-';
     tr.append(cell(n.name + (n.nodeId === view.self ? ' (this node)' : '')), cell(n.role),
       cell(n.region, 'wide'), cell(n.stale ? 'STALE' : n.state, n.state),
       cell(r.cpu === undefined ? '-' : Math.round(r.cpu * 100) + '%', 'wide'),
       cell(r.heapUsedBytes === undefined ? '-' : Math.round(r.heapUsedBytes / 1048576) + ' MiB', 'wide'),
-      cell(n.ageMs === undefined ? '-' : n.ageMs + ' ms'));
+      cell(services, 'wide'), cell(n.ageMs === undefined ? '-' : n.ageMs + ' ms'));
     return tr;
   }));
 }

@@ -57,6 +57,7 @@ public final class Link {
   private int drrIndex;
   private boolean credited;
   private long inFlightBytes;
+  private final long[] inFlightByLane = new long[Priority.values().length];
   private long wakeTimer = -1;
   private boolean closed;
   private long answeredBytes;
@@ -257,6 +258,7 @@ public final class Link {
       return;
     }
     inFlightBytes += o.size();
+    inFlightByLane[lane.code()] += o.size();
     stats.inFlightBytes[lane.code()].addAndGet(o.size());
     stats.sent[lane.code()].incrementAndGet();
     stats.sentBytes[lane.code()].addAndGet(o.size());
@@ -267,6 +269,7 @@ public final class Link {
         return;
       }
       inFlightBytes -= o.size();
+      inFlightByLane[lane.code()] -= o.size();
       stats.inFlightBytes[lane.code()].addAndGet(-o.size());
       metrics.latency(lane, System.nanoTime() - o.enqueuedNanos);
       measureRate(o.size());
@@ -306,6 +309,7 @@ public final class Link {
     sent.clear();
     for (Outbound o : failed) {
       inFlightBytes -= o.size();
+      inFlightByLane[o.envelope().priority().code()] -= o.size();
       stats.inFlightBytes[o.envelope().priority().code()].addAndGet(-o.size());
     }
     for (Priority p : Priority.values()) {
@@ -328,5 +332,9 @@ public final class Link {
 
   long inFlightBytes() {
     return inFlightBytes;
+  }
+
+  long inFlightBytes(Priority p) {
+    return inFlightByLane[p.code()];
   }
 }

@@ -33,6 +33,9 @@ final class LinkMetrics {
         .publishPercentiles(0.5, 0.99).publishPercentileHistogram(false).register(registry));
       add(Gauge.builder("netflow.lane.queued.bytes", link, l -> l.queuedBytes(p))
         .description("Bytes queued, by lane and destination").tags("lane", lane, "dest", dest).register(registry));
+      add(Gauge.builder("netflow.lane.inflight.bytes", link, l -> l.inFlightBytes(p))
+        .description("Bytes sent and not yet answered, by lane and destination").tags("lane", lane, "dest", dest)
+        .register(registry));
     }
     add(Gauge.builder("netflow.link.inflight.bytes", link, Link::inFlightBytes)
       .description("Bytes sent and not yet answered, by destination").tag("dest", dest).register(registry));

@@ -58,7 +58,6 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private Router router;
   private LaneStats laneStats;
   private Inbox inbox;
-  private Counter rerouted;
   private Counter noRoute;
 
   public MeshVerticle(MeshOptions options, RoutingOptions routingOptions, LaneOptions laneOptions, MeshView view,
@@ -76,8 +75,6 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     router = new Router(view, routingOptions);
     laneStats = new LaneStats(laneOptions);
     inbox = new Inbox(options, registry);
-    rerouted = Counter.builder("netflow.routing.rerouted").description("Requests sent on to another node after a failure")
-      .register(registry);
     noRoute = Counter.builder("netflow.routing.unroutable").description("Requests no node could take")
       .register(registry);
     view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
@@ -173,7 +170,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       stats.end(now - start, false, penaltyNanos(failure), now);
       if (reroutable(e, failure)) {
         a.lastFailure = failure;
-        rerouted.increment();
+        Counter.builder("netflow.routing.rerouted").description("Requests sent on to another node after this one failed")
+          .tags("dest", name(node), "reason", failure.code().name()).register(registry).increment();
         logReroute(node, failure);
         route(a);
       } else {

@@ -21,6 +21,8 @@ public final class LaneStats {
   final AtomicLong[] sentBytes = atomics();
   final AtomicLong[] shed = atomics();
   private final Bucket[] ceilings = new Bucket[LANES];
+  private final AtomicLong criticalSamples = new AtomicLong();
+  private volatile double criticalEwmaNanos;
 
   public LaneStats(LaneOptions options) {
     for (Priority p : Priority.values()) {
@@ -37,6 +39,22 @@ public final class LaneStats {
     return Bucket.builder()
       .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(bytesPerSecond, Duration.ofSeconds(1)).build())
       .build();
+  }
+
+  /** Records the latency of an answered CRITICAL envelope (EWMA with weight 0.2). */
+  public void observeCritical(long nanos) {
+    double prev = criticalEwmaNanos;
+    criticalEwmaNanos = criticalSamples.getAndIncrement() == 0 ? nanos : 0.8 * prev + 0.2 * nanos;
+  }
+
+  /** Smoothed latency of CRITICAL envelopes from this node, in nanoseconds. */
+  public double criticalLatencyNanos() {
+    return criticalEwmaNanos;
+  }
+
+  /** How many CRITICAL answers have been measured: a caller sees whether a new sample came in. */
+  public long criticalSamples() {
+    return criticalSamples.get();
   }
 
   /** The lane's ceiling bucket, or null when it has none. */

@@ -41,6 +41,11 @@ public final class Link {
 
   /** Header of a chunk: {@code "<index>/<count>"}. */
   public static final String CHUNK_HEADER = "nf-chunk";
+  /**
+   * Header of a request whose answer is large (a model chunk): the bytes expected back, counted in
+   * the window like the request's own, since the answer shares the connection pair.
+   */
+  public static final String REPLY_BYTES_HEADER = "nf-reply-bytes";
 
   private static final Priority[] DRR = {Priority.HIGH, Priority.NORMAL, Priority.MODEL, Priority.BULK};
 
@@ -123,7 +128,7 @@ public final class Link {
    */
   public Future<Message<Buffer>> offer(Envelope envelope, long attemptTimeoutMs) {
     Priority lane = envelope.priority();
-    int size = envelope.size();
+    int size = envelope.size() + replyBytes(envelope);
     if (closed) {
       return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "node " + nodeId + " left"));
     }
@@ -149,6 +154,18 @@ public final class Link {
     }
     pump();
     return promise.future();
+  }
+
+  private static int replyBytes(Envelope e) {
+    String declared = e.headers().get(REPLY_BYTES_HEADER);
+    if (declared == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Math.min(Integer.parseInt(declared), 64 << 20));
+    } catch (NumberFormatException ignored) {
+      return 0;
+    }
   }
 
   private void enqueueChunks(Envelope envelope, long attemptTimeoutMs, Promise<Message<Buffer>> promise,
@@ -271,7 +288,11 @@ public final class Link {
       inFlightBytes -= o.size();
       inFlightByLane[lane.code()] -= o.size();
       stats.inFlightBytes[lane.code()].addAndGet(-o.size());
-      metrics.latency(lane, System.nanoTime() - o.enqueuedNanos);
+      long latency = System.nanoTime() - o.enqueuedNanos;
+      metrics.latency(lane, latency);
+      if (lane == Priority.CRITICAL && ar.succeeded()) {
+        stats.observeCritical(latency);
+      }
       measureRate(o.size());
       o.finish(ar);
       pump();

@@ -19,6 +19,12 @@ public interface Mesh {
   Future<Reply> request(Envelope envelope);
 
   /**
+   * Sends a request to one chosen node, through its link's lanes, with no rerouting (model chunk
+   * fetches pick their peer themselves). Fails with NO_HANDLERS when that node is gone.
+   */
+  Future<Reply> requestTo(String nodeId, Envelope envelope);
+
+  /**
    * Publishes to every subscriber of {@code envelope.topic()} on every node, in order per publisher
    * and topic, through the lanes. Completes once every subscribing node has it.
    */

@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -56,7 +55,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final Map<String, Long> lastRerouteLog = new HashMap<>();
   private String selfId;
   private Router router;
-  private LaneStats laneStats;
+  private final LaneStats laneStats;
   private Inbox inbox;
   private Counter noRoute;
 
@@ -67,13 +66,13 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     this.laneOptions = laneOptions;
     this.view = view;
     this.registry = registry;
+    this.laneStats = new LaneStats(laneOptions);
   }
 
   @Override
   public Future<?> start() {
     selfId = view.selfId();
     router = new Router(view, routingOptions);
-    laneStats = new LaneStats(laneOptions);
     inbox = new Inbox(options, registry);
     noRoute = Counter.builder("netflow.routing.unroutable").description("Requests no node could take")
       .register(registry);
@@ -116,6 +115,25 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       Attempts a = new Attempts(e);
       route(a);
       return a.promise.future();
+    });
+  }
+
+  @Override
+  public Future<Reply> requestTo(String nodeId, Envelope envelope) {
+    return onContext(() -> {
+      Envelope e;
+      try {
+        e = envelope.validate(options.getMaxPayloadBytes(), System.currentTimeMillis()).withOrigin(selfId);
+      } catch (MeshException invalid) {
+        return Future.failedFuture(invalid);
+      }
+      if (!nodeId.equals(selfId) && view.get(nodeId) == null) {
+        return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "node " + nodeId + " is not in the mesh"));
+      }
+      Future<Buffer> answer = nodeId.equals(selfId)
+        ? inbox.handle(e)
+        : link(nodeId).offer(e, options.getAttemptTimeoutMs()).map(Message::body);
+      return answer.map(body -> new Reply(body, nodeId, 1));
     });
   }
 
@@ -324,17 +342,6 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> action) {
-    if (Vertx.currentContext() == context) {
-      return action.get();
-    }
-    Promise<T> p = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        p.complete(ar.result());
-      } else {
-        p.fail(ar.cause());
-      }
-    }));
-    return p.future();
+    return Contexts.on(context, action);
   }
 }

@@ -1,5 +1,6 @@
 package io.netflow.node;
 
+import io.netflow.models.ModelCli;
 import io.netflow.node.config.ConfigException;
 import io.netflow.node.config.ConfigKey;
 import io.netflow.node.config.NodeConfig;
@@ -32,6 +33,10 @@ public final class Main {
   public static void main(String[] args) {
     System.setProperty("hazelcast.logging.type", "slf4j");
     List<String> argList = Arrays.asList(args);
+    if (!argList.isEmpty() && argList.get(0).equals("model")) {
+      System.exit(ModelCli.run(argList.subList(1, argList.size()), System.out, System.err));
+      return;
+    }
     if (argList.contains("--help") || argList.contains("-h")) {
       printHelp(System.out);
       return;
@@ -70,6 +75,7 @@ public final class Main {
 
   static void printHelp(PrintStream out) {
     out.println("Usage: java -jar netflow-node.jar [--config FILE] [flags]");
+    out.println("       java -jar netflow-node.jar model keygen|publish ...   (publish AI model versions)");
     out.println();
     out.println("Starts a NetFlow mesh node. Later sources win: built-in defaults < config file");
     out.println("(--config or NETFLOW_CONFIG) < NETFLOW_* environment variables < flags.");

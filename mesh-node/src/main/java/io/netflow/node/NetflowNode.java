@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.console.ConsoleRoutes;
+import io.netflow.gateway.http.AdminAuth;
 import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.http.HttpOptions;
 import io.netflow.gateway.protocol.Addresses;
@@ -21,6 +22,10 @@ import io.netflow.lanes.LaneOptions;
 import io.netflow.mesh.Mesh;
 import io.netflow.mesh.MeshOptions;
 import io.netflow.mesh.MeshVerticle;
+import io.netflow.models.ModelOptions;
+import io.netflow.models.ModelRoutes;
+import io.netflow.models.ModelStore;
+import io.netflow.models.ModelVerticle;
 import io.netflow.routing.RoutingOptions;
 import io.netflow.membership.ClusterMembership;
 import io.netflow.membership.MembershipOptions;
@@ -67,6 +72,8 @@ public final class NetflowNode {
   private ClusterMembership membership;
   private MeshView view;
   private MeshVerticle mesh;
+  private ModelVerticle models;
+  private ModelOptions modelOptions;
   private NodeDescriptor descriptor;
   private String name;
   private Path dataDir;
@@ -109,9 +116,14 @@ public final class NetflowNode {
         view = new MeshView(clusterManager.getNodeId(), config.getLong(NodeKeys.STALE_AFTER));
         return vertx.executeBlocking(this::createDataDir);
       })
-      .compose(dir -> deployHttp())
-      .compose(port -> deployMesh())
+      .compose(dir -> {
+        createMesh();
+        createModels();
+        return deployHttp();
+      })
+      .compose(port -> vertx.deployVerticle(mesh))
       .compose(id -> deployMembership())
+      .compose(id -> vertx.deployVerticle(models))
       .map(v -> {
         ready = true;
         return this;
@@ -143,7 +155,10 @@ public final class NetflowNode {
       .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
       .register("node", p -> p.complete(ready && !stopping ? Status.OK()
         : Status.KO(new io.vertx.core.json.JsonObject().put("reason", stopping ? "draining" : "starting"))));
-    HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry, List.of(new ConsoleRoutes()));
+    ModelRoutes modelRoutes = new ModelRoutes(models, modelOptions, new AdminAuth(config.getList(NodeKeys.ADMIN_KEYS)),
+      dataDir.resolve("uploads"));
+    HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
+      List.of(new ConsoleRoutes(), modelRoutes));
     return vertx.deployVerticle(verticle).map(id -> {
       httpDeployment = id;
       httpPort = verticle.actualPort();
@@ -151,7 +166,23 @@ public final class NetflowNode {
     });
   }
 
-  private Future<String> deployMesh() {
+  private void createModels() {
+    modelOptions = new ModelOptions()
+      .setTrustedKeys(config.getList(NodeKeys.TRUSTED_KEYS))
+      .setChunkBytes(config.getInt(NodeKeys.MODEL_CHUNK))
+      .setMaxBytes(config.getLong(NodeKeys.MODEL_MAX))
+      .setKeepVersions(config.getInt(NodeKeys.MODEL_KEEP))
+      .setPerPeerInFlight(config.getInt(NodeKeys.MODEL_PEER_IN_FLIGHT))
+      .setTotalInFlight(config.getInt(NodeKeys.MODEL_IN_FLIGHT))
+      .setUploadBytesPerSecond(config.getLong(NodeKeys.NODE_UPLOAD))
+      .setDownloadBytesPerSecond(config.getLong(NodeKeys.NODE_DOWNLOAD))
+      .setMinBytesPerSecond(config.getLong(NodeKeys.MODEL_MIN_RATE))
+      .setCriticalLatencyTargetMicros(config.getLong(NodeKeys.MODEL_LATENCY_TARGET));
+    models = new ModelVerticle(modelOptions, new ModelStore(dataDir.resolve("models")), mesh, view,
+      mesh.laneStats(), registry, name);
+  }
+
+  private void createMesh() {
     MeshOptions meshOptions = new MeshOptions()
       .setMaxPayloadBytes(config.getInt(NodeKeys.MAX_PAYLOAD))
       .setAttemptTimeoutMs(config.getLong(NodeKeys.ATTEMPT_TIMEOUT))
@@ -173,7 +204,6 @@ public final class NetflowNode {
       .setLane(Priority.MODEL, lane(NodeKeys.MODEL_WEIGHT, NodeKeys.MODEL_QUEUE, NodeKeys.MODEL_CEILING))
       .setLane(Priority.BULK, lane(NodeKeys.BULK_WEIGHT, NodeKeys.BULK_QUEUE, NodeKeys.BULK_CEILING));
     mesh = new MeshVerticle(meshOptions, routing, lanes, view, registry);
-    return vertx.deployVerticle(mesh);
   }
 
   private LaneOptions.Lane lane(ConfigKey weight, ConfigKey queue, ConfigKey ceiling) {

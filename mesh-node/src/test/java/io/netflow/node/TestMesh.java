@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
  */
 public final class TestMesh implements AutoCloseable {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
   private final String clusterName = "test-" + UUID.randomUUID();
   private final List<NetflowNode> nodes = new ArrayList<>();

@@ -110,7 +110,7 @@ public class HttpApiVerticle extends VerticleBase {
   }
 
   /** Ends the request with the protocol's JSON error body. */
-  static void error(RoutingContext ctx, ErrorCode code, String detail) {
+  public static void error(RoutingContext ctx, ErrorCode code, String detail) {
     if (ctx.response().ended()) {
       return;
     }

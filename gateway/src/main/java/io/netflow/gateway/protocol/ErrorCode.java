@@ -28,7 +28,9 @@ public enum ErrorCode {
   NO_TARGET(1013, 400, "envelope must name exactly one of service or topic"),
   UNKNOWN_PRIORITY(1014, 400, "unknown priority"),
   DEADLINE_EXCEEDED(1015, 504, "deadline exceeded"),
-  NO_SUCH_SERVICE(1016, 404, "no node hosts this service");
+  NO_SUCH_SERVICE(1016, 404, "no node hosts this service"),
+  BAD_SIGNATURE(1017, 400, "signature missing, wrong, or by an untrusted key"),
+  INTEGRITY(1018, 400, "content does not match its declared size or hash");
 
   private final int code;
   private final int httpStatus;

@@ -108,6 +108,27 @@ public final class NodeKeys {
   public static final ConfigKey BULK_QUEUE = laneQueue("bulk", 8L << 20);
   public static final ConfigKey BULK_CEILING = laneCeiling("bulk");
 
+  public static final ConfigKey ADMIN_KEYS = listKey("http.admin-key-sha256", List.of(), "[0-9a-fA-F]{64}",
+    "must be a list of SHA-256 digests in hex",
+    "SHA-256 (hex) of each admin key; admin routes (model publish, rollback) refuse everyone when empty.");
+  public static final ConfigKey TRUSTED_KEYS = listKey("models.trusted-keys", List.of(), "[A-Za-z0-9._-]{1,64}=[A-Za-z0-9+/]{20,200}={0,2}",
+    "must be a list of keyId=base64 Ed25519 public keys",
+    "Model publishers this node trusts, keyId=base64 (from 'model keygen'); others' versions are refused.");
+  public static final ConfigKey MODEL_CHUNK = intKey("models.chunk-bytes", 64 * 1024, 1024, 16 << 20,
+    "Chunk size of versions published on this node (peers fetch and verify chunk by chunk).");
+  public static final ConfigKey MODEL_MAX = longKey("models.max-bytes", 4L << 30, 1, 1L << 40,
+    "The largest model version accepted for publishing; larger uploads fail with TOO_LARGE.");
+  public static final ConfigKey MODEL_KEEP = intKey("models.keep-versions", 3, 1, 100,
+    "Versions of each model kept on disk, for rollback; older ones are deleted.");
+  public static final ConfigKey MODEL_PEER_IN_FLIGHT = intKey("models.peer-in-flight", 2, 1, 64,
+    "Chunk requests in flight to one peer at most.");
+  public static final ConfigKey MODEL_IN_FLIGHT = intKey("models.total-in-flight", 8, 1, 1024,
+    "Chunk requests in flight per version at most.");
+  public static final ConfigKey MODEL_MIN_RATE = longKey("models.min-bytes-per-second", 256 * 1024, 1024, MAX_BYTES_PER_SECOND,
+    "The least a rollout is slowed to while gameplay needs the links.");
+  public static final ConfigKey MODEL_LATENCY_TARGET = longKey("models.critical-latency-target-micros", 5_000, 10, 60_000_000,
+    "CRITICAL latency above which model fetches halve their rate (AIMD); below it they climb back.");
+
   public static final ConfigKey DRAIN_MS = longKey("shutdown.drain-ms", 1_000, 0, 60_000,
     "On SIGTERM, how long the node stays DRAINING (peers route around it) before it closes its servers.");
   public static final ConfigKey SHUTDOWN_TIMEOUT = longKey("shutdown.timeout-ms", 8_000, 1_000, 120_000,
@@ -126,6 +147,8 @@ public final class NodeKeys {
     LINK_WINDOW, CHUNK_BYTES, CRITICAL_QUEUE,
     HIGH_WEIGHT, HIGH_QUEUE, HIGH_CEILING, NORMAL_WEIGHT, NORMAL_QUEUE, NORMAL_CEILING,
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
+    ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
+    MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 
   /** Keys by dotted name. */

@@ -21,7 +21,7 @@ final class NodeProcess implements AutoCloseable {
 
   static final Path JAR = Path.of(System.getProperty("netflow.jar", "target/netflow-node.jar"));
   private static final Path LOGS = Path.of("target", "it-logs");
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
   private static final Pattern HTTP_URL = Pattern.compile("HTTP (http://\\S+)");
 
   final String name;

@@ -1,0 +1,38 @@
+package io.netflow.mesh;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.function.Supplier;
+
+/** Runs work on a verticle's own event loop, whoever asks: how single-threaded parts offer a thread-safe API. */
+public final class Contexts {
+
+  private Contexts() {
+  }
+
+  /** Runs {@code action} on {@code context} (at once when already there) and relays its result. */
+  public static <T> Future<T> on(Context context, Supplier<Future<T>> action) {
+    if (Vertx.currentContext() == context) {
+      return action.get();
+    }
+    Promise<T> p = Promise.promise();
+    context.runOnContext(v -> {
+      Future<T> f;
+      try {
+        f = action.get();
+      } catch (RuntimeException e) {
+        f = Future.failedFuture(e);
+      }
+      f.onComplete(ar -> {
+        if (ar.succeeded()) {
+          p.complete(ar.result());
+        } else {
+          p.fail(ar.cause());
+        }
+      });
+    });
+    return p.future();
+  }
+}

@@ -1,0 +1,510 @@
+package io.netflow.models;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.lanes.LaneStats;
+import io.netflow.lanes.Link;
+import io.netflow.membership.MeshView;
+import io.netflow.mesh.Contexts;
+import io.netflow.mesh.Mesh;
+import io.netflow.models.impl.ModelBandwidth;
+import io.netflow.models.impl.Rollout;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spreads model versions over the mesh. A version published on any node is announced with its
+ * signed manifest; every node checks the signature, then fetches the chunks it lacks in parallel
+ * from every peer that holds them (rarest first, a few at a time per peer), verifies each chunk's
+ * hash, and serves what it holds to the others, so the origin uploads each chunk about once. A
+ * version becomes active only when whole and verified, by an atomic switch; applications are told
+ * on {@link Addresses#MODEL_ACTIVATED}. A node that restarts resumes from the chunks on its disk.
+ */
+public class ModelVerticle extends VerticleBase {
+
+  /** Cluster map: {@code name/version} to manifest. */
+  public static final String MANIFESTS = "netflow.model-manifests";
+  /** Cluster map: model name to {@code {"version", "previous"}}, the version every node should run. */
+  public static final String DESIRED = "netflow.model-desired";
+  /** Cluster map: {@code name/version@node} to that node's holdings and state, with a TTL. */
+  public static final String HOLDINGS = "netflow.model-holdings";
+  /** The service every node hosts to hand out chunks. */
+  public static final String CHUNK_SERVICE = "netflow.model-chunks";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ModelVerticle.class);
+  private static final long HOLDINGS_TTL_MS = 10_000;
+
+  private final ModelOptions options;
+  private final ModelStore store;
+  private final ModelKeys keys;
+  private final Mesh mesh;
+  private final MeshView view;
+  private final LaneStats lanes;
+  private final MeterRegistry registry;
+  private final Map<String, Rollout> rollouts = new HashMap<>();
+  private final Map<String, JsonObject> desired = new HashMap<>();
+  private final Map<String, String> active = new HashMap<>();
+  private final Map<String, Boolean> holdingsDirty = new HashMap<>();
+  private final java.util.Set<String> activating = new java.util.HashSet<>();
+  /** Versions an operator rolled this node alone back to; they hold until the next mesh-wide change. */
+  private final Map<String, String> pinned = new HashMap<>();
+  private String selfId;
+  private String selfName;
+  private ModelBandwidth bandwidth;
+  private AsyncMap<String, JsonObject> manifests;
+  private AsyncMap<String, JsonObject> desiredMap;
+  private AsyncMap<String, JsonObject> holdings;
+  private Counter rejectedManifests;
+  private Counter badChunks;
+  private Counter chunksServed;
+  private Counter chunksFetched;
+
+  public ModelVerticle(ModelOptions options, ModelStore store, Mesh mesh, MeshView view, LaneStats lanes,
+                       MeterRegistry registry, String selfName) {
+    this.options = options;
+    this.store = store;
+    this.keys = ModelKeys.trusting(options.getTrustedKeys());
+    this.mesh = mesh;
+    this.view = view;
+    this.lanes = lanes;
+    this.registry = registry;
+    this.selfName = selfName;
+  }
+
+  @Override
+  public Future<?> start() {
+    selfId = view.selfId();
+    bandwidth = new ModelBandwidth(options.getUploadBytesPerSecond(), options.getDownloadBytesPerSecond(),
+      options.getMinBytesPerSecond(), options.getCriticalLatencyTargetMicros(), options.getChunkBytes(), lanes);
+    rejectedManifests = Counter.builder("netflow.model.manifests.rejected")
+      .description("Manifests refused: unsigned, signed by an unknown key, or a wrong signature").register(registry);
+    badChunks = Counter.builder("netflow.model.chunks.rejected")
+      .description("Chunks that did not match their hash; their peer is avoided").register(registry);
+    chunksServed = Counter.builder("netflow.model.chunks.served").description("Chunks served to peers").register(registry);
+    chunksFetched = Counter.builder("netflow.model.chunks.fetched").description("Chunks fetched and verified")
+      .register(registry);
+    if (keys.isEmpty()) {
+      LOG.warn("No trusted model publisher keys (models.trusted-keys): every model version will be refused");
+    }
+    var eb = vertx.eventBus();
+    eb.<JsonObject>consumer(Addresses.MODEL_ANNOUNCE, m -> onManifest(m.body()));
+    eb.<JsonObject>consumer(Addresses.MODEL_HOLDINGS, m -> onHoldings(m.body()));
+    eb.<JsonObject>consumer(Addresses.MODEL_DESIRED, m -> onDesired(m.body()));
+    eb.<JsonObject>consumer(Addresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
+    view.onRemoved(node -> context.runOnContext(v -> rollouts.values().forEach(r -> r.peerLeft(node))));
+    vertx.setPeriodic(200, t -> tick());
+    vertx.setPeriodic(2_000, t -> rollouts.values().forEach(r -> holdingsDirty.put(r.manifest.id(), true)));
+    return mesh.host(CHUNK_SERVICE, this::serveChunk)
+      .compose(reg -> vertx.sharedData().<String, JsonObject>getAsyncMap(MANIFESTS))
+      .compose(m -> {
+        manifests = m;
+        return vertx.sharedData().<String, JsonObject>getAsyncMap(DESIRED);
+      })
+      .compose(m -> {
+        desiredMap = m;
+        return vertx.sharedData().<String, JsonObject>getAsyncMap(HOLDINGS);
+      })
+      .compose(m -> {
+        holdings = m;
+        return vertx.executeBlocking(this::resumeLocal);
+      })
+      .compose(local -> {
+        local.forEach(r -> rollouts.put(r.manifest.id(), r));
+        return desiredMap.entries();
+      })
+      .compose(d -> {
+        d.values().forEach(this::rememberDesired);
+        return manifests.entries();
+      })
+      .compose(all -> {
+        all.values().forEach(this::onManifest);
+        rollouts.values().stream().filter(Rollout::complete).forEach(this::verifyWhole);
+        return holdings.entries();
+      })
+      .onSuccess(h -> h.values().forEach(this::onHoldings));
+  }
+
+  /** Versions already on disk, with the chunks that still verify: a restart resumes from here. */
+  private List<Rollout> resumeLocal() {
+    List<Rollout> out = new ArrayList<>();
+    for (ModelManifest m : store.local()) {
+      try {
+        keys.verify(m);
+      } catch (MeshException e) {
+        continue;
+      }
+      BitSet have = store.scan(m);
+      LOG.info("Model {}: {} of {} chunks already on disk", m.id(), have.cardinality(), m.chunkCount());
+      out.add(new Rollout(m, have));
+    }
+    for (Rollout r : out) {
+      store.active(r.manifest.name()).ifPresent(v -> active.put(r.manifest.name(), v));
+    }
+    return out;
+  }
+
+  // ---- publishing, rollback, status (called from the HTTP routes, any thread) ----
+
+  /**
+   * Publishes a version uploaded to {@code upload} on this node: checks its signature, stores it,
+   * and announces it. Fails CONFLICT if the version exists, BAD_SIGNATURE if untrusted.
+   */
+  public Future<ModelManifest> publish(ModelManifest signed, Path upload) {
+    return on(() -> {
+      try {
+        keys.verify(signed);
+      } catch (MeshException e) {
+        rejectedManifests.increment();
+        return Future.failedFuture(e);
+      }
+      return manifests.putIfAbsent(signed.id(), signed.toJson()).compose(prior -> {
+        if (prior != null || rollouts.containsKey(signed.id())) {
+          return Future.failedFuture(new MeshException(ErrorCode.CONFLICT, "model " + signed.id() + " already exists"));
+        }
+        return vertx.executeBlocking(() -> {
+          store.adopt(signed, upload);
+          return store.scan(signed);
+        }).compose(have -> {
+          Rollout r = new Rollout(signed, have);
+          rollouts.put(signed.id(), r);
+          LOG.info("Published model {} ({} bytes, {} chunks) from this node", signed.id(), signed.size(), signed.chunkCount());
+          JsonObject want = new JsonObject().put("name", signed.name()).put("version", signed.version())
+            .put("previous", active.get(signed.name()));
+          rememberDesired(want);
+          verifyWhole(r);
+          vertx.eventBus().publish(Addresses.MODEL_ANNOUNCE, signed.toJson());
+          return desiredMap.put(signed.name(), want).onSuccess(v -> vertx.eventBus().publish(Addresses.MODEL_DESIRED, want))
+            .map(signed);
+        });
+      });
+    });
+  }
+
+  /** Rolls {@code name} back to the version before the active one: on one node, or (node null) the mesh. */
+  public Future<JsonObject> rollback(String name, String node) {
+    return on(() -> {
+      JsonObject want = desired.get(name);
+      if (want == null || want.getString("previous") == null) {
+        return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "model " + name + " has no previous version"));
+      }
+      JsonObject back = new JsonObject().put("name", name).put("version", want.getString("previous"));
+      if (node != null) {
+        vertx.eventBus().publish(Addresses.MODEL_ROLLBACK, back.copy().put("node", node));
+        return Future.succeededFuture(back.put("node", node));
+      }
+      JsonObject mesh = back.copy().put("previous", (String) null);
+      return desiredMap.put(name, mesh).onSuccess(v -> vertx.eventBus().publish(Addresses.MODEL_DESIRED, mesh)).map(back);
+    });
+  }
+
+  /** Every version in the mesh, with the version each model should run. */
+  public Future<JsonObject> list() {
+    return on(() -> manifests.entries().compose(all -> desiredMap.entries().compose(want -> holdings.entries().map(held -> {
+      JsonArray models = new JsonArray();
+      all.values().stream().map(ModelManifest::fromJson).sorted((a, b) -> a.id().compareTo(b.id())).forEach(m -> {
+        JsonObject d = want.get(m.name());
+        models.add(new JsonObject().put("name", m.name()).put("version", m.version()).put("size", m.size())
+          .put("chunks", m.chunkCount()).put("sha256", m.sha256()).put("keyId", m.keyId())
+          .put("desired", d != null && m.version().equals(d.getString("version")))
+          .put("nodes", nodes(m.id(), held)));
+      });
+      return new JsonObject().put("models", models);
+    }))));
+  }
+
+  /** Per node: chunks held, fetch rate and state of one version. */
+  public Future<JsonObject> rolloutStatus(String id) {
+    return on(() -> manifests.get(id).compose(m -> {
+      if (m == null) {
+        return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no model " + id));
+      }
+      return holdings.entries().map(held -> new JsonObject().put("model", id).put("chunks", ModelManifest.fromJson(m).chunkCount())
+        .put("nodes", nodes(id, held)));
+    }));
+  }
+
+  private static JsonArray nodes(String id, Map<String, JsonObject> held) {
+    JsonArray nodes = new JsonArray();
+    held.values().stream().filter(h -> id.equals(h.getString("model")))
+      .sorted((a, b) -> a.getString("nodeName", "").compareTo(b.getString("nodeName", "")))
+      .forEach(h -> nodes.add(h.copy().put("bitmap", (String) null)));
+    return nodes;
+  }
+
+  // ---- the rollout itself (this verticle's event loop) ----
+
+  private void onManifest(JsonObject json) {
+    ModelManifest m;
+    try {
+      m = ModelManifest.fromJson(json);
+      keys.verify(m);
+    } catch (MeshException e) {
+      rejectedManifests.increment();
+      LOG.warn("Refused model manifest: {}", e.getMessage());
+      return;
+    }
+    if (rollouts.containsKey(m.id())) {
+      return;
+    }
+    Rollout r = new Rollout(m, new BitSet(m.chunkCount()));
+    rollouts.put(m.id(), r);
+    LOG.info("Fetching model {} ({} bytes, {} chunks)", m.id(), m.size(), m.chunkCount());
+    vertx.executeBlocking(() -> {
+      store.prepare(m);
+      return store.scan(m);
+    }).onSuccess(have -> {
+      r.have.or(have);
+      holdingsDirty.put(m.id(), true);
+      if (r.complete()) {
+        verifyWhole(r);
+      } else {
+        pump(r);
+      }
+    }).onFailure(err -> fail(r, "cannot store: " + err.getMessage()));
+  }
+
+  private void onHoldings(JsonObject h) {
+    String node = h.getString("nodeId");
+    Rollout r = rollouts.get(h.getString("model"));
+    if (r == null || node == null || node.equals(selfId) || view.get(node) == null) {
+      return;
+    }
+    try {
+      r.peerHolds(node, BitSet.valueOf(Base64.getDecoder().decode(h.getString("bitmap", ""))));
+    } catch (IllegalArgumentException e) {
+      return;
+    }
+    pump(r);
+  }
+
+  private void tick() {
+    bandwidth.adjust();
+    for (Rollout r : rollouts.values()) {
+      if (r.state == Rollout.State.FETCHING) {
+        pump(r);
+      }
+      if (Boolean.TRUE.equals(holdingsDirty.remove(r.manifest.id()))) {
+        announceHoldings(r);
+      }
+    }
+  }
+
+  /** Starts as many chunk fetches as the limits allow. */
+  private void pump(Rollout r) {
+    while (r.state == Rollout.State.FETCHING && r.inFlight() < options.getTotalInFlight()) {
+      Rollout.Pick pick = r.next(options.getPerPeerInFlight());
+      if (pick == null) {
+        return;
+      }
+      long wait = bandwidth.takeDownload(r.manifest.chunkLength(pick.chunk()));
+      if (wait > 0) {
+        return;
+      }
+      fetch(r, pick);
+    }
+  }
+
+  private void fetch(Rollout r, Rollout.Pick pick) {
+    r.started(pick);
+    ModelManifest m = r.manifest;
+    int length = m.chunkLength(pick.chunk());
+    Envelope request = Envelope.toService(CHUNK_SERVICE).priority(Priority.MODEL).timeoutMillis(30_000)
+      .headers(Map.of("model", m.id(), "chunk", String.valueOf(pick.chunk()), Link.REPLY_BYTES_HEADER, String.valueOf(length)))
+      .build();
+    mesh.requestTo(pick.peer(), request)
+      .compose(reply -> vertx.executeBlocking(() -> {
+        Buffer bytes = reply.body();
+        if (bytes.length() != length || !ModelStore.sha256(bytes.getBytes()).equals(m.chunkSha256().get(pick.chunk()))) {
+          return false;
+        }
+        store.writeChunk(m, pick.chunk(), bytes);
+        return true;
+      }))
+      .onComplete(ar -> {
+        r.finished(pick);
+        if (ar.succeeded() && ar.result()) {
+          r.fetched(pick.chunk(), length);
+          chunksFetched.increment();
+          holdingsDirty.put(m.id(), true);
+          if (r.complete()) {
+            verifyWhole(r);
+            return;
+          }
+        } else if (ar.succeeded()) {
+          badChunks.increment();
+          r.avoid(pick.peer());
+          LOG.warn("Peer {} served a bad chunk {} of model {}: avoiding it", name(pick.peer()), pick.chunk(), m.id());
+        } else {
+          if (MeshException.of(ar.cause()).code() == ErrorCode.NO_HANDLERS) {
+            r.peerLeft(pick.peer());
+          }
+          LOG.debug("Chunk {} of {} from {} failed: {}", pick.chunk(), m.id(), name(pick.peer()), ar.cause().toString());
+        }
+        pump(r);
+      });
+  }
+
+  private void verifyWhole(Rollout r) {
+    vertx.executeBlocking(() -> store.verifyWhole(r.manifest)).onComplete(ar -> {
+      if (ar.succeeded() && ar.result()) {
+        if (r.state == Rollout.State.FETCHING || r.state == Rollout.State.FAILED) {
+          r.state = Rollout.State.VERIFIED;
+          LOG.info("Model {} complete and verified", r.manifest.id());
+        }
+        holdingsDirty.put(r.manifest.id(), true);
+        announceHoldings(r);
+        activateDesired(r.manifest.name());
+      } else {
+        fail(r, "whole file does not match its SHA-256");
+      }
+    });
+  }
+
+  private void fail(Rollout r, String why) {
+    r.state = Rollout.State.FAILED;
+    LOG.warn("Model {} failed: {}", r.manifest.id(), why);
+    holdingsDirty.put(r.manifest.id(), true);
+  }
+
+  private void rememberDesired(JsonObject want) {
+    desired.put(want.getString("name"), want);
+  }
+
+  private void onDesired(JsonObject want) {
+    rememberDesired(want);
+    pinned.remove(want.getString("name"));
+    activateDesired(want.getString("name"));
+  }
+
+  private void onRollback(JsonObject back) {
+    String node = back.getString("node");
+    if (node == null || node.equals(selfId) || node.equals(selfName)) {
+      LOG.info("Rolling model {} back to {} on this node", back.getString("name"), back.getString("version"));
+      pinned.put(back.getString("name"), back.getString("version"));
+      activate(back.getString("name"), back.getString("version"));
+    }
+  }
+
+  /** Activates the version {@code name} should run here (pinned, else desired) if held verified. */
+  private void activateDesired(String name) {
+    String version = wanted(name);
+    if (version != null) {
+      activate(name, version);
+    }
+  }
+
+  private String wanted(String name) {
+    JsonObject want = desired.get(name);
+    return pinned.getOrDefault(name, want == null ? null : want.getString("version"));
+  }
+
+  private void activate(String name, String version) {
+    Rollout r = rollouts.get(name + "/" + version);
+    if (r == null || (r.state != Rollout.State.VERIFIED && r.state != Rollout.State.ACTIVE) || version.equals(active.get(name))
+      && r.state == Rollout.State.ACTIVE) {
+      return;
+    }
+    if (!activating.add(name)) {
+      // One switch at a time per model; the one under way re-checks the desired version when done.
+      return;
+    }
+    String before = active.get(name);
+    vertx.executeBlocking(() -> {
+      store.activate(name, version);
+      List<String> protect = new ArrayList<>(List.of(version));
+      if (before != null) {
+        protect.add(before);
+      }
+      return store.prune(name, options.getKeepVersions(), protect);
+    }).onSuccess(pruned -> {
+      Rollout old = before == null ? null : rollouts.get(name + "/" + before);
+      if (old != null && old != r) {
+        old.state = Rollout.State.VERIFIED;
+        holdingsDirty.put(old.manifest.id(), true);
+      }
+      pruned.forEach(v -> rollouts.remove(name + "/" + v));
+      active.put(name, version);
+      r.state = Rollout.State.ACTIVE;
+      holdingsDirty.put(r.manifest.id(), true);
+      LOG.info("Model {} {} is active (was {})", name, version, before == null ? "none" : before);
+      vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new JsonObject().put("name", name).put("version", version)
+        .put("path", store.file(r.manifest).toString()), new DeliveryOptions().setLocalOnly(true));
+    }).onFailure(err -> LOG.warn("Could not activate model {} {}: {}", name, version, err.toString()))
+      .onComplete(ar -> {
+        activating.remove(name);
+        String want = wanted(name);
+        if (want != null && !want.equals(active.get(name))) {
+          activateDesired(name);
+        }
+      });
+  }
+
+  /** Hands a chunk to a peer, within the upload budget. */
+  private Future<Buffer> serveChunk(Envelope request) {
+    Rollout r = rollouts.get(request.headers().getOrDefault("model", ""));
+    int chunk;
+    try {
+      chunk = Integer.parseInt(request.headers().getOrDefault("chunk", "-1"));
+    } catch (NumberFormatException e) {
+      return Future.failedFuture(new MeshException(ErrorCode.MALFORMED, "bad chunk index"));
+    }
+    if (r == null || chunk < 0 || !r.have.get(chunk)) {
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "chunk not held here"));
+    }
+    Promise<Void> allowed = Promise.promise();
+    waitUpload(r.manifest.chunkLength(chunk), allowed);
+    return allowed.future().compose(v -> vertx.executeBlocking(() -> store.readChunk(r.manifest, chunk)))
+      .onSuccess(b -> chunksServed.increment());
+  }
+
+  private void waitUpload(int bytes, Promise<Void> allowed) {
+    long wait = bandwidth.takeUpload(bytes);
+    if (wait == 0) {
+      allowed.complete();
+    } else {
+      vertx.setTimer(Math.max(1, wait / 1_000_000), t -> waitUpload(bytes, allowed));
+    }
+  }
+
+  private void announceHoldings(Rollout r) {
+    JsonObject h = new JsonObject().put("model", r.manifest.id()).put("nodeId", selfId).put("nodeName", selfName)
+      .put("state", r.state.name()).put("held", r.have.cardinality()).put("total", r.manifest.chunkCount())
+      .put("bytesPerSecond", Math.round(r.bytesPerSecond()))
+      .put("bitmap", Base64.getEncoder().encodeToString(r.have.toByteArray()));
+    vertx.eventBus().publish(Addresses.MODEL_HOLDINGS, h);
+    holdings.put(r.manifest.id() + "@" + selfId, h, HOLDINGS_TTL_MS);
+  }
+
+  private String name(String nodeId) {
+    MeshView.Entry e = view.get(nodeId);
+    return e == null ? nodeId : e.report().node().name();
+  }
+
+  private <T> Future<T> on(Supplier<Future<T>> action) {
+    if (context == null || holdings == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_READY, "models are still starting"));
+    }
+    return Contexts.on(context, action);
+  }
+}

@@ -1,0 +1,261 @@
+package io.netflow.models;
+
+import static io.netflow.node.TestMesh.await;
+import static io.netflow.node.TestMesh.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.node.NetflowNode;
+import io.netflow.node.TestMesh;
+import io.netflow.node.config.NodeKeys;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRolloutTest {
+
+  @TempDir
+  Path dir;
+  private TestMesh mesh;
+  private ModelFixture fx;
+
+  @BeforeEach
+  void setUp() {
+    mesh = new TestMesh();
+    fx = new ModelFixture(dir);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    mesh.close();
+  }
+
+  private static JsonObject rollout(NetflowNode n, String id) throws Exception {
+    return new JsonObject(TestMesh.get(n, "/v1/models/" + id + "/rollout").body());
+  }
+
+  private static String state(NetflowNode reader, String id, NetflowNode of) throws Exception {
+    return rollout(reader, id).getJsonArray("nodes").stream().map(JsonObject.class::cast)
+      .filter(n -> n.getString("nodeName").equals(of.name())).map(n -> n.getString("state")).findFirst().orElse("NONE");
+  }
+
+  private void awaitState(NetflowNode n, String id, String state, Duration timeout) throws Exception {
+    await(timeout, n.name() + " has " + id + " " + state, () -> {
+      try {
+        return state.equals(state(n, id, n));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  private static Path activeFile(NetflowNode n, String name) throws Exception {
+    Path base = n.dataDir().resolve("models").resolve(name);
+    return base.resolve(Files.readString(base.resolve("ACTIVE")).trim()).resolve("model.bin");
+  }
+
+  @Test
+  void aPublishedVersionReachesEveryNodeVerifiedAndAppsAreTold() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    NetflowNode b = mesh.start("b", fx.trusting());
+    NetflowNode c = mesh.start("c", fx.trusting());
+    Map<String, JsonObject> told = new ConcurrentHashMap<>();
+    for (NetflowNode n : List.of(a, b, c)) {
+      join(n.vertx().eventBus().<JsonObject>localConsumer(Addresses.MODEL_ACTIVATED, m -> told.put(n.name(), m.body()))
+        .completion());
+    }
+    Path model = fx.model("policy.bin", 2_000_000, 1);
+    HttpResponse<String> r = fx.publish(b, "policy", "v1", model);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    assertThat(new JsonObject(r.body()).getInteger("chunks")).isEqualTo(31);
+    for (NetflowNode n : List.of(a, b, c)) {
+      awaitState(n, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+      assertThat(Files.readAllBytes(activeFile(n, "policy"))).isEqualTo(Files.readAllBytes(model));
+    }
+    await(Duration.ofSeconds(5), "every node's apps told", () -> told.size() == 3);
+    assertThat(told.get("a").getString("version")).isEqualTo("v1");
+    assertThat(Path.of(told.get("a").getString("path"))).hasSameBinaryContentAs(model);
+    JsonObject list = new JsonObject(TestMesh.get(a, "/v1/models").body());
+    assertThat(list.getJsonArray("models").getJsonObject(0).getJsonArray("nodes")).hasSize(3);
+    // The origin served a share, not every chunk to every node.
+    assertThat(TestMesh.get(b, "/metrics").body()).containsPattern("netflow_model_chunks_served_total \\d");
+  }
+
+  @Test
+  void forgedUnsignedAndUnknownKeyVersionsAreRefusedAndNeverActive() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    NetflowNode b = mesh.start("b", fx.trusting());
+    Path model = fx.model("m.bin", 300_000, 2);
+    ModelManifest good = ModelKeys.sign(ModelStore.describe(model, "policy", "v1", ModelFixture.CHUNK), "ops",
+      fx.publisher.getPrivate());
+    var stranger = ModelKeys.generate();
+    ModelManifest byStranger = ModelKeys.sign(ModelStore.describe(model, "policy", "v1", ModelFixture.CHUNK), "ops",
+      stranger.getPrivate());
+    assertCode(fx.upload(a, "policy", "v1", model, good.size(), null, null), 400, 1017, "not signed");
+    assertCode(fx.upload(a, "policy", "v1", model, good.size(), "ops", byStranger.signature()), 400, 1017, "wrong signature");
+    assertCode(fx.upload(a, "policy", "v1", model, good.size(), "someone", good.signature()), 400, 1017, "unknown key");
+    // A member that forges a manifest and announces it straight on the bus gets nowhere either.
+    b.vertx().eventBus().publish(Addresses.MODEL_ANNOUNCE, byStranger.toJson());
+    await(Duration.ofSeconds(5), "a refuses the forged manifest", () -> metric(a, "netflow_model_manifests_rejected_total") >= 4);
+    assertThat(new JsonObject(TestMesh.get(a, "/v1/models").body()).getJsonArray("models")).isEmpty();
+    assertThat(a.dataDir().resolve("models").resolve("policy")).doesNotExist();
+    try (Stream<Path> left = Files.list(a.dataDir().resolve("uploads"))) {
+      assertThat(left).as("no upload left behind").isEmpty();
+    }
+  }
+
+  @Test
+  void truncatedOrMisdeclaredUploadsStoreNothingAndExistingVersionsConflict() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    Path model = fx.model("m.bin", 300_000, 3);
+    ModelManifest signed = ModelKeys.sign(ModelStore.describe(model, "policy", "v1", ModelFixture.CHUNK), "ops",
+      fx.publisher.getPrivate());
+    assertCode(fx.upload(a, "policy", "v1", model, 299_000, "ops", signed.signature()), 400, 1018, "differs");
+    // A connection that promises more than it sends and hangs up.
+    try (var socket = new java.net.Socket("127.0.0.1", a.httpPort())) {
+      var out = socket.getOutputStream();
+      out.write(("PUT /v1/models/policy/v1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ModelFixture.ADMIN_KEY
+        + "\r\n" + ModelRoutes.SIZE + ": 300000\r\nContent-Length: 300000\r\n" + ModelRoutes.KEY_ID + ": ops\r\n"
+        + ModelRoutes.SIGNATURE + ": " + signed.signature() + "\r\n\r\n").getBytes());
+      out.write(new byte[100_000]);
+      out.flush();
+    }
+    await(Duration.ofSeconds(5), "the broken upload is cleaned up", () -> {
+      try (Stream<Path> left = Files.list(a.dataDir().resolve("uploads"))) {
+        return left.findAny().isEmpty();
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    });
+    assertThat(a.dataDir().resolve("models").resolve("policy")).doesNotExist();
+    assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
+    assertCode(fx.publish(a, "policy", "v1", model), 409, 1005, "already exists");
+    assertCode(fx.upload(a, "policy", "v2", model, 300_000, "ops", signed.signature()), 400, 1017, "wrong signature");
+    var noAdmin = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(java.net.http.HttpRequest.newBuilder(
+      java.net.URI.create(a.httpUrl() + "/v1/models/policy/v3")).PUT(java.net.http.HttpRequest.BodyPublishers.ofFile(model))
+      .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertCode(noAdmin, 401, 1002, "admin key required");
+  }
+
+  @Test
+  void aTamperingPeerIsAvoidedAndALateJoinerCatchesUp() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    NetflowNode b = mesh.start("b", fx.trusting());
+    NetflowNode c = mesh.start("c", fx.trusting());
+    Path model = fx.model("m.bin", 1_500_000, 4);
+    assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    awaitState(c, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    // b's copy goes bad on disk after it verified it: b now serves garbage.
+    Path bFile = activeFile(b, "policy");
+    Files.write(bFile, new byte[(int) Files.size(bFile)]);
+    NetflowNode late = mesh.start("late", fx.trusting());
+    awaitState(late, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
+    assertThat(Files.readAllBytes(activeFile(late, "policy"))).isEqualTo(Files.readAllBytes(model));
+    // Up to two requests were in flight to b when its first bad chunk came back; then b is avoided.
+    assertThat(metric(late, "netflow_model_chunks_rejected_total"))
+      .as("served by a %s, b %s, c %s", metric(a, "netflow_model_chunks_served_total"),
+        metric(b, "netflow_model_chunks_served_total"), metric(c, "netflow_model_chunks_served_total"))
+      .isBetween(1.0, 2.0);
+  }
+
+  @Test
+  void aNodeRestartedMidDownloadResumesWithoutFetchingAgain() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    // b downloads at about 512 KiB/s: 2 MB takes some 4 s.
+    var slow = fx.trusting(cfg -> cfg.set(NodeKeys.NODE_DOWNLOAD, 512L * 1024).set(NodeKeys.MODEL_MIN_RATE, 512L * 1024));
+    NetflowNode b = mesh.start("b", slow);
+    Path model = fx.model("m.bin", 2_000_000, 5);
+    assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
+    await(Duration.ofSeconds(10), "b half way", () -> metric(b, "netflow_model_chunks_fetched_total") >= 10);
+    mesh.stop(b);
+    NetflowNode again = mesh.start("b", slow);
+    awaitState(again, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
+    double refetched = metric(again, "netflow_model_chunks_fetched_total");
+    assertThat(refetched).as("chunks fetched after restart, of 31").isLessThanOrEqualTo(21);
+    assertThat(Files.readAllBytes(activeFile(again, "policy"))).isEqualTo(Files.readAllBytes(model));
+  }
+
+  @Test
+  void whenTheOriginDiesMidRolloutThePeersFinishAmongThemselves() throws Exception {
+    NetflowNode origin = mesh.start("origin", fx.trusting());
+    var slow = fx.trusting(cfg -> cfg.set(NodeKeys.NODE_DOWNLOAD, 768L * 1024).set(NodeKeys.MODEL_MIN_RATE, 768L * 1024));
+    NetflowNode b = mesh.start("b", slow);
+    NetflowNode c = mesh.start("c", slow);
+    Path model = fx.model("m.bin", 3_000_000, 6);
+    assertThat(fx.publish(origin, "policy", "v1", model).statusCode()).isEqualTo(201);
+    AsyncMap<String, JsonObject> holdings = join(b.vertx().sharedData().getAsyncMap(ModelVerticle.HOLDINGS));
+    await(Duration.ofSeconds(20), "b and c hold every chunk between them", () -> {
+      try {
+        BitSet union = new BitSet();
+        int complete = 0;
+        for (NetflowNode n : List.of(b, c)) {
+          JsonObject h = join(holdings.get("policy/v1@" + n.nodeId()));
+          if (h != null) {
+            union.or(BitSet.valueOf(Base64.getDecoder().decode(h.getString("bitmap"))));
+            complete += h.getInteger("held").equals(h.getInteger("total")) ? 1 : 0;
+          }
+        }
+        return union.cardinality() == 46 && complete == 0;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    mesh.kill(origin);
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
+    awaitState(c, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
+    assertThat(Files.readAllBytes(activeFile(c, "policy"))).isEqualTo(Files.readAllBytes(model));
+  }
+
+  @Test
+  void theMeshOrOneNodeRollsBack() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    NetflowNode b = mesh.start("b", fx.trusting());
+    Path v1 = fx.model("v1.bin", 200_000, 7);
+    Path v2 = fx.model("v2.bin", 250_000, 8);
+    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    assertThat(fx.publish(a, "policy", "v2", v2).statusCode()).isEqualTo(201);
+    awaitState(b, "policy/v2", "ACTIVE", Duration.ofSeconds(20));
+    awaitState(a, "policy/v2", "ACTIVE", Duration.ofSeconds(20));
+
+    var one = ModelFixture.post(a, "/v1/models/policy/rollback?node=" + b.nodeId());
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(202);
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(10));
+    assertThat(state(a, "policy/v2", a)).isEqualTo("ACTIVE");
+
+    assertThat(ModelFixture.post(b, "/v1/models/policy/rollback").statusCode()).isEqualTo(202);
+    awaitState(a, "policy/v1", "ACTIVE", Duration.ofSeconds(10));
+    assertThat(Files.readAllBytes(activeFile(a, "policy"))).isEqualTo(Files.readAllBytes(v1));
+    assertThat(state(a, "policy/v2", a)).isEqualTo("VERIFIED");
+  }
+
+  private static double metric(NetflowNode n, String name) {
+    try {
+      return TestMesh.get(n, "/metrics").body().lines().filter(l -> l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static void assertCode(HttpResponse<String> r, int status, int code, String text) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getInteger("code")).isEqualTo(code);
+    assertThat(body.getString("message")).contains(text);
+  }
+}

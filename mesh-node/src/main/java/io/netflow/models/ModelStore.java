@@ -52,9 +52,14 @@ public final class ModelStore {
     return root.resolve(m.name()).resolve(m.version());
   }
 
-  /** Makes room for a version: its directory, manifest and a file of the right size. */
-  public void prepare(ModelManifest m) {
+  /**
+   * Makes room for a version: its directory, manifest and a file of the right size.
+   *
+   * @return whether a file was already there (so it may hold chunks worth scanning)
+   */
+  public boolean prepare(ModelManifest m) {
     try {
+      boolean existed = Files.exists(file(m));
       Files.createDirectories(dir(m));
       Files.writeString(dir(m).resolve(MANIFEST), m.toJson().encodePrettily());
       try (FileChannel ch = FileChannel.open(file(m), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -63,6 +68,7 @@ public final class ModelStore {
           ch.write(ByteBuffer.wrap(new byte[]{0}), m.size() - 1);
         }
       }
+      return existed;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -66,11 +66,13 @@ public class ModelVerticle extends VerticleBase {
   private final Map<String, JsonObject> desired = new HashMap<>();
   private final Map<String, String> active = new HashMap<>();
   private final Map<String, Boolean> holdingsDirty = new HashMap<>();
+  private final Map<String, Map<String, BitSet>> peerHoldings = new HashMap<>();
   private final java.util.Set<String> activating = new java.util.HashSet<>();
   /** Versions an operator rolled this node alone back to; they hold until the next mesh-wide change. */
   private final Map<String, String> pinned = new HashMap<>();
   private String selfId;
-  private String selfName;
+  private final String selfName;
+  private long ticks;
   private ModelBandwidth bandwidth;
   private AsyncMap<String, JsonObject> manifests;
   private AsyncMap<String, JsonObject> desiredMap;
@@ -112,8 +114,11 @@ public class ModelVerticle extends VerticleBase {
     eb.<JsonObject>consumer(Addresses.MODEL_HOLDINGS, m -> onHoldings(m.body()));
     eb.<JsonObject>consumer(Addresses.MODEL_DESIRED, m -> onDesired(m.body()));
     eb.<JsonObject>consumer(Addresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
-    view.onRemoved(node -> context.runOnContext(v -> rollouts.values().forEach(r -> r.peerLeft(node))));
-    vertx.setPeriodic(200, t -> tick());
+    view.onRemoved(node -> context.runOnContext(v -> {
+      rollouts.values().forEach(r -> r.peerLeft(node));
+      peerHoldings.values().forEach(m -> m.remove(node));
+    }));
+    vertx.setPeriodic(100, t -> tick());
     vertx.setPeriodic(2_000, t -> rollouts.values().forEach(r -> holdingsDirty.put(r.manifest.id(), true)));
     return mesh.host(CHUNK_SERVICE, this::serveChunk)
       .compose(reg -> vertx.sharedData().<String, JsonObject>getAsyncMap(MANIFESTS))
@@ -130,19 +135,22 @@ public class ModelVerticle extends VerticleBase {
         return vertx.executeBlocking(this::resumeLocal);
       })
       .compose(local -> {
-        local.forEach(r -> rollouts.put(r.manifest.id(), r));
+        local.forEach(this::track);
+        return holdings.entries();
+      })
+      .compose(held -> {
+        // Holders first, so the first fetches already spread over all of them.
+        held.values().forEach(this::onHoldings);
         return desiredMap.entries();
       })
       .compose(d -> {
         d.values().forEach(this::rememberDesired);
         return manifests.entries();
       })
-      .compose(all -> {
+      .onSuccess(all -> {
         all.values().forEach(this::onManifest);
         rollouts.values().stream().filter(Rollout::complete).forEach(this::verifyWhole);
-        return holdings.entries();
-      })
-      .onSuccess(h -> h.values().forEach(this::onHoldings));
+      });
   }
 
   /** Versions already on disk, with the chunks that still verify: a restart resumes from here. */
@@ -156,7 +164,9 @@ public class ModelVerticle extends VerticleBase {
       }
       BitSet have = store.scan(m);
       LOG.info("Model {}: {} of {} chunks already on disk", m.id(), have.cardinality(), m.chunkCount());
-      out.add(new Rollout(m, have));
+      Rollout r = new Rollout(m, have, selfId);
+      r.state = Rollout.State.FETCHING;
+      out.add(r);
     }
     for (Rollout r : out) {
       store.active(r.manifest.name()).ifPresent(v -> active.put(r.manifest.name(), v));
@@ -186,8 +196,8 @@ public class ModelVerticle extends VerticleBase {
           store.adopt(signed, upload);
           return store.scan(signed);
         }).compose(have -> {
-          Rollout r = new Rollout(signed, have);
-          rollouts.put(signed.id(), r);
+          Rollout r = track(new Rollout(signed, have, selfId));
+          r.state = Rollout.State.FETCHING;
           LOG.info("Published model {} ({} bytes, {} chunks) from this node", signed.id(), signed.size(), signed.chunkCount());
           JsonObject want = new JsonObject().put("name", signed.name()).put("version", signed.version())
             .put("previous", active.get(signed.name()));
@@ -267,14 +277,11 @@ public class ModelVerticle extends VerticleBase {
     if (rollouts.containsKey(m.id())) {
       return;
     }
-    Rollout r = new Rollout(m, new BitSet(m.chunkCount()));
-    rollouts.put(m.id(), r);
+    Rollout r = track(new Rollout(m, new BitSet(m.chunkCount()), selfId));
     LOG.info("Fetching model {} ({} bytes, {} chunks)", m.id(), m.size(), m.chunkCount());
-    vertx.executeBlocking(() -> {
-      store.prepare(m);
-      return store.scan(m);
-    }).onSuccess(have -> {
+    vertx.executeBlocking(() -> store.prepare(m) ? store.scan(m) : new BitSet()).onSuccess(have -> {
       r.have.or(have);
+      r.state = Rollout.State.FETCHING;
       holdingsDirty.put(m.id(), true);
       if (r.complete()) {
         verifyWhole(r);
@@ -284,22 +291,38 @@ public class ModelVerticle extends VerticleBase {
     }).onFailure(err -> fail(r, "cannot store: " + err.getMessage()));
   }
 
+  /** What a peer holds of a version; kept even before this node knows the version, to seed its rollout. */
   private void onHoldings(JsonObject h) {
     String node = h.getString("nodeId");
-    Rollout r = rollouts.get(h.getString("model"));
-    if (r == null || node == null || node.equals(selfId) || view.get(node) == null) {
+    String model = h.getString("model");
+    if (model == null || node == null || node.equals(selfId) || view.get(node) == null) {
       return;
     }
+    BitSet held;
     try {
-      r.peerHolds(node, BitSet.valueOf(Base64.getDecoder().decode(h.getString("bitmap", ""))));
-    } catch (IllegalArgumentException e) {
+      held = BitSet.valueOf(Base64.getDecoder().decode(h.getString("bitmap", "")));
+    } catch (IllegalArgumentException | ClassCastException e) {
       return;
     }
-    pump(r);
+    peerHoldings.computeIfAbsent(model, k -> new HashMap<>()).put(node, held);
+    Rollout r = rollouts.get(model);
+    if (r != null) {
+      r.peerHolds(node, held);
+      pump(r);
+    }
+  }
+
+  /** A new rollout starts knowing every holder heard of so far. */
+  private Rollout track(Rollout r) {
+    rollouts.put(r.manifest.id(), r);
+    peerHoldings.getOrDefault(r.manifest.id(), Map.of()).forEach(r::peerHolds);
+    return r;
   }
 
   private void tick() {
-    bandwidth.adjust();
+    if (++ticks % 2 == 0) {
+      bandwidth.adjust();
+    }
     for (Rollout r : rollouts.values()) {
       if (r.state == Rollout.State.FETCHING) {
         pump(r);
@@ -344,7 +367,7 @@ public class ModelVerticle extends VerticleBase {
       .onComplete(ar -> {
         r.finished(pick);
         if (ar.succeeded() && ar.result()) {
-          r.fetched(pick.chunk(), length);
+          r.fetched(pick.peer(), pick.chunk(), length);
           chunksFetched.increment();
           holdingsDirty.put(m.id(), true);
           if (r.complete()) {
@@ -370,7 +393,9 @@ public class ModelVerticle extends VerticleBase {
       if (ar.succeeded() && ar.result()) {
         if (r.state == Rollout.State.FETCHING || r.state == Rollout.State.FAILED) {
           r.state = Rollout.State.VERIFIED;
-          LOG.info("Model {} complete and verified", r.manifest.id());
+          Map<String, Integer> from = new java.util.TreeMap<>();
+          r.fetchedFrom().forEach((peer, n) -> from.put(name(peer), n));
+          LOG.info("Model {} complete and verified; chunks fetched by peer: {}", r.manifest.id(), from);
         }
         holdingsDirty.put(r.manifest.id(), true);
         announceHoldings(r);

@@ -16,39 +16,39 @@ import java.util.Random;
 import java.util.function.UnaryOperator;
 
 /** A publisher's key pair and an admin key, the node config that trusts them, and signed uploads. */
-final class ModelFixture {
+public final class ModelFixture {
 
   static final String ADMIN_KEY = "test-admin-key";
-  static final int CHUNK = 64 * 1024;
+  public static final int CHUNK = 64 * 1024;
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   final KeyPair publisher = ModelKeys.generate();
   final Path dir;
 
-  ModelFixture(Path dir) {
+  public ModelFixture(Path dir) {
     this.dir = dir;
   }
 
   /** Node config that trusts this publisher (as key "ops") and this admin key. */
-  UnaryOperator<NodeConfig> trusting() {
+  public UnaryOperator<NodeConfig> trusting() {
     return trusting(UnaryOperator.identity());
   }
 
-  UnaryOperator<NodeConfig> trusting(UnaryOperator<NodeConfig> more) {
+  public UnaryOperator<NodeConfig> trusting(UnaryOperator<NodeConfig> more) {
     return cfg -> more.apply(cfg
       .set(NodeKeys.TRUSTED_KEYS, List.of("ops=" + ModelKeys.encode(publisher.getPublic())))
       .set(NodeKeys.ADMIN_KEYS, List.of(AdminAuth.sha256Hex(ADMIN_KEY))));
   }
 
   /** A model file of {@code size} random bytes. */
-  Path model(String name, int size, long seed) throws Exception {
+  public Path model(String name, int size, long seed) throws Exception {
     byte[] bytes = new byte[size];
     new Random(seed).nextBytes(bytes);
     return Files.write(dir.resolve(name), bytes);
   }
 
   /** Signs and uploads {@code file} as name/version to {@code node}; returns the response. */
-  HttpResponse<String> publish(NetflowNode node, String name, String version, Path file) throws Exception {
+  public HttpResponse<String> publish(NetflowNode node, String name, String version, Path file) throws Exception {
     ModelManifest signed = ModelKeys.sign(ModelStore.describe(file, name, version, CHUNK), "ops", publisher.getPrivate());
     return upload(node, name, version, file, signed.size(), signed.keyId(), signed.signature());
   }

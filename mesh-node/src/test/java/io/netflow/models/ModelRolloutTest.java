@@ -192,7 +192,10 @@ class ModelRolloutTest {
   @Test
   void whenTheOriginDiesMidRolloutThePeersFinishAmongThemselves() throws Exception {
     NetflowNode origin = mesh.start("origin", fx.trusting());
-    var slow = fx.trusting(cfg -> cfg.set(NodeKeys.NODE_DOWNLOAD, 768L * 1024).set(NodeKeys.MODEL_MIN_RATE, 768L * 1024));
+    // b and c download from the origin faster than they trade with each other, so there is a
+    // moment when they hold every chunk between them and neither holds all.
+    var slow = fx.trusting(cfg -> cfg.set(NodeKeys.NODE_DOWNLOAD, 768L * 1024).set(NodeKeys.MODEL_MIN_RATE, 768L * 1024)
+      .set(NodeKeys.NODE_UPLOAD, 256L * 1024));
     NetflowNode b = mesh.start("b", slow);
     NetflowNode c = mesh.start("c", slow);
     Path model = fx.model("m.bin", 3_000_000, 6);

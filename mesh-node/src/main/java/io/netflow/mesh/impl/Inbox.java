@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * OVERLOADED before the node melts, and handed to the local service or subscribers.
  *
  * <p>Admission adapts to measured service time (Netflix concurrency-limits, Gradient2). CRITICAL
- * is always admitted. Owned by the data plane's event loop; the figures it reports are thread-safe.
+ * is always admitted, and MODEL chunk transfers are governed by their own bandwidth control. Owned by the data plane's event loop; the figures it reports are thread-safe.
  */
 public final class Inbox {
 
@@ -119,7 +119,9 @@ public final class Inbox {
       return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "this node does not host '" + e.service() + "'"));
     }
     Optional<Limiter.Listener> permit = Optional.empty();
-    if (e.priority() != Priority.CRITICAL) {
+    // CRITICAL is always admitted; MODEL has its own controls (budgets, AIMD, per-peer bounds)
+    // and waits on the upload budget by design, which admission would misread as congestion.
+    if (e.priority() != Priority.CRITICAL && e.priority() != Priority.MODEL) {
       permit = limiter.acquire(null);
       rejectRate.record(permit.isEmpty());
       if (permit.isEmpty()) {

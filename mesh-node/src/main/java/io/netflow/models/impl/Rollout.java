@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
 public final class Rollout {
 
   /** Where a version stands on this node. */
-  public enum State { FETCHING, VERIFIED, ACTIVE, FAILED }
+  public enum State { PREPARING, FETCHING, VERIFIED, ACTIVE, FAILED }
 
   /** A chunk to fetch and the peer to fetch it from. */
   public record Pick(int chunk, String peer) {
@@ -26,10 +26,11 @@ public final class Rollout {
 
   public final ModelManifest manifest;
   public final BitSet have;
-  public State state = State.FETCHING;
+  public State state = State.PREPARING;
   private final BitSet inFlight = new BitSet();
   private final Map<String, BitSet> peers = new HashMap<>();
   private final Map<String, Integer> perPeer = new HashMap<>();
+  private final Map<String, Integer> fetchedFrom = new HashMap<>();
   private final Set<String> avoided = new HashSet<>();
   private final SplittableRandom random = new SplittableRandom();
   private long bytesFetched;
@@ -37,9 +38,15 @@ public final class Rollout {
   private long rateWindowBytes;
   private double bytesPerSecond;
 
-  public Rollout(ModelManifest manifest, BitSet have) {
+  private final String self;
+  /** With nothing designated to fetch for this long, a node takes any chunk (its designee may be stuck). */
+  private static final long STALL_NANOS = 3_000_000_000L;
+  private long lastProgressNanos = System.nanoTime();
+
+  public Rollout(ModelManifest manifest, BitSet have, String self) {
     this.manifest = manifest;
     this.have = have;
+    this.self = self;
   }
 
   public boolean complete() {
@@ -67,53 +74,99 @@ public final class Rollout {
     return avoided.contains(peer);
   }
 
-  /** The next chunk to fetch, rarest first (ties at random), from its least busy usable holder; null if none. */
+  /**
+   * The next chunk to fetch and the peer to fetch it from; null if none. Every peer with room is
+   * offered work, so all links are busy at once: each gets the rarest chunk it can provide (ties
+   * at random). Complete nodes (seeds; the origin above all) have the scarcest upload: a seed is
+   * asked only for chunks no peer still fetching holds, and a chunk that only seeds hold is fetched
+   * by its designated fetcher alone (rendezvous hashing over the nodes still fetching), so the
+   * origin uploads it about once and the others take it from that node. A node that has had
+   * nothing to do for a few seconds takes any chunk, so a stuck designee cannot stall it.
+   */
   public Pick next(int perPeerLimit) {
-    int missing = manifest.chunkCount();
-    int bestCount = Integer.MAX_VALUE;
-    List<Integer> best = new ArrayList<>();
-    for (int c = have.nextClearBit(0); c < missing; c = have.nextClearBit(c + 1)) {
-      if (inFlight.get(c)) {
+    boolean stalled = inFlight() == 0 && System.nanoTime() - lastProgressNanos > STALL_NANOS;
+    List<String> fetchers = fetchers();
+    List<String> order = new ArrayList<>(peers.keySet());
+    // Peers still fetching first, in random order; seeds after them.
+    java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
+    order.sort(java.util.Comparator.comparing(this::isSeed));
+    for (String peer : order) {
+      if (avoided.contains(peer) || perPeer.getOrDefault(peer, 0) >= perPeerLimit) {
         continue;
       }
-      int holders = 0;
-      for (Map.Entry<String, BitSet> p : peers.entrySet()) {
-        if (p.getValue().get(c) && !avoided.contains(p.getKey())) {
-          holders++;
-        }
-      }
-      if (holders == 0 || holders > bestCount) {
-        continue;
-      }
-      if (holders < bestCount) {
-        bestCount = holders;
-        best.clear();
-      }
-      best.add(c);
-    }
-    // Among the rarest, take a random one whose holders have room.
-    while (!best.isEmpty()) {
-      int chunk = best.remove(random.nextInt(best.size()));
-      String peer = holderWithRoom(chunk, perPeerLimit);
-      if (peer != null) {
+      int chunk = rarestFrom(peer, isSeed(peer), fetchers, stalled);
+      if (chunk >= 0) {
         return new Pick(chunk, peer);
       }
     }
     return null;
   }
 
-  private String holderWithRoom(int chunk, int perPeerLimit) {
-    String pick = null;
-    int least = Integer.MAX_VALUE;
-    for (Map.Entry<String, BitSet> p : peers.entrySet()) {
-      int busy = perPeer.getOrDefault(p.getKey(), 0);
-      if (p.getValue().get(chunk) && !avoided.contains(p.getKey()) && busy < perPeerLimit
-        && (busy < least || (busy == least && random.nextBoolean()))) {
-        pick = p.getKey();
-        least = busy;
+  private int rarestFrom(String peer, boolean seed, List<String> fetchers, boolean stalled) {
+    BitSet offers = peers.get(peer);
+    int best = -1;
+    int bestHolders = Integer.MAX_VALUE;
+    int ties = 0;
+    for (int c = have.nextClearBit(0); c < manifest.chunkCount(); c = have.nextClearBit(c + 1)) {
+      if (inFlight.get(c) || !offers.get(c)) {
+        continue;
+      }
+      int holders = 0;
+      boolean leecherHolds = false;
+      for (Map.Entry<String, BitSet> p : peers.entrySet()) {
+        if (p.getValue().get(c) && !avoided.contains(p.getKey())) {
+          holders++;
+          leecherHolds |= !isSeed(p.getKey());
+        }
+      }
+      if (seed && (leecherHolds || (!stalled && !designated(c, fetchers)))) {
+        continue;
+      }
+      if (holders < bestHolders) {
+        bestHolders = holders;
+        best = c;
+        ties = 1;
+      } else if (holders == bestHolders && random.nextInt(++ties) == 0) {
+        best = c;
       }
     }
-    return pick;
+    return best;
+  }
+
+  private boolean isSeed(String peer) {
+    BitSet held = peers.get(peer);
+    return held != null && held.cardinality() == manifest.chunkCount();
+  }
+
+  /** This node and every peer that has announced it is fetching this version and lacks chunks. */
+  private List<String> fetchers() {
+    List<String> fetchers = new ArrayList<>();
+    fetchers.add(self);
+    peers.forEach((peer, held) -> {
+      if (held.cardinality() < manifest.chunkCount()) {
+        fetchers.add(peer);
+      }
+    });
+    return fetchers;
+  }
+
+  private boolean designated(int chunk, List<String> fetchers) {
+    String best = null;
+    long bestScore = Long.MAX_VALUE;
+    for (String f : fetchers) {
+      long score = mix(f.hashCode() * 0x9E3779B97F4A7C15L + chunk);
+      if (score < bestScore) {
+        bestScore = score;
+        best = f;
+      }
+    }
+    return self.equals(best);
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
+    z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return z ^ (z >>> 33);
   }
 
   public void started(Pick p) {
@@ -126,8 +179,15 @@ public final class Rollout {
     perPeer.merge(p.peer(), -1, Integer::sum);
   }
 
-  public void fetched(int chunk, int bytes) {
+  /** How many chunks came from each peer. */
+  public Map<String, Integer> fetchedFrom() {
+    return fetchedFrom;
+  }
+
+  public void fetched(String peer, int chunk, int bytes) {
+    fetchedFrom.merge(peer, 1, Integer::sum);
     have.set(chunk);
+    lastProgressNanos = System.nanoTime();
     bytesFetched += bytes;
     rateWindowBytes += bytes;
     long now = System.nanoTime();

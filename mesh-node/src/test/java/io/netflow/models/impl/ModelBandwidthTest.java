@@ -43,6 +43,21 @@ class ModelBandwidthTest {
   }
 
   @Test
+  void backsOffWhenCriticalGrowsOverItsBaseEvenUnderTheAbsoluteTarget() {
+    for (int i = 0; i < 5; i++) {
+      lanes.observeCritical(300_000);
+      bw.adjust();
+    }
+    assertThat(bw.rate()).isEqualTo(budget);
+    for (int i = 0; i < 10; i++) {
+      lanes.observeCritical(2_000_000);
+    }
+    bw.adjust();
+    // 2 ms is under the 5 ms target but far over 1.5 x the 0.3 ms base.
+    assertThat(bw.rate()).isEqualTo(budget / 2.0);
+  }
+
+  @Test
   void uploadsWaitForTheirBudget() {
     long waited = 0;
     for (int i = 0; i < 400; i++) {

@@ -20,7 +20,8 @@ public interface Mesh {
 
   /**
    * Sends a request to one chosen node, through its link's lanes, with no rerouting (model chunk
-   * fetches pick their peer themselves). Fails with NO_HANDLERS when that node is gone.
+   * fetches pick their peer themselves). Fails with NO_HANDLERS when that node is gone (or its
+   * answer times out).
    */
   Future<Reply> requestTo(String nodeId, Envelope envelope);
 

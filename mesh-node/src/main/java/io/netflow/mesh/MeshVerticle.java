@@ -127,9 +127,6 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       } catch (MeshException invalid) {
         return Future.failedFuture(invalid);
       }
-      if (!nodeId.equals(selfId) && view.get(nodeId) == null) {
-        return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "node " + nodeId + " is not in the mesh"));
-      }
       Future<Buffer> answer = nodeId.equals(selfId)
         ? inbox.handle(e)
         : link(nodeId).offer(e, options.getAttemptTimeoutMs()).map(Message::body);

@@ -295,7 +295,9 @@ public class ModelVerticle extends VerticleBase {
   private void onHoldings(JsonObject h) {
     String node = h.getString("nodeId");
     String model = h.getString("model");
-    if (model == null || node == null || node.equals(selfId) || view.get(node) == null) {
+    // Not checked against the view: a node may be heard of before its first load report, and a
+    // holder that is gone fails its first request with NO_HANDLERS and is dropped then.
+    if (model == null || node == null || node.equals(selfId)) {
       return;
     }
     BitSet held;

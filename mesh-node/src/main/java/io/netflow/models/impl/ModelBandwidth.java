@@ -11,8 +11,8 @@ import java.time.Duration;
  * How fast this node moves model bytes. Serving never exceeds the upload budget. Fetching takes
  * up to the download budget, but its rate adapts (AIMD) to the CRITICAL lane's latency, as
  * LEDBAT does to queueing delay: it halves when CRITICAL envelopes from this node take longer than
- * 1.5x their base latency (the recent minimum) plus 0.2 ms, or than the absolute target, and climbs
- * back by a tenth of the budget every step while they do not. Not thread-safe: owned by the model
+ * 1.25x their base latency (the recent minimum) plus 0.1 ms, or than the absolute target, and
+ * climbs back by a twentieth of the budget every step while they do not. Not thread-safe: owned by the model
  * verticle.
  */
 public final class ModelBandwidth {
@@ -55,9 +55,9 @@ public final class ModelBandwidth {
     if (fresh) {
       // The base drifts up 1% a step, so it follows a link that got slower for good.
       baseNanos = baseNanos == 0 ? latency : Math.min(baseNanos * 1.01, latency);
-      congested = latency > targetNanos || latency > 1.5 * baseNanos + 200_000;
+      congested = latency > targetNanos || latency > 1.25 * baseNanos + 100_000;
     }
-    double next = congested ? Math.max(minRate, rate / 2) : Math.min(downloadBudget, rate + downloadBudget / 10.0);
+    double next = congested ? Math.max(minRate, rate / 2) : Math.min(downloadBudget, rate + downloadBudget / 20.0);
     if (next != rate) {
       rate = next;
       download.replaceConfiguration(BucketConfiguration.builder().addLimit(limit((long) rate)).build(),

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.Headers;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.lanes.LaneOptions;
@@ -24,6 +25,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -53,6 +55,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final MeterRegistry registry;
   private final Map<String, Link> links = new HashMap<>();
   private final Map<String, Long> lastRerouteLog = new HashMap<>();
+  private final Set<String> fedTopics = new HashSet<>();
   private String selfId;
   private Router router;
   private final LaneStats laneStats;
@@ -78,6 +81,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       .register(registry);
     view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
     vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> inbox.drain());
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.SUBSCRIBE, this::feedTopic);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(Addresses.inbox(selfId), inbox::onMessage);
     BusIngress ingress = new BusIngress(this);
@@ -310,6 +314,23 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         return Future.<Void>succeededFuture();
       }));
     });
+  }
+
+  /** Republishes a topic locally for the gateway's WebSocket subscribers (once per topic). */
+  private void feedTopic(Message<JsonObject> m) {
+    String topic = m.body() == null ? null : m.body().getString("topic");
+    if (topic == null || !Envelope.NAME.matcher(topic).matches()) {
+      m.fail(ErrorCode.MALFORMED.code(), "0|bad topic");
+      return;
+    }
+    if (!fedTopics.add(topic)) {
+      m.reply(null);
+      return;
+    }
+    subscribe(topic, e -> vertx.eventBus().publish(Addresses.topicFeed(topic), e.payload(), new DeliveryOptions()
+      .setLocalOnly(true).addHeader(Headers.ID, e.id()).addHeader(Headers.PRIORITY, e.priority().name())))
+      .onSuccess(r -> m.reply(null))
+      .onFailure(err -> m.fail(ErrorCode.INTERNAL.code(), "0|" + err.getMessage()));
   }
 
   private void reportNow() {

@@ -40,7 +40,11 @@ public final class ModelKeys {
       if (eq < 1) {
         throw new IllegalArgumentException("trusted key '" + entry + "' must be keyId=base64");
       }
-      keys.put(entry.substring(0, eq), publicKey(entry.substring(eq + 1)));
+      try {
+        keys.put(entry.substring(0, eq), publicKey(entry.substring(eq + 1)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("trusted key '" + entry.substring(0, eq) + "' is " + e.getMessage());
+      }
     }
     return new ModelKeys(keys);
   }

@@ -37,6 +37,10 @@ public final class Main {
       System.exit(ModelCli.run(argList.subList(1, argList.size()), System.out, System.err));
       return;
     }
+    if (!argList.isEmpty() && argList.get(0).equals("key")) {
+      System.exit(newKey(argList.subList(1, argList.size()), System.out, System.err));
+      return;
+    }
     if (argList.contains("--help") || argList.contains("-h")) {
       printHelp(System.out);
       return;
@@ -73,9 +77,33 @@ public final class Main {
     }
   }
 
+  /** {@code key --id NAME --scopes "publish:* subscribe:*"}: a new API key and its config entry. */
+  static int newKey(List<String> args, PrintStream out, PrintStream err) {
+    int id = args.indexOf("--id");
+    int scopes = args.indexOf("--scopes");
+    if (id < 0 || scopes < 0 || id + 1 >= args.size() || scopes + 1 >= args.size()) {
+      err.println("Usage: java -jar netflow-node.jar key --id NAME --scopes \"publish:<glob> subscribe:<glob> contribute admin\"");
+      return EXIT_CONFIG;
+    }
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    String key = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String entry = io.netflow.gateway.auth.ApiKeys.entry(args.get(id + 1), key, args.get(scopes + 1));
+    try {
+      io.netflow.gateway.auth.ApiKeys.parse(List.of(entry));
+    } catch (IllegalArgumentException e) {
+      err.println("netflow: " + e.getMessage());
+      return EXIT_CONFIG;
+    }
+    out.println("API key (give it to the client; it is not stored anywhere): " + key);
+    out.println("Config entry for every node (gateway.api-keys): " + entry);
+    return 0;
+  }
+
   static void printHelp(PrintStream out) {
     out.println("Usage: java -jar netflow-node.jar [--config FILE] [flags]");
     out.println("       java -jar netflow-node.jar model keygen|publish ...   (publish AI model versions)");
+    out.println("       java -jar netflow-node.jar key --id NAME --scopes \"...\"   (a new gateway API key)");
     out.println();
     out.println("Starts a NetFlow mesh node. Later sources win: built-in defaults < config file");
     out.println("(--config or NETFLOW_CONFIG) < NETFLOW_* environment variables < flags.");

@@ -11,6 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.console.ConsoleRoutes;
 import io.netflow.gateway.http.AdminAuth;
+import io.netflow.gateway.http.GatewayOptions;
+import io.netflow.gateway.http.GatewayRoutes;
 import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.http.HttpOptions;
 import io.netflow.gateway.protocol.Addresses;
@@ -157,8 +159,16 @@ public final class NetflowNode {
         : Status.KO(new io.vertx.core.json.JsonObject().put("reason", stopping ? "draining" : "starting"))));
     ModelRoutes modelRoutes = new ModelRoutes(models, modelOptions, new AdminAuth(config.getList(NodeKeys.ADMIN_KEYS)),
       dataDir.resolve("uploads"));
+    GatewayRoutes gateway = new GatewayRoutes(new GatewayOptions()
+      .setApiKeys(config.getList(NodeKeys.API_KEYS))
+      .setMaxBodyBytes(config.getInt(NodeKeys.MAX_BODY))
+      .setRatePerSecond(config.getLong(NodeKeys.RATE))
+      .setRateBurst(config.getLong(NodeKeys.RATE_BURST))
+      .setWsMaxQueuedBytes(config.getInt(NodeKeys.WS_QUEUE))
+      .setDefaultTimeoutMs(config.getLong(NodeKeys.DEFAULT_TIMEOUT)));
+    http.setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME));
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
-      List.of(new ConsoleRoutes(), modelRoutes));
+      List.of(new ConsoleRoutes(), modelRoutes, gateway));
     return vertx.deployVerticle(verticle).map(id -> {
       httpDeployment = id;
       httpPort = verticle.actualPort();

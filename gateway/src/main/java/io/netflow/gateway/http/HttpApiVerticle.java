@@ -63,6 +63,8 @@ public class HttpApiVerticle extends VerticleBase {
     contributors.forEach(c -> c.mount(vertx, router));
     router.route().last().handler(ctx -> error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
     router.errorHandler(500, ctx -> error(ctx, ErrorCode.INTERNAL, null));
+    router.errorHandler(413, ctx -> error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
+    router.errorHandler(400, ctx -> error(ctx, ErrorCode.MALFORMED, "malformed request"));
     return listen(router, options.getPort(), options.getPortCount());
   }
 
@@ -72,7 +74,8 @@ public class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router, int port, int triesLeft) {
-    return vertx.createHttpServer()
+    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
+        .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes()))
       .requestHandler(router)
       .listen(port, options.getHost())
       .onSuccess(s -> {

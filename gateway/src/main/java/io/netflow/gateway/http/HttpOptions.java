@@ -18,6 +18,7 @@ public class HttpOptions {
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
   private int portCount = DEFAULT_PORT_COUNT;
+  private int maxWebSocketBytes = 1 << 20;
 
   public HttpOptions() {
   }
@@ -26,6 +27,7 @@ public class HttpOptions {
     this.host = other.host;
     this.port = other.port;
     this.portCount = other.portCount;
+    this.maxWebSocketBytes = other.maxWebSocketBytes;
   }
 
   public HttpOptions(JsonObject json) {
@@ -61,6 +63,19 @@ public class HttpOptions {
       throw new IllegalArgumentException("http.port must be in [0, 65535], got " + port);
     }
     this.port = port;
+    return this;
+  }
+
+  public int getMaxWebSocketBytes() {
+    return maxWebSocketBytes;
+  }
+
+  /** Largest WebSocket frame and message accepted; larger ones close the socket (1009). */
+  public HttpOptions setMaxWebSocketBytes(int bytes) {
+    if (bytes < 1024) {
+      throw new IllegalArgumentException("gateway.ws-max-frame-bytes must be at least 1024, got " + bytes);
+    }
+    this.maxWebSocketBytes = bytes;
     return this;
   }
 

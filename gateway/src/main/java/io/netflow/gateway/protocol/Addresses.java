@@ -52,6 +52,17 @@ public final class Addresses {
    */
   public static final String MODEL_ACTIVATED = "netflow.models.activated";
 
+  /**
+   * Local request {@code {"topic"}}: this node subscribes to the topic (once) and republishes every
+   * publication on {@link #topicFeed(String)}, locally, for the gateway's WebSocket subscribers.
+   */
+  public static final String SUBSCRIBE = "netflow.subscribe";
+
+  /** Local publish: publications on {@code topic} (payload Buffer, envelope fields in {@link Headers}). */
+  public static String topicFeed(String topic) {
+    return "netflow.topic." + topic;
+  }
+
   /** The inbox of one node: envelopes routed to it by its peers. */
   public static String inbox(String nodeId) {
     return "netflow.node." + nodeId + ".inbox";

@@ -51,8 +51,20 @@ public final class NodeConfigLoader {
     return new NodeConfig(loader.values, loader.sources);
   }
 
-  /** Rules that tie two keys together. */
+  /** Rules that tie two keys together, and entries whose parts need more than a pattern. */
+  @SuppressWarnings("unchecked")
   private void checkTogether() throws ConfigException {
+    try {
+      io.netflow.gateway.auth.ApiKeys.parse((List<String>) values.get(NodeKeys.API_KEYS.name()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid gateway.api-keys (from " + sources.get(NodeKeys.API_KEYS.name()) + "): " + e.getMessage());
+    }
+    try {
+      io.netflow.models.ModelKeys.trusting((List<String>) values.get(NodeKeys.TRUSTED_KEYS.name()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid models.trusted-keys (from " + sources.get(NodeKeys.TRUSTED_KEYS.name()) + "): "
+        + e.getMessage());
+    }
     long interval = (Long) values.get(NodeKeys.REPORT_INTERVAL.name());
     long stale = (Long) values.get(NodeKeys.STALE_AFTER.name());
     if (stale <= interval) {

@@ -129,6 +129,22 @@ public final class NodeKeys {
   public static final ConfigKey MODEL_LATENCY_TARGET = longKey("models.critical-latency-target-micros", 5_000, 10, 60_000_000,
     "CRITICAL latency above which model fetches halve their rate (AIMD); below it they climb back.");
 
+  public static final ConfigKey API_KEYS = listKey("gateway.api-keys", List.of(), "[A-Za-z0-9._-]{1,64}:[0-9a-fA-F]{64}:.+",
+    "must be a list of id:sha256hex:scopes",
+    "API keys of game servers and Micro Nodes: id:sha256(secret):scopes, scopes publish:<glob> subscribe:<glob> contribute admin.");
+  public static final ConfigKey MAX_BODY = intKey("gateway.max-body-bytes", 2 << 20, 1024, 256 << 20,
+    "Largest HTTP message body; larger ones get 413 TOO_LARGE.");
+  public static final ConfigKey RATE = longKey("gateway.rate-per-second", 1_000, 1, 10_000_000,
+    "Messages per second each API key may send; past it 429 RATE_LIMITED with Retry-After.");
+  public static final ConfigKey RATE_BURST = longKey("gateway.rate-burst", 2_000, 1, 10_000_000,
+    "Messages a key may send at once above its rate.");
+  public static final ConfigKey WS_FRAME = intKey("gateway.ws-max-frame-bytes", 1 << 20, 1024, 64 << 20,
+    "Largest WebSocket frame or message; a larger one closes the socket (1009).");
+  public static final ConfigKey WS_QUEUE = intKey("gateway.ws-max-queued-bytes", 4 << 20, 1024, 1 << 30,
+    "Bytes queued to a slow WebSocket reader before deliveries to it are dropped (and counted to it).");
+  public static final ConfigKey DEFAULT_TIMEOUT = longKey("gateway.default-timeout-ms", 5_000, 1, 600_000,
+    "Deadline of a message that names none.");
+
   public static final ConfigKey DRAIN_MS = longKey("shutdown.drain-ms", 1_000, 0, 60_000,
     "On SIGTERM, how long the node stays DRAINING (peers route around it) before it closes its servers.");
   public static final ConfigKey SHUTDOWN_TIMEOUT = longKey("shutdown.timeout-ms", 8_000, 1_000, 120_000,
@@ -149,6 +165,7 @@ public final class NodeKeys {
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
+    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, DEFAULT_TIMEOUT,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 
   /** Keys by dotted name. */

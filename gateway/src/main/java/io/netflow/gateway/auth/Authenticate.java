@@ -1,0 +1,82 @@
+package io.netflow.gateway.auth;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Finds the caller's API key ({@code Authorization: Bearer <key>}, or {@code ?key=} for browser
+ * WebSockets), refuses unknown callers with 401, and holds each key to its rate (token bucket,
+ * Bucket4j): past it, 429 with {@code Retry-After}. The caller is left in the context as
+ * {@link #PRINCIPAL}.
+ */
+public final class Authenticate implements Handler<RoutingContext> {
+
+  /** Context key of the authenticated {@link ApiKeys.Principal}. */
+  public static final String PRINCIPAL = "netflow.principal";
+
+  private final ApiKeys keys;
+  private final long ratePerSecond;
+  private final long burst;
+  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  public Authenticate(ApiKeys keys, long ratePerSecond, long burst) {
+    this.keys = keys;
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Optional<ApiKeys.Principal> who = keys.authenticate(secret(ctx.request()));
+    if (who.isEmpty()) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required: Authorization: Bearer <key>");
+      return;
+    }
+    long waitSeconds = take(who.get().keyId());
+    if (waitSeconds > 0) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(waitSeconds));
+      HttpApiVerticle.error(ctx, ErrorCode.RATE_LIMITED, "key " + who.get().keyId() + " is over its rate of "
+        + ratePerSecond + " messages per second");
+      return;
+    }
+    ctx.put(PRINCIPAL, who.get());
+    ctx.next();
+  }
+
+  /** The caller of a request, or empty. */
+  public Optional<ApiKeys.Principal> principal(HttpServerRequest request) {
+    return keys.authenticate(secret(request));
+  }
+
+  /**
+   * Takes one message from the key's allowance.
+   *
+   * @return 0 when allowed, else the seconds to wait (at least 1)
+   */
+  public long take(String keyId) {
+    Bucket b = buckets.computeIfAbsent(keyId, k -> Bucket.builder()
+      .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(ratePerSecond, Duration.ofSeconds(1)).build()).build());
+    ConsumptionProbe probe = b.tryConsumeAndReturnRemaining(1);
+    return probe.isConsumed() ? 0 : Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+  }
+
+  private static String secret(HttpServerRequest req) {
+    String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
+    if (auth != null && auth.startsWith("Bearer ")) {
+      return auth.substring(7).trim();
+    }
+    return req.getParam("key");
+  }
+}

@@ -1,0 +1,101 @@
+package io.netflow.gateway.http;
+
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.gateway.auth.Authenticate;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The message API for game servers and Micro Nodes: {@code POST /v1/messages},
+ * {@code GET /v1/stream} (WebSocket) and {@code GET /v1/openapi.json}, the document that
+ * describes every route of the node.
+ */
+public final class GatewayRoutes implements RouteContributor {
+
+  private final GatewayOptions options;
+  private final Authenticate auth;
+  private final String openApi;
+
+  public GatewayRoutes(GatewayOptions options) {
+    this.options = options;
+    this.auth = new Authenticate(ApiKeys.parse(options.getApiKeys()), options.getRatePerSecond(), options.getRateBurst());
+    this.openApi = openApiDocument();
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router router) {
+    router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(openApi));
+    router.post("/v1/messages")
+      .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
+      .handler(auth)
+      .handler(ctx -> post(vertx, ctx));
+    router.get("/v1/stream").handler(ctx -> {
+      ApiKeys.Principal who = auth.principal(ctx.request()).orElse(null);
+      if (who == null) {
+        HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required (Authorization header or ?key=)");
+        return;
+      }
+      ctx.request().toWebSocket().onSuccess(ws -> new StreamSession(vertx, ws, who, auth, options).start());
+    });
+  }
+
+  private void post(Vertx vertx, RoutingContext ctx) {
+    MessageForm form;
+    try {
+      form = MessageForm.parse(body(ctx), options.getDefaultTimeoutMs());
+      ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
+      if (!who.may("publish", form.target())) {
+        throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not publish to '" + form.target() + "'");
+      }
+    } catch (MeshException bad) {
+      fail(ctx, bad);
+      return;
+    }
+    form.send(vertx).onSuccess(reply -> ctx.response().setStatusCode(form.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(form.answer(reply).encode()))
+      .onFailure(err -> fail(ctx, MeshException.of(err)));
+  }
+
+  private static Object body(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      throw new MeshException(ErrorCode.MALFORMED, "the body must be a JSON message");
+    }
+    try {
+      return raw.toJsonValue();
+    } catch (DecodeException e) {
+      throw new MeshException(ErrorCode.MALFORMED, "the body is not valid JSON");
+    }
+  }
+
+  /** The error body, with Retry-After when the mesh said how long to wait. */
+  static void fail(RoutingContext ctx, MeshException e) {
+    if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
+    }
+    HttpApiVerticle.error(ctx, e.code(), e.getMessage());
+  }
+
+  private static String openApiDocument() {
+    try (InputStream in = GatewayRoutes.class.getResourceAsStream("/openapi/netflow.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi/netflow.json is missing from the gateway jar");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8)).encode();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package io.netflow.gateway.http;
+
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.Headers;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A message as game servers and Micro Nodes send it, over HTTP or WebSocket:
+ * {@code {"id"?, "service" | "topic", "key"?, "priority"?, "timeoutMs"?, "headers"?, "payload" | "payloadBase64"}}.
+ * Checked here (a stable code for each problem), then handed to this node's event-bus ingress.
+ */
+public record MessageForm(String id, String service, String topic, String key, Priority priority, long timeoutMs,
+                          Map<String, String> headers, Buffer payload) {
+
+  /** Reads and checks a message; fails with MALFORMED, NO_TARGET or UNKNOWN_PRIORITY. */
+  public static MessageForm parse(Object body, long defaultTimeoutMs) {
+    if (!(body instanceof JsonObject json)) {
+      throw new MeshException(ErrorCode.MALFORMED, "a message is a JSON object");
+    }
+    try {
+      String service = json.getString("service");
+      String topic = json.getString("topic");
+      if ((service == null) == (topic == null)) {
+        throw new MeshException(ErrorCode.NO_TARGET, "a message names exactly one of service or topic");
+      }
+      String target = service != null ? service : topic;
+      if (!Envelope.NAME.matcher(target).matches()) {
+        throw new MeshException(ErrorCode.MALFORMED, "bad name '" + target + "': lowercase letters, digits, '.', '_', '-'");
+      }
+      Priority priority = json.containsKey("priority") ? Priority.parse(json.getString("priority")) : Priority.NORMAL;
+      long timeout = json.containsKey("timeoutMs") ? json.getLong("timeoutMs") : defaultTimeoutMs;
+      if (timeout < 1 || timeout > 600_000) {
+        throw new MeshException(ErrorCode.MALFORMED, "timeoutMs must be in [1, 600000]");
+      }
+      JsonObject headers = json.getJsonObject("headers", new JsonObject());
+      Map<String, String> h = new java.util.HashMap<>();
+      headers.forEach(e -> h.put(e.getKey(), (String) e.getValue()));
+      Buffer payload;
+      if (json.containsKey("payloadBase64")) {
+        payload = Buffer.buffer(Base64.getDecoder().decode(json.getString("payloadBase64")));
+      } else {
+        payload = Buffer.buffer(json.getString("payload", ""));
+      }
+      String id = json.getString("id", UUID.randomUUID().toString());
+      return new MessageForm(id, service, topic, json.getString("key"), priority, timeout, h, payload);
+    } catch (ClassCastException | IllegalArgumentException e) {
+      if (e instanceof MeshException me) {
+        throw me;
+      }
+      throw new MeshException(ErrorCode.MALFORMED, "a field has the wrong type: " + e.getMessage());
+    }
+  }
+
+  public String target() {
+    return service != null ? service : topic;
+  }
+
+  /** Hands the message to this node's mesh: requests are routed to a service, publications fanned out. */
+  public Future<Message<Buffer>> send(Vertx vertx) {
+    DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMs + 1_000)
+      .addHeader(Headers.ID, id).addHeader(Headers.PRIORITY, priority.name())
+      .addHeader(Headers.TIMEOUT_MS, String.valueOf(timeoutMs));
+    if (key != null) {
+      o.addHeader(Headers.KEY, key);
+    }
+    headers.forEach((k, v) -> o.addHeader(Headers.PASS_PREFIX + k, v));
+    if (service != null) {
+      o.addHeader(Headers.SERVICE, service);
+      return vertx.eventBus().request(Addresses.INGRESS, payload, o);
+    }
+    o.addHeader(Headers.TOPIC, topic);
+    return vertx.eventBus().request(Addresses.PUBLISH, payload, o);
+  }
+
+  /** The answer as JSON: who served it, and (for a request) the reply. */
+  public JsonObject answer(Message<Buffer> reply) {
+    JsonObject out = new JsonObject().put("id", id);
+    if (service != null) {
+      out.put("node", reply.headers().get(Headers.NODE)).put("attempts", Integer.valueOf(reply.headers().get(Headers.ATTEMPTS)))
+        .put("reply", reply.body() == null ? "" : reply.body().toString());
+    }
+    return out;
+  }
+
+  /** 200 once a CRITICAL or HIGH request is delivered and answered; 202 for everything else, accepted. */
+  public int status() {
+    return service != null && priority.atLeastOnce() ? 200 : 202;
+  }
+}

@@ -1,0 +1,130 @@
+package io.netflow.gateway.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.Headers;
+import io.netflow.gateway.protocol.MeshException;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The message API against a stand-in for the engine's ingress: every path and error. */
+@ExtendWith(VertxExtension.class)
+class GatewayRoutesTest {
+
+  private final Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
+  private WebClient client;
+  private int port;
+
+  @BeforeEach
+  void deploy(Vertx vertx) {
+    GatewayOptions options = new GatewayOptions().setMaxBodyBytes(4096).setRatePerSecond(1).setRateBurst(10)
+      .setApiKeys(List.of(ApiKeys.entry("game", "secret", "publish:match* publish:telemetry"),
+        ApiKeys.entry("slow", "slow", "publish:*")));
+    vertx.eventBus().<Buffer>localConsumer(Addresses.INGRESS, m -> {
+      Map<String, String> h = new ConcurrentHashMap<>();
+      m.headers().forEach(h::put);
+      seen.put(m.headers().get(Headers.ID), h);
+      if ("busy".equals(m.body().toString())) {
+        MeshException x = new MeshException(ErrorCode.OVERLOADED, "all hosts busy", 1500);
+        m.fail(x.code().code(), x.wireMessage());
+        return;
+      }
+      m.reply(Buffer.buffer("pong:" + m.body()), new DeliveryOptions().addHeader(Headers.NODE, "node-1").addHeader(Headers.ATTEMPTS, "1"));
+    }).completion().await();
+    vertx.eventBus().<Buffer>localConsumer(Addresses.PUBLISH, m -> m.reply(Buffer.buffer())).completion().await();
+    HealthChecks none = HealthChecks.create(vertx);
+    HttpApiVerticle v = new HttpApiVerticle(new HttpOptions().setPort(0), none, none,
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(new GatewayRoutes(options)));
+    vertx.deployVerticle(v).await();
+    port = v.actualPort();
+    client = WebClient.create(vertx);
+  }
+
+  private HttpResponse<Buffer> post(String key, String body) {
+    var req = client.post(port, "127.0.0.1", "/v1/messages");
+    if (key != null) {
+      req.bearerTokenAuthentication(key);
+    }
+    return req.sendBuffer(Buffer.buffer(body)).await();
+  }
+
+  private static void assertError(HttpResponse<Buffer> r, int status, ErrorCode code) {
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(status);
+    assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(code.code());
+    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo(code.name());
+  }
+
+  @Test
+  void criticalRequestsAnswer200WithTheNodeAndOthers202() {
+    HttpResponse<Buffer> r = post("secret", "{\"id\":\"a1\",\"service\":\"match\",\"priority\":\"CRITICAL\",\"key\":\"m-7\","
+      + "\"headers\":{\"player\":\"p1\"},\"payload\":\"jump\"}");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.bodyAsJsonObject()).isEqualTo(new JsonObject().put("id", "a1").put("node", "node-1").put("attempts", 1)
+      .put("reply", "pong:jump"));
+    assertThat(seen.get("a1")).containsEntry(Headers.SERVICE, "match").containsEntry(Headers.PRIORITY, "CRITICAL")
+      .containsEntry(Headers.KEY, "m-7").containsEntry(Headers.PASS_PREFIX + "player", "p1");
+    assertThat(post("secret", "{\"service\":\"telemetry\",\"priority\":\"BULK\",\"payloadBase64\":\"AAEC\"}").statusCode())
+      .isEqualTo(202);
+    assertThat(post("secret", "{\"topic\":\"match-7.positions\",\"payload\":\"x\"}").statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  void authenticationAndScopes() {
+    assertError(post(null, "{\"service\":\"match\"}"), 401, ErrorCode.UNAUTHENTICATED);
+    assertError(post("wrong", "{\"service\":\"match\"}"), 401, ErrorCode.UNAUTHENTICATED);
+    assertError(post("secret", "{\"service\":\"ai-inference\"}"), 403, ErrorCode.FORBIDDEN);
+  }
+
+  @Test
+  void badInputGetsItsCodeAndNothingReachesTheMesh() {
+    assertError(post("secret", "{not json"), 400, ErrorCode.MALFORMED);
+    assertError(post("secret", "[1,2]"), 400, ErrorCode.MALFORMED);
+    assertError(post("secret", "{\"service\":\"match\",\"timeoutMs\":\"soon\"}"), 400, ErrorCode.MALFORMED);
+    assertError(post("secret", "{\"payload\":\"x\"}"), 400, ErrorCode.NO_TARGET);
+    assertError(post("secret", "{\"service\":\"match\",\"topic\":\"t\"}"), 400, ErrorCode.NO_TARGET);
+    assertError(post("secret", "{\"service\":\"match\",\"priority\":\"URGENT\"}"), 400, ErrorCode.UNKNOWN_PRIORITY);
+    assertError(post("secret", "{\"service\":\"match\",\"payload\":\"" + "x".repeat(5000) + "\"}"), 413, ErrorCode.TOO_LARGE);
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
+  void overloadIsAnswered503WithRetryAfter() {
+    HttpResponse<Buffer> r = post("secret", "{\"service\":\"match\",\"payload\":\"busy\"}");
+    assertError(r, 503, ErrorCode.OVERLOADED);
+    assertThat(r.getHeader("Retry-After")).isEqualTo("2");
+  }
+
+  @Test
+  void aKeyOverItsRateGets429WithRetryAfter() {
+    int limited = 0;
+    for (int i = 0; i < 13; i++) {
+      HttpResponse<Buffer> r = post("slow", "{\"service\":\"match\",\"payload\":\"x\"}");
+      if (r.statusCode() == 429) {
+        limited++;
+        assertThat(r.getHeader("Retry-After")).isEqualTo("1");
+        assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(ErrorCode.RATE_LIMITED.code());
+      }
+    }
+    // A burst of 10, then about one a second.
+    assertThat(limited).isBetween(2, 3);
+    // Another key is not held back.
+    assertThat(post("secret", "{\"service\":\"match\",\"payload\":\"x\"}").statusCode()).isEqualTo(202);
+  }
+}

@@ -80,6 +80,7 @@ public final class NetflowNode {
   private String name;
   private Path dataDir;
   private int httpPort;
+  private HttpApiVerticle httpVerticle;
   private String httpDeployment;
   private String membershipDeployment;
   private volatile boolean ready;
@@ -169,6 +170,7 @@ public final class NetflowNode {
     http.setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME));
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
       List.of(new ConsoleRoutes(), modelRoutes, gateway));
+    httpVerticle = verticle;
     return vertx.deployVerticle(verticle).map(id -> {
       httpDeployment = id;
       httpPort = verticle.actualPort();
@@ -340,6 +342,11 @@ public final class NetflowNode {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** Every HTTP route the node serves, {@code "METHOD /path"}. */
+  public java.util.SortedSet<String> httpRoutes() {
+    return httpVerticle.routes();
   }
 
   /** The deployment id of the membership verticle (tests undeploy it to silence a live member). */

@@ -37,6 +37,7 @@ public class HttpApiVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final List<RouteContributor> contributors;
   private HttpServer server;
+  private Router router;
 
   /**
    * @param liveness     checks behind {@code /health}: is the process alive
@@ -55,7 +56,7 @@ public class HttpApiVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
@@ -66,6 +67,19 @@ public class HttpApiVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
     router.errorHandler(400, ctx -> error(ctx, ErrorCode.MALFORMED, "malformed request"));
     return listen(router, options.getPort(), options.getPortCount());
+  }
+
+  /** Every route with a path, as {@code "METHOD /path"} (OpenAPI path syntax for parameters). */
+  public java.util.SortedSet<String> routes() {
+    java.util.SortedSet<String> out = new java.util.TreeSet<>();
+    for (io.vertx.ext.web.Route r : router.getRoutes()) {
+      if (r.getPath() == null || r.methods() == null) {
+        continue;
+      }
+      String path = r.getPath().replaceAll(":([A-Za-z]+)", "{$1}").replace("*", "");
+      r.methods().forEach(m -> out.add(m.name() + " " + path));
+    }
+    return out;
   }
 
   /** The port the server listens on, once started. */

@@ -1,0 +1,122 @@
+package io.netflow.gateway;
+
+import static io.netflow.node.TestMesh.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.node.NetflowNode;
+import io.netflow.node.TestMesh;
+import io.netflow.node.config.NodeKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A game server talks to node a's gateway; the service and the subscribers are elsewhere in the mesh. */
+class GatewayEndToEndTest {
+
+  private static final String KEY = "game-secret";
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private TestMesh mesh;
+  private NetflowNode a;
+  private NetflowNode b;
+  private Vertx client;
+
+  @BeforeEach
+  void start() throws Exception {
+    mesh = new TestMesh();
+    var keys = List.of(ApiKeys.entry("game", KEY, "publish:match* subscribe:match-*"));
+    a = mesh.start("a", cfg -> cfg.set(NodeKeys.API_KEYS, keys).set(NodeKeys.WS_FRAME, 4096));
+    b = mesh.start("b", cfg -> cfg.set(NodeKeys.API_KEYS, keys));
+    join(b.mesh().host("match", e -> Future.succeededFuture(Buffer.buffer("b got " + e.payload()))));
+    mesh.awaitHosts("match", 1);
+    client = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close().toCompletionStage().toCompletableFuture().get();
+    mesh.close();
+  }
+
+  @Test
+  void httpMessagesAreRoutedToTheServiceOnAnotherNode() throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(a.httpUrl() + "/v1/messages"))
+      .header("Authorization", "Bearer " + KEY)
+      .POST(HttpRequest.BodyPublishers.ofString("{\"service\":\"match\",\"priority\":\"CRITICAL\",\"payload\":\"jump\"}"))
+      .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("node")).isEqualTo(b.nodeId());
+    assertThat(body.getString("reply")).isEqualTo("b got jump");
+  }
+
+  @Test
+  void webSocketSendsWithAcksAndReceivesSubscribedTopics() throws Exception {
+    List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    WebSocketClient ws = client.createWebSocketClient();
+    WebSocket socket = join(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(a.httpPort())
+      .setURI("/v1/stream?key=" + KEY)));
+    socket.textMessageHandler(t -> frames.add(new JsonObject(t)));
+    socket.writeTextMessage(new JsonObject().put("op", "subscribe").put("topic", "match-7").encode());
+    TestMesh.await(Duration.ofSeconds(5), "subscribed", () -> frames.stream().anyMatch(f -> "subscribed".equals(f.getString("op"))));
+    mesh.awaitSubscribers("match-7", 1);
+    join(b.mesh().publish(Envelope.toTopic("match-7").payload("positions-1").build()));
+    socket.writeTextMessage(new JsonObject().put("op", "send").put("id", "s1").put("service", "match").put("payload", "hi").encode());
+    socket.writeTextMessage(new JsonObject().put("op", "send").put("id", "s2").put("service", "ai-inference").encode());
+    socket.writeTextMessage(new JsonObject().put("op", "subscribe").put("topic", "admin-only").encode());
+    TestMesh.await(Duration.ofSeconds(5), "all answers", () -> frames.size() >= 5);
+    assertThat(frames).anySatisfy(f -> assertThat(f).isEqualTo(new JsonObject().put("op", "message").put("topic", "match-7")
+      .put("id", f.getString("id")).put("payload", "positions-1")));
+    assertThat(frames).anySatisfy(f -> {
+      assertThat(f.getString("op")).isEqualTo("ack");
+      assertThat(f.getString("id")).isEqualTo("s1");
+      assertThat(f.getString("reply")).isEqualTo("b got hi");
+      assertThat(f.getInteger("status")).isEqualTo(202);
+    });
+    assertThat(frames).anySatisfy(f -> {
+      assertThat(f.getString("op")).isEqualTo("error");
+      assertThat(f.getString("id")).isEqualTo("s2");
+      assertThat(f.getInteger("code")).isEqualTo(1003);
+    });
+    assertThat(frames.stream().filter(f -> "error".equals(f.getString("op"))).count()).isEqualTo(2);
+
+    // A frame over gateway.ws-max-frame-bytes closes the socket (Vert.x drops the connection: 1006).
+    socket.writeTextMessage(new JsonObject().put("op", "send").put("service", "match").put("payload", "x".repeat(10_000)).encode());
+    TestMesh.await(Duration.ofSeconds(5), "socket closed", socket::isClosed);
+    assertThat(socket.closeStatusCode()).isIn((short) 1006, (short) 1009);
+  }
+
+  @Test
+  void webSocketWithoutAKeyIsRefused() {
+    WebSocketClient ws = client.createWebSocketClient();
+    Throwable refused = ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(a.httpPort())
+      .setURI("/v1/stream")).toCompletionStage().toCompletableFuture().handle((ok, err) -> err).join();
+    assertThat(refused).hasMessageContaining("401");
+  }
+
+  @Test
+  void everyRouteIsDocumentedAndEveryDocumentedRouteExists() throws Exception {
+    JsonObject doc = new JsonObject(TestMesh.get(a, "/v1/openapi.json").body());
+    Set<String> documented = new TreeSet<>();
+    doc.getJsonObject("paths").forEach(p -> ((JsonObject) p.getValue()).fieldNames()
+      .forEach(method -> documented.add(method.toUpperCase() + " " + p.getKey())));
+    assertThat(a.httpRoutes()).isEqualTo(documented);
+  }
+}

@@ -85,8 +85,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(Addresses.inbox(selfId), inbox::onMessage);
     BusIngress ingress = new BusIngress(this);
-    MessageConsumer<Buffer> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
-    MessageConsumer<Buffer> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
+    MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
+    MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
     return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion());
   }
 
@@ -327,7 +327,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       m.reply(null);
       return;
     }
-    subscribe(topic, e -> vertx.eventBus().publish(Addresses.topicFeed(topic), e.payload(), new DeliveryOptions()
+    subscribe(topic, e -> vertx.eventBus().publish(Addresses.topicFeed(topic), e.payload().toString(), new DeliveryOptions()
       .setLocalOnly(true).addHeader(Headers.ID, e.id()).addHeader(Headers.PRIORITY, e.priority().name())))
       .onSuccess(r -> m.reply(null))
       .onFailure(err -> m.fail(ErrorCode.INTERNAL.code(), "0|" + err.getMessage()));

@@ -127,6 +127,7 @@ public final class NetflowNode {
       .compose(port -> vertx.deployVerticle(mesh))
       .compose(id -> deployMembership())
       .compose(id -> vertx.deployVerticle(models))
+      .compose(id -> deployTcpBridge())
       .map(v -> {
         ready = true;
         return this;
@@ -220,6 +221,16 @@ public final class NetflowNode {
 
   private LaneOptions.Lane lane(ConfigKey weight, ConfigKey queue, ConfigKey ceiling) {
     return new LaneOptions.Lane(config.getInt(weight), config.getLong(queue), config.getLong(ceiling));
+  }
+
+  private Future<String> deployTcpBridge() {
+    int port = config.getInt(NodeKeys.TCP_BRIDGE_PORT);
+    if (port == 0) {
+      return Future.succeededFuture("");
+    }
+    var keys = io.netflow.gateway.auth.ApiKeys.parse(config.getList(NodeKeys.API_KEYS));
+    return vertx.deployVerticle(new io.netflow.gateway.bridge.TcpBridgeVerticle(
+      v -> new io.netflow.gateway.bridge.BridgeGuard(keys, v), config.getString(NodeKeys.HTTP_HOST), port));
   }
 
   private Future<String> deployMembership() {

@@ -37,12 +37,15 @@ class GatewayEndToEndTest {
   private NetflowNode a;
   private NetflowNode b;
   private Vertx client;
+  private int bridgePort;
 
   @BeforeEach
   void start() throws Exception {
     mesh = new TestMesh();
     var keys = List.of(ApiKeys.entry("game", KEY, "publish:match* subscribe:match-*"));
-    a = mesh.start("a", cfg -> cfg.set(NodeKeys.API_KEYS, keys).set(NodeKeys.WS_FRAME, 4096));
+    bridgePort = TestMesh.freePort();
+    a = mesh.start("a", cfg -> cfg.set(NodeKeys.API_KEYS, keys).set(NodeKeys.WS_FRAME, 4096)
+      .set(NodeKeys.TCP_BRIDGE_PORT, bridgePort));
     b = mesh.start("b", cfg -> cfg.set(NodeKeys.API_KEYS, keys));
     join(b.mesh().host("match", e -> Future.succeededFuture(Buffer.buffer("b got " + e.payload()))));
     mesh.awaitHosts("match", 1);
@@ -101,6 +104,49 @@ class GatewayEndToEndTest {
     socket.writeTextMessage(new JsonObject().put("op", "send").put("service", "match").put("payload", "x".repeat(10_000)).encode());
     TestMesh.await(Duration.ofSeconds(5), "socket closed", socket::isClosed);
     assertThat(socket.closeStatusCode()).isIn((short) 1006, (short) 1009);
+  }
+
+  @Test
+  void tcpBridgeClientsSendToServicesAndSubscribeWithinTheirScopes() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", bridgePort)) {
+      socket.setSoTimeout(5_000);
+      var out = new java.io.DataOutputStream(socket.getOutputStream());
+      var in = new java.io.DataInputStream(socket.getInputStream());
+      frame(out, new JsonObject().put("type", "send").put("address", "netflow.ingress").put("replyAddress", "r1")
+        .put("headers", new JsonObject().put("apikey", KEY).put("nf-service", "match").put("nf-priority", "HIGH"))
+        .put("body", "hello"));
+      JsonObject reply = read(in);
+      assertThat(reply.getString("address")).isEqualTo("r1");
+      assertThat(reply.getString("body")).isEqualTo("b got hello");
+
+      frame(out, new JsonObject().put("type", "send").put("address", "netflow.ingress").put("replyAddress", "r2")
+        .put("headers", new JsonObject().put("apikey", "wrong").put("nf-service", "match")).put("body", "x"));
+      assertThat(read(in).getString("type")).isEqualTo("err");
+      frame(out, new JsonObject().put("type", "send").put("address", "netflow.node.drain")
+        .put("headers", new JsonObject().put("apikey", KEY)).put("body", "x"));
+      assertThat(read(in).getString("type")).isEqualTo("err");
+
+      frame(out, new JsonObject().put("type", "register").put("address", "netflow.topic.match-9")
+        .put("headers", new JsonObject().put("apikey", KEY)));
+      mesh.awaitSubscribers("match-9", 1);
+      join(b.mesh().publish(Envelope.toTopic("match-9").payload("goal").build()));
+      JsonObject delivery = read(in);
+      assertThat(delivery.getString("address")).isEqualTo("netflow.topic.match-9");
+      assertThat(delivery.getString("body")).isEqualTo("goal");
+    }
+  }
+
+  private static void frame(java.io.DataOutputStream out, JsonObject json) throws java.io.IOException {
+    byte[] bytes = json.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+    out.flush();
+  }
+
+  private static JsonObject read(java.io.DataInputStream in) throws java.io.IOException {
+    byte[] bytes = new byte[in.readInt()];
+    in.readFully(bytes);
+    return new JsonObject(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test

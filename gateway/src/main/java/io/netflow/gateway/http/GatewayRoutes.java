@@ -2,6 +2,7 @@ package io.netflow.gateway.http;
 
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
+import io.netflow.gateway.bridge.BridgeGuard;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Vertx;
@@ -12,29 +13,39 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The message API for game servers and Micro Nodes: {@code POST /v1/messages},
- * {@code GET /v1/stream} (WebSocket) and {@code GET /v1/openapi.json}, the document that
- * describes every route of the node.
+ * {@code GET /v1/stream} (WebSocket), the SockJS event-bus bridge at {@code /eventbus}, and
+ * {@code GET /v1/openapi.json}, the document that describes every route of the node.
  */
 public final class GatewayRoutes implements RouteContributor {
 
   private final GatewayOptions options;
+  private final ApiKeys keys;
   private final Authenticate auth;
   private final String openApi;
 
   public GatewayRoutes(GatewayOptions options) {
     this.options = options;
-    this.auth = new Authenticate(ApiKeys.parse(options.getApiKeys()), options.getRatePerSecond(), options.getRateBurst());
+    this.keys = ApiKeys.parse(options.getApiKeys());
+    this.auth = new Authenticate(keys, options.getRatePerSecond(), options.getRateBurst());
     this.openApi = openApiDocument();
   }
 
   @Override
   public void mount(Vertx vertx, Router router) {
+    // The SockJS event-bus bridge, for browsers and event-bus client libraries; see BridgeGuard.
+    BridgeGuard guard = new BridgeGuard(keys, vertx);
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(
+      new SockJSBridgeOptions(new SockJSBridgeOptions().setInboundPermitteds(BridgeGuard.options().getInboundPermitteds())
+        .setOutboundPermitteds(BridgeGuard.options().getOutboundPermitteds())),
+      event -> event.complete(guard.allows(event.type(), event.getRawMessage()))));
     router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(openApi));
     router.post("/v1/messages")

@@ -37,7 +37,7 @@ final class StreamSession {
   private final ApiKeys.Principal who;
   private final Authenticate auth;
   private final GatewayOptions options;
-  private final List<MessageConsumer<Buffer>> feeds = new ArrayList<>();
+  private final List<MessageConsumer<String>> feeds = new ArrayList<>();
   private int inFlight;
   private long dropped;
   private boolean paused;
@@ -115,19 +115,20 @@ final class StreamSession {
       error(null, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not subscribe to '" + topic + "'"));
       return;
     }
-    MessageConsumer<Buffer> feed = vertx.eventBus().localConsumer(Addresses.topicFeed(topic), m -> deliver(topic, m.headers().get(Headers.ID), m.body()));
+    MessageConsumer<String> feed = vertx.eventBus().localConsumer(Addresses.topicFeed(topic),
+      m -> deliver(topic, m.headers().get(Headers.ID), m.body()));
     feeds.add(feed);
     vertx.eventBus().request(Addresses.SUBSCRIBE, new JsonObject().put("topic", topic), new DeliveryOptions().setLocalOnly(true))
       .onSuccess(r -> write(new JsonObject().put("op", "subscribed").put("topic", topic)))
       .onFailure(err -> error(null, MeshException.of(err)));
   }
 
-  private void deliver(String topic, String id, Buffer payload) {
+  private void deliver(String topic, String id, String payload) {
     if (ws.writeQueueFull()) {
       dropped++;
       return;
     }
-    write(new JsonObject().put("op", "message").put("topic", topic).put("id", id).put("payload", payload.toString()));
+    write(new JsonObject().put("op", "message").put("topic", topic).put("id", id).put("payload", payload));
   }
 
   private void error(String id, MeshException e) {

@@ -58,7 +58,7 @@ public final class Addresses {
    */
   public static final String SUBSCRIBE = "netflow.subscribe";
 
-  /** Local publish: publications on {@code topic} (payload Buffer, envelope fields in {@link Headers}). */
+  /** Local publish: publications on {@code topic} (payload as UTF-8 text, envelope fields in {@link Headers}). */
   public static String topicFeed(String topic) {
     return "netflow.topic." + topic;
   }

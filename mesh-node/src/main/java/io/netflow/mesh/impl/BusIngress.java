@@ -26,7 +26,7 @@ public final class BusIngress {
     this.mesh = mesh;
   }
 
-  public void onRequest(Message<Buffer> message) {
+  public void onRequest(Message<Object> message) {
     Envelope e;
     try {
       e = envelope(message, true);
@@ -36,7 +36,8 @@ public final class BusIngress {
     }
     mesh.request(e).onComplete(ar -> {
       if (ar.succeeded()) {
-        message.reply(ar.result().body(), new DeliveryOptions()
+        Object body = message.body() instanceof Buffer || message.body() == null ? ar.result().body() : ar.result().body().toString();
+        message.reply(body, new DeliveryOptions()
           .addHeader(Headers.NODE, ar.result().nodeId())
           .addHeader(Headers.ATTEMPTS, String.valueOf(ar.result().attempts())));
       } else {
@@ -45,7 +46,7 @@ public final class BusIngress {
     });
   }
 
-  public void onPublish(Message<Buffer> message) {
+  public void onPublish(Message<Object> message) {
     Envelope e;
     try {
       e = envelope(message, false);
@@ -55,14 +56,14 @@ public final class BusIngress {
     }
     mesh.publish(e).onComplete(ar -> {
       if (ar.succeeded()) {
-        message.reply(Buffer.buffer());
+        message.reply(message.body() instanceof Buffer ? Buffer.buffer() : "");
       } else {
         fail(message, MeshException.of(ar.cause()));
       }
     });
   }
 
-  private static Envelope envelope(Message<Buffer> message, boolean request) {
+  private static Envelope envelope(Message<Object> message, boolean request) {
     MultiMap h = message.headers();
     Envelope.Builder b = request ? Envelope.toService(h.get(Headers.SERVICE)) : Envelope.toTopic(h.get(Headers.TOPIC));
     b.id(h.get(Headers.ID)).key(h.get(Headers.KEY))
@@ -80,8 +81,24 @@ public final class BusIngress {
         pass.put(k.substring(Headers.PASS_PREFIX.length()), v);
       }
     });
-    Buffer body = message.body() == null ? Buffer.buffer() : message.body();
-    return b.headers(pass).payload(body).build();
+    return b.headers(pass).payload(payload(message.body())).build();
+  }
+
+  /** Vert.x apps send Buffers; bridge clients send text or JSON, carried as its UTF-8 bytes. */
+  private static Buffer payload(Object body) {
+    if (body == null) {
+      return Buffer.buffer();
+    }
+    if (body instanceof Buffer b) {
+      return b;
+    }
+    if (body instanceof io.vertx.core.json.JsonObject j) {
+      return j.toBuffer();
+    }
+    if (body instanceof io.vertx.core.json.JsonArray j) {
+      return j.toBuffer();
+    }
+    return Buffer.buffer(body.toString());
   }
 
   private static void fail(Message<?> message, MeshException failure) {

@@ -1,0 +1,108 @@
+package io.netflow.bench;
+
+import static io.netflow.node.TestMesh.join;
+
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.node.NetflowNode;
+import io.netflow.node.TestMesh;
+import io.netflow.node.config.NodeKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code POST /v1/messages} (NORMAL, 200-byte payload, API key, routed to a service) under wrk,
+ * against a bare vertx-web handler that reads the body and answers 202, on the same machine in
+ * the same run. Needs wrk (Debian package).
+ */
+class GatewayBench {
+
+  private static final String KEY = "bench-key";
+  private static final int SECONDS = Integer.getInteger("bench.seconds", 5);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void messagesAgainstABareHandler() throws Exception {
+    String body = new JsonObject().put("service", "ingest").put("priority", "NORMAL").put("payload", "x".repeat(200)).encode();
+    Path script = Files.writeString(dir.resolve("post.lua"), "wrk.method = \"POST\"\nwrk.body = '" + body + "'\n"
+      + "wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer " + KEY + "\"\n");
+    Vertx bare = Vertx.vertx();
+    try (TestMesh mesh = new TestMesh()) {
+      NetflowNode a = mesh.start("gateway", cfg -> cfg.set(NodeKeys.API_KEYS, List.of(ApiKeys.entry("bench", KEY, "publish:*")))
+        .set(NodeKeys.RATE, 10_000_000L).set(NodeKeys.RATE_BURST, 10_000_000L));
+      join(a.mesh().host("ingest", e -> Future.succeededFuture(Buffer.buffer())));
+      mesh.awaitHosts("ingest", 1);
+      Router r = Router.router(bare);
+      r.post("/bare").handler(BodyHandler.create(false)).handler(ctx -> ctx.response().setStatusCode(202).end());
+      HttpServer server = join(bare.createHttpServer().requestHandler(r).listen(0, "127.0.0.1"));
+      String ours = a.httpUrl() + "/v1/messages";
+      String baseline = "http://127.0.0.1:" + server.actualPort() + "/bare";
+      wrk(ours, script, 2);
+      wrk(baseline, script, 2);
+      List<Double> ratios = new ArrayList<>();
+      List<Double> oursRps = new ArrayList<>();
+      List<Double> bareRps = new ArrayList<>();
+      JsonObject runs = new JsonObject();
+      for (int run = 1; run <= Bench.RUNS; run++) {
+        double[] o = wrk(ours, script, SECONDS);
+        double[] b = wrk(baseline, script, SECONDS);
+        ratios.add(o[0] / b[0]);
+        oursRps.add(o[0]);
+        bareRps.add(b[0]);
+        runs.put("run" + run, new JsonObject().put("netflowRps", o[0]).put("netflowP99Ms", o[1]).put("netflowNon2xx", o[2])
+          .put("bareRps", b[0]).put("bareP99Ms", b[1]));
+      }
+      Bench.save("gateway", new JsonObject()
+        .put("what", "POST /v1/messages (NORMAL, 200 B, routed) req/s / bare vertx-web 202 handler req/s, wrk -t2 -c64 (target >= 0.7)")
+        .put("medianRatio", Bench.median(ratios))
+        .put("medianNetflowRps", Bench.median(oursRps))
+        .put("medianBareRps", Bench.median(bareRps))
+        .put("runs", runs));
+    } finally {
+      bare.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  /** Runs wrk; returns requests per second, p99 in ms, and non-2xx responses. */
+  private static double[] wrk(String url, Path script, int seconds) throws Exception {
+    Process p = new ProcessBuilder("wrk", "-t2", "-c64", "-d" + seconds + "s", "--latency", "-s", script.toString(), url)
+      .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(seconds + 30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("wrk failed: " + out);
+    }
+    double rps = Double.parseDouble(find(out, "Requests/sec:\\s+([0-9.]+)"));
+    String p99 = find(out, "99%\\s+([0-9.]+\\w+)");
+    String non2xx = out.contains("Non-2xx") ? find(out, "Non-2xx or 3xx responses: (\\d+)") : "0";
+    return new double[]{rps, millis(p99), Double.parseDouble(non2xx)};
+  }
+
+  private static String find(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    if (!m.find()) {
+      throw new IllegalStateException("no " + regex + " in wrk output: " + text);
+    }
+    return m.group(1);
+  }
+
+  private static double millis(String v) {
+    double n = Double.parseDouble(v.replaceAll("[a-z]+", ""));
+    return v.endsWith("us") ? n / 1000 : v.endsWith("ms") ? n : v.endsWith("s") ? n * 1000 : n;
+  }
+}

@@ -75,6 +75,8 @@ public class MembershipVerticle extends VerticleBase {
     eb.<Void>localConsumer(Addresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
     eb.<Void>localConsumer(Addresses.NODE_DRAIN, m -> drain().onComplete(ar -> m.reply(state.name())));
     eb.<Void>localConsumer(Addresses.NODE_REPORT_NOW, m -> publish());
+    MessageConsumer<Void> remoteDrain = eb.consumer(Addresses.nodeDrain(self.nodeId()),
+      m -> drain().onComplete(ar -> m.reply(state.name())));
     membershipListener = cluster.listen(new ClusterMembership.Listener() {
       @Override
       public void memberAdded(String nodeId) {
@@ -93,7 +95,7 @@ public class MembershipVerticle extends VerticleBase {
       })
       .compose(held -> {
         seed(held);
-        return Future.all(reports.completion(), publish());
+        return Future.all(reports.completion(), remoteDrain.completion(), publish());
       })
       .onSuccess(v -> {
         metrics.nodesChanged();

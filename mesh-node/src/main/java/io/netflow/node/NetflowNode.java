@@ -85,6 +85,7 @@ public final class NetflowNode {
   private String membershipDeployment;
   private volatile boolean ready;
   private volatile boolean stopping;
+  private volatile boolean draining;
   private Future<Void> stopped;
 
   public NetflowNode(NodeConfig config) {
@@ -115,6 +116,7 @@ public final class NetflowNode {
         vertx = v;
         membership = new HazelcastMembership(clusterManager.getHazelcastInstance());
         vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
+        vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> draining = true);
         name = nodeName();
         view = new MeshView(clusterManager.getNodeId(), config.getLong(NodeKeys.STALE_AFTER));
         return vertx.executeBlocking(this::createDataDir);
@@ -157,18 +159,21 @@ public final class NetflowNode {
     HealthChecks liveness = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx)
       .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
-      .register("node", p -> p.complete(ready && !stopping ? Status.OK()
-        : Status.KO(new io.vertx.core.json.JsonObject().put("reason", stopping ? "draining" : "starting"))));
-    ModelRoutes modelRoutes = new ModelRoutes(models, modelOptions, new AdminAuth(config.getList(NodeKeys.ADMIN_KEYS)),
-      dataDir.resolve("uploads"));
+      .register("node", p -> p.complete(ready && !stopping && !draining ? Status.OK()
+        : Status.KO(new io.vertx.core.json.JsonObject().put("reason", ready ? "draining" : "starting"))));
+    ModelRoutes modelRoutes = new ModelRoutes(models, modelOptions, new AdminAuth(config.getList(NodeKeys.ADMIN_KEYS),
+      io.netflow.gateway.auth.ApiKeys.parse(config.getList(NodeKeys.API_KEYS))), dataDir.resolve("uploads"));
     GatewayRoutes gateway = new GatewayRoutes(new GatewayOptions()
       .setApiKeys(config.getList(NodeKeys.API_KEYS))
+      .setAdminKeys(config.getList(NodeKeys.ADMIN_KEYS))
       .setMaxBodyBytes(config.getInt(NodeKeys.MAX_BODY))
       .setRatePerSecond(config.getLong(NodeKeys.RATE))
       .setRateBurst(config.getLong(NodeKeys.RATE_BURST))
       .setWsMaxQueuedBytes(config.getInt(NodeKeys.WS_QUEUE))
       .setDefaultTimeoutMs(config.getLong(NodeKeys.DEFAULT_TIMEOUT)));
-    http.setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME));
+    http.setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME))
+      .setIdleTimeoutSeconds(config.getInt(NodeKeys.IDLE_TIMEOUT))
+      .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS));
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
       List.of(new ConsoleRoutes(), modelRoutes, gateway));
     httpVerticle = verticle;

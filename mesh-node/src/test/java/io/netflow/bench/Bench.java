@@ -64,4 +64,33 @@ final class Bench {
   static List<Double> list(double... v) {
     return new ArrayList<>(Arrays.stream(v).boxed().toList());
   }
+
+  /**
+   * Probes {@code call} one at a time, 1 ms apart, {@code count} times at most or while
+   * {@code whileTrue} holds (null: no condition), on {@code vertx}; returns the latencies.
+   */
+  static Histogram probe(io.vertx.core.Vertx vertx, java.util.function.Supplier<io.vertx.core.Future<?>> call, int count,
+                         java.util.concurrent.atomic.AtomicBoolean whileTrue) throws Exception {
+    Histogram h = histogram();
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> probeNext(vertx, call, count, whileTrue, h, done));
+    io.netflow.node.TestMesh.join(done.future());
+    return h;
+  }
+
+  private static void probeNext(io.vertx.core.Vertx vertx, java.util.function.Supplier<io.vertx.core.Future<?>> call,
+                                int left, java.util.concurrent.atomic.AtomicBoolean whileTrue, Histogram h,
+                                io.vertx.core.Promise<Void> done) {
+    if (left == 0 || (whileTrue != null && !whileTrue.get())) {
+      done.complete();
+      return;
+    }
+    long start = System.nanoTime();
+    call.get().onComplete(ar -> {
+      if (ar.succeeded()) {
+        h.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
+      }
+      vertx.setTimer(1, t -> probeNext(vertx, call, left - 1, whileTrue, h, done));
+    });
+  }
 }

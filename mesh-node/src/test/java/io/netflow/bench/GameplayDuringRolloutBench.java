@@ -9,7 +9,6 @@ import io.netflow.models.ModelFixture;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -90,28 +89,8 @@ class GameplayDuringRolloutBench {
       .put("runs", runs));
   }
 
-  /** Probes 1 ms apart, {@code count} at most, or while {@code whileTrue} holds. */
   private static Histogram probe(NetflowNode from, Supplier<Future<?>> call, int count, AtomicBoolean whileTrue)
     throws Exception {
-    Histogram h = Bench.histogram();
-    Promise<Void> done = Promise.promise();
-    from.vertx().runOnContext(v -> next(from, call, count, whileTrue, h, done));
-    join(done.future());
-    return h;
-  }
-
-  private static void next(NetflowNode from, Supplier<Future<?>> call, int left, AtomicBoolean whileTrue, Histogram h,
-                           Promise<Void> done) {
-    if (left == 0 || (whileTrue != null && !whileTrue.get())) {
-      done.complete();
-      return;
-    }
-    long start = System.nanoTime();
-    call.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        h.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
-      }
-      from.vertx().setTimer(1, t -> next(from, call, left - 1, whileTrue, h, done));
-    });
+    return Bench.probe(from.vertx(), call, count, whileTrue);
   }
 }

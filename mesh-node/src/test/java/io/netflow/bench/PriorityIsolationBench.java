@@ -8,7 +8,6 @@ import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeKeys;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -104,24 +103,6 @@ class PriorityIsolationBench {
 
   /** Sends {@code count} critical requests one after another, 1 ms apart, and records their latency. */
   private static Histogram probe(NetflowNode sender, Supplier<Future<?>> call, int count) throws Exception {
-    Histogram h = Bench.histogram();
-    Promise<Void> done = Promise.promise();
-    sender.vertx().runOnContext(v -> probeNext(sender, call, count, h, done));
-    join(done.future());
-    return h;
-  }
-
-  private static void probeNext(NetflowNode sender, Supplier<Future<?>> call, int left, Histogram h, Promise<Void> done) {
-    if (left == 0) {
-      done.complete();
-      return;
-    }
-    long start = System.nanoTime();
-    call.get().onComplete(ar -> {
-      if (ar.succeeded()) {
-        h.recordValue(Math.max(1, (System.nanoTime() - start) / 1_000));
-      }
-      sender.vertx().setTimer(1, t -> probeNext(sender, call, left - 1, h, done));
-    });
+    return Bench.probe(sender.vertx(), call, count, null);
   }
 }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 class GatewayEndToEndTest {
 
   private static final String KEY = "game-secret";
+  private static final String OPS = "ops-secret";
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private TestMesh mesh;
   private NetflowNode a;
@@ -42,11 +43,13 @@ class GatewayEndToEndTest {
   @BeforeEach
   void start() throws Exception {
     mesh = new TestMesh();
-    var keys = List.of(ApiKeys.entry("game", KEY, "publish:match* subscribe:match-*"));
+    var keys = List.of(ApiKeys.entry("game", KEY, "publish:match* subscribe:match-*"), ApiKeys.entry("ops", OPS, "admin"));
     bridgePort = TestMesh.freePort();
     a = mesh.start("a", cfg -> cfg.set(NodeKeys.API_KEYS, keys).set(NodeKeys.WS_FRAME, 4096)
       .set(NodeKeys.TCP_BRIDGE_PORT, bridgePort));
-    b = mesh.start("b", cfg -> cfg.set(NodeKeys.API_KEYS, keys));
+    // b admits generously, so the gateway's own bound on unanswered sends is what a flood meets.
+    b = mesh.start("b", cfg -> cfg.set(NodeKeys.API_KEYS, keys).set(NodeKeys.ADMISSION_INITIAL, 1_000)
+      .set(NodeKeys.ADMISSION_MAX, 2_000));
     join(b.mesh().host("match", e -> Future.succeededFuture(Buffer.buffer("b got " + e.payload()))));
     mesh.awaitHosts("match", 1);
     client = Vertx.vertx();
@@ -147,6 +150,61 @@ class GatewayEndToEndTest {
     byte[] bytes = new byte[in.readInt()];
     in.readFully(bytes);
     return new JsonObject(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anAdminDrainsAPeerThroughTheApi() throws Exception {
+    HttpResponse<String> r = post(a, "/v1/nodes/" + b.nodeId() + "/drain", OPS);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(new JsonObject(r.body()).getString("state")).isEqualTo("DRAINING");
+    TestMesh.await(Duration.ofSeconds(5), "a sees b draining", () -> a.view().get(b.nodeId()).report().state()
+      == io.netflow.gateway.protocol.NodeState.DRAINING);
+    TestMesh.await(Duration.ofSeconds(5), "b not ready", () -> {
+      try {
+        return TestMesh.get(b, "/ready").statusCode() == 503;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(post(a, "/v1/nodes/no-such-node/drain", OPS).statusCode()).isEqualTo(404);
+    assertThat(post(a, "/v1/nodes/" + a.nodeId() + "/drain", KEY).statusCode()).isEqualTo(403);
+    assertThat(post(a, "/v1/nodes/" + a.nodeId() + "/drain", null).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aWebSocketClientThatFloodsIsReadNoFasterThanItIsServed() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    join(b.mesh().host("match-slow", e -> {
+      most.accumulateAndGet(now.incrementAndGet(), Math::max);
+      io.vertx.core.Promise<Buffer> p = io.vertx.core.Promise.promise();
+      b.vertx().setTimer(300, t -> {
+        now.decrementAndGet();
+        p.complete(Buffer.buffer("ok"));
+      });
+      return p.future();
+    }));
+    mesh.awaitHosts("match-slow", 1);
+    List<JsonObject> acks = new CopyOnWriteArrayList<>();
+    WebSocket socket = join(client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+      .setPort(a.httpPort()).setURI("/v1/stream?key=" + KEY)));
+    socket.textMessageHandler(t -> acks.add(new JsonObject(t)));
+    for (int i = 0; i < 600; i++) {
+      socket.writeTextMessage(new JsonObject().put("op", "send").put("id", "m" + i).put("service", "match-slow")
+        .put("timeoutMs", 30_000).encode());
+    }
+    TestMesh.await(Duration.ofSeconds(30), "every send answered", () -> acks.size() == 600);
+    assertThat(acks).allSatisfy(f -> assertThat(f.getString("op")).isEqualTo("ack"));
+    // The gateway stopped reading at 256 unanswered sends; the service never saw more at once.
+    assertThat(most.get()).isBetween(200, 256);
+  }
+
+  private static HttpResponse<String> post(NetflowNode node, String path, String key) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.httpUrl() + path)).POST(HttpRequest.BodyPublishers.noBody());
+    if (key != null) {
+      b.header("Authorization", "Bearer " + key);
+    }
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

@@ -11,22 +11,29 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Guards admin routes: the request must carry {@code Authorization: Bearer <key>} for a key whose
- * SHA-256 (hex) is configured. Keys are never stored in clear. With no key configured, admin
- * routes are refused outright.
+ * Guards admin routes: the request must carry {@code Authorization: Bearer <key>} for an admin
+ * key ({@code http.admin-key-sha256}) or an API key with the {@code admin} scope. Keys are never
+ * stored in clear. With no admin key of either kind, admin routes are refused outright.
  */
 public final class AdminAuth implements Handler<RoutingContext> {
 
   private final List<byte[]> digests;
+  private final io.netflow.gateway.auth.ApiKeys apiKeys;
 
   /** @param sha256Hex SHA-256 digests (lowercase hex) of the accepted admin keys */
   public AdminAuth(List<String> sha256Hex) {
+    this(sha256Hex, io.netflow.gateway.auth.ApiKeys.parse(List.of()));
+  }
+
+  /** Admin keys, and API keys of which those with the {@code admin} scope are admins too. */
+  public AdminAuth(List<String> sha256Hex, io.netflow.gateway.auth.ApiKeys apiKeys) {
     this.digests = sha256Hex.stream().map(h -> HexFormat.of().parseHex(h.toLowerCase())).toList();
+    this.apiKeys = apiKeys;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (digests.isEmpty()) {
+    if (digests.isEmpty() && apiKeys.isEmpty()) {
       HttpApiVerticle.error(ctx, ErrorCode.FORBIDDEN, "admin API disabled: set http.admin-key-sha256");
       return;
     }
@@ -36,7 +43,12 @@ public final class AdminAuth implements Handler<RoutingContext> {
       HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "admin key required: Authorization: Bearer <key>");
       return;
     }
-    byte[] given = sha256(auth.substring(7).trim());
+    String secret = auth.substring(7).trim();
+    if (apiKeys.authenticate(secret).map(p -> p.has("admin")).orElse(false)) {
+      ctx.next();
+      return;
+    }
+    byte[] given = sha256(secret);
     for (byte[] d : digests) {
       if (MessageDigest.isEqual(d, given)) {
         ctx.next();

@@ -6,6 +6,7 @@ import java.util.List;
 public class GatewayOptions {
 
   private List<String> apiKeys = List.of();
+  private List<String> adminKeys = List.of();
   private int maxBodyBytes = 2 << 20;
   private long ratePerSecond = 1_000;
   private long rateBurst = 2_000;
@@ -20,6 +21,16 @@ public class GatewayOptions {
   /** Accepted API keys, {@code id:sha256hex:scopes}. */
   public GatewayOptions setApiKeys(List<String> apiKeys) {
     this.apiKeys = List.copyOf(apiKeys);
+    return this;
+  }
+
+  public List<String> getAdminKeys() {
+    return adminKeys;
+  }
+
+  /** SHA-256 (hex) of admin keys ({@code http.admin-key-sha256}); API keys with the admin scope count too. */
+  public GatewayOptions setAdminKeys(List<String> adminKeys) {
+    this.adminKeys = List.copyOf(adminKeys);
     return this;
   }
 

@@ -3,10 +3,12 @@ package io.netflow.gateway.http;
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
 import io.netflow.gateway.bridge.BridgeGuard;
+import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -48,6 +50,7 @@ public final class GatewayRoutes implements RouteContributor {
       event -> event.complete(guard.allows(event.type(), event.getRawMessage()))));
     router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(openApi));
+    router.post("/v1/nodes/:id/drain").handler(new AdminAuth(options.getAdminKeys(), keys)).handler(ctx -> drain(vertx, ctx));
     router.post("/v1/messages")
       .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
       .handler(auth)
@@ -77,6 +80,18 @@ public final class GatewayRoutes implements RouteContributor {
     form.send(vertx).onSuccess(reply -> ctx.response().setStatusCode(form.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(form.answer(reply).encode()))
       .onFailure(err -> fail(ctx, MeshException.of(err)));
+  }
+
+  /** Puts a node (this one or any peer) into DRAINING; it stays up, taking no new work, until stopped. */
+  private static void drain(Vertx vertx, RoutingContext ctx) {
+    String node = ctx.pathParam("id");
+    vertx.eventBus().<String>request(Addresses.nodeDrain(node), null, new DeliveryOptions().setSendTimeout(5_000))
+      .onSuccess(state -> ctx.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("node", node).put("state", state.body()).encode()))
+      .onFailure(err -> {
+        MeshException e = MeshException.of(err);
+        fail(ctx, e.code() == ErrorCode.NO_HANDLERS ? new MeshException(ErrorCode.NOT_FOUND, "no node " + node) : e);
+      });
   }
 
   private static Object body(RoutingContext ctx) {

@@ -88,8 +88,17 @@ public class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router, int port, int triesLeft) {
+    java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
     return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-        .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes()))
+        .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes())
+        .setIdleTimeout(options.getIdleTimeoutSeconds()))
+      .connectionHandler(conn -> {
+        if (open.incrementAndGet() > options.getMaxConnections()) {
+          LOG.debug("Refusing a connection: {} open", options.getMaxConnections());
+          conn.close();
+        }
+        conn.closeHandler(v -> open.decrementAndGet());
+      })
       .requestHandler(router)
       .listen(port, options.getHost())
       .onSuccess(s -> {

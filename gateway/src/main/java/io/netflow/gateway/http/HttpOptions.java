@@ -19,6 +19,8 @@ public class HttpOptions {
   private int port = DEFAULT_PORT;
   private int portCount = DEFAULT_PORT_COUNT;
   private int maxWebSocketBytes = 1 << 20;
+  private int idleTimeoutSeconds = 60;
+  private int maxConnections = 10_000;
 
   public HttpOptions() {
   }
@@ -28,6 +30,8 @@ public class HttpOptions {
     this.port = other.port;
     this.portCount = other.portCount;
     this.maxWebSocketBytes = other.maxWebSocketBytes;
+    this.idleTimeoutSeconds = other.idleTimeoutSeconds;
+    this.maxConnections = other.maxConnections;
   }
 
   public HttpOptions(JsonObject json) {
@@ -76,6 +80,32 @@ public class HttpOptions {
       throw new IllegalArgumentException("gateway.ws-max-frame-bytes must be at least 1024, got " + bytes);
     }
     this.maxWebSocketBytes = bytes;
+    return this;
+  }
+
+  public int getIdleTimeoutSeconds() {
+    return idleTimeoutSeconds;
+  }
+
+  /** A connection silent this long is closed (0: never). */
+  public HttpOptions setIdleTimeoutSeconds(int seconds) {
+    if (seconds < 0 || seconds > 86_400) {
+      throw new IllegalArgumentException("gateway.idle-timeout-seconds must be in [0, 86400], got " + seconds);
+    }
+    this.idleTimeoutSeconds = seconds;
+    return this;
+  }
+
+  public int getMaxConnections() {
+    return maxConnections;
+  }
+
+  /** Open connections at most; one more is closed, unanswered, at its first request. */
+  public HttpOptions setMaxConnections(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("gateway.max-connections must be at least 1, got " + max);
+    }
+    this.maxConnections = max;
     return this;
   }
 

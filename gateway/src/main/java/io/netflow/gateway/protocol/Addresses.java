@@ -63,6 +63,11 @@ public final class Addresses {
     return "netflow.topic." + topic;
   }
 
+  /** Request, no body, to one node from anywhere: put that node into DRAINING (the drain API). */
+  public static String nodeDrain(String nodeId) {
+    return "netflow.node." + nodeId + ".drain";
+  }
+
   /** The inbox of one node: envelopes routed to it by its peers. */
   public static String inbox(String nodeId) {
     return "netflow.node." + nodeId + ".inbox";

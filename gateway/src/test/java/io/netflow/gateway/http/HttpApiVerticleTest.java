@@ -112,6 +112,34 @@ class HttpApiVerticleTest {
   }
 
   @Test
+  void connectionsPastTheLimitAndIdleOnesAreClosed(Vertx vertx) throws Exception {
+    HealthChecks none = HealthChecks.create(vertx);
+    HttpApiVerticle limited = new HttpApiVerticle(new HttpOptions().setPort(0).setMaxConnections(1).setIdleTimeoutSeconds(1),
+      none, none, registry, List.of());
+    vertx.deployVerticle(limited).await();
+    try (java.net.Socket first = new java.net.Socket("127.0.0.1", limited.actualPort())) {
+      // A request and its answer: the first connection is surely open and counted.
+      first.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+      first.setSoTimeout(5_000);
+      assertThat(first.getInputStream().read()).isNotEqualTo(-1);
+      first.getInputStream().skip(first.getInputStream().available());
+      try (java.net.Socket second = new java.net.Socket("127.0.0.1", limited.actualPort())) {
+        second.setSoTimeout(3_000);
+        second.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+        long asked = System.nanoTime();
+        assertThat(second.getInputStream().read()).as("the connection over the limit is closed unanswered").isEqualTo(-1);
+        assertThat((System.nanoTime() - asked) / 1e9).isLessThan(0.5);
+      }
+      long start = System.nanoTime();
+      int b;
+      while ((b = first.getInputStream().read()) != -1) {
+        assertThat(b).isNotNegative();
+      }
+      assertThat((System.nanoTime() - start) / 1e9).as("the idle connection is closed after about 1 s").isBetween(0.3, 3.0);
+    }
+  }
+
+  @Test
   void fixedPortThatIsTakenFails(Vertx vertx) {
     HttpServer squatter = vertx.createHttpServer().requestHandler(req -> req.response().end()).listen(0, "127.0.0.1").await();
     HealthChecks none = HealthChecks.create(vertx);

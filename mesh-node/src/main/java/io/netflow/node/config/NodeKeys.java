@@ -142,6 +142,10 @@ public final class NodeKeys {
     "Largest WebSocket frame or message; a larger one closes the socket (1009).");
   public static final ConfigKey WS_QUEUE = intKey("gateway.ws-max-queued-bytes", 4 << 20, 1024, 1 << 30,
     "Bytes queued to a slow WebSocket reader before deliveries to it are dropped (and counted to it).");
+  public static final ConfigKey IDLE_TIMEOUT = intKey("gateway.idle-timeout-seconds", 60, 0, 86_400,
+    "An HTTP or WebSocket connection silent this long is closed; 0 never.");
+  public static final ConfigKey MAX_CONNECTIONS = intKey("gateway.max-connections", 10_000, 1, 10_000_000,
+    "Open HTTP and WebSocket connections at most; one more is closed, unanswered, at its first request.");
   public static final ConfigKey TCP_BRIDGE_PORT = intKey("gateway.tcp-bridge-port", 0, 0, 65535,
     "Port of the Vert.x TCP event-bus bridge (bound on http.host) for clients in any language; 0 turns it off.");
   public static final ConfigKey DEFAULT_TIMEOUT = longKey("gateway.default-timeout-ms", 5_000, 1, 600_000,
@@ -167,7 +171,7 @@ public final class NodeKeys {
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
-    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT,
+    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 
   /** Keys by dotted name. */

@@ -155,7 +155,8 @@ public final class NetflowNode {
     HttpOptions http = new HttpOptions()
       .setHost(config.getString(NodeKeys.HTTP_HOST))
       .setPort(config.getInt(NodeKeys.HTTP_PORT))
-      .setPortCount(config.getInt(NodeKeys.HTTP_PORT_COUNT));
+      .setPortCount(config.getInt(NodeKeys.HTTP_PORT_COUNT))
+      .setTls(config.getString(NodeKeys.TLS_CERT), config.getString(NodeKeys.TLS_KEY));
     HealthChecks liveness = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx)
       .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
@@ -243,7 +244,8 @@ public final class NetflowNode {
     String advertised = host.equals("0.0.0.0") ? config.getString(NodeKeys.CLUSTER_HOST) : host;
     descriptor = new NodeDescriptor(clusterManager.getNodeId(), name,
       Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION),
-      config.getDouble(NodeKeys.NODE_CAPACITY), "http://" + advertised + ":" + httpPort,
+      config.getDouble(NodeKeys.NODE_CAPACITY),
+      (config.getString(NodeKeys.TLS_CERT).isEmpty() ? "http://" : "https://") + advertised + ":" + httpPort,
       config.getLong(NodeKeys.NODE_UPLOAD), config.getLong(NodeKeys.NODE_DOWNLOAD), System.currentTimeMillis());
     MembershipOptions options = new MembershipOptions()
       .setReportIntervalMs(config.getLong(NodeKeys.REPORT_INTERVAL))

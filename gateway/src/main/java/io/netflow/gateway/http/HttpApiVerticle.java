@@ -89,9 +89,14 @@ public class HttpApiVerticle extends VerticleBase {
 
   private Future<HttpServer> listen(Router router, int port, int triesLeft) {
     java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
-    return vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions()
-        .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes())
-        .setIdleTimeout(options.getIdleTimeoutSeconds()))
+    io.vertx.core.http.HttpServerOptions serverOptions = new io.vertx.core.http.HttpServerOptions()
+      .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes())
+      .setIdleTimeout(options.getIdleTimeoutSeconds());
+    if (options.isTls()) {
+      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+        .setCertPath(options.getTlsCertPath()).setKeyPath(options.getTlsKeyPath()));
+    }
+    return vertx.createHttpServer(serverOptions)
       .connectionHandler(conn -> {
         if (open.incrementAndGet() > options.getMaxConnections()) {
           LOG.debug("Refusing a connection: {} open", options.getMaxConnections());
@@ -103,7 +108,7 @@ public class HttpApiVerticle extends VerticleBase {
       .listen(port, options.getHost())
       .onSuccess(s -> {
         server = s;
-        LOG.info("HTTP API listening on http://{}:{}", options.getHost(), s.actualPort());
+        LOG.info("HTTP API listening on {}://{}:{}", options.isTls() ? "https" : "http", options.getHost(), s.actualPort());
       })
       .recover(err -> {
         if (isBindFailure(err) && triesLeft > 1 && port != 0 && port < 65535) {

@@ -20,6 +20,8 @@ public class HttpOptions {
   private int portCount = DEFAULT_PORT_COUNT;
   private int maxWebSocketBytes = 1 << 20;
   private int idleTimeoutSeconds = 60;
+  private String tlsCertPath = "";
+  private String tlsKeyPath = "";
   private int maxConnections = 10_000;
 
   public HttpOptions() {
@@ -31,6 +33,8 @@ public class HttpOptions {
     this.portCount = other.portCount;
     this.maxWebSocketBytes = other.maxWebSocketBytes;
     this.idleTimeoutSeconds = other.idleTimeoutSeconds;
+    this.tlsCertPath = other.tlsCertPath;
+    this.tlsKeyPath = other.tlsKeyPath;
     this.maxConnections = other.maxConnections;
   }
 
@@ -80,6 +84,29 @@ public class HttpOptions {
       throw new IllegalArgumentException("gateway.ws-max-frame-bytes must be at least 1024, got " + bytes);
     }
     this.maxWebSocketBytes = bytes;
+    return this;
+  }
+
+  /** Whether the server speaks TLS (both a certificate and a key are set). */
+  public boolean isTls() {
+    return !tlsCertPath.isEmpty() && !tlsKeyPath.isEmpty();
+  }
+
+  public String getTlsCertPath() {
+    return tlsCertPath;
+  }
+
+  public String getTlsKeyPath() {
+    return tlsKeyPath;
+  }
+
+  /** PEM certificate chain and private key for HTTPS (and WSS); both empty for plain HTTP. */
+  public HttpOptions setTls(String certPath, String keyPath) {
+    if (certPath.isEmpty() != keyPath.isEmpty()) {
+      throw new IllegalArgumentException("http.tls-cert and http.tls-key go together");
+    }
+    this.tlsCertPath = certPath;
+    this.tlsKeyPath = keyPath;
     return this;
   }
 

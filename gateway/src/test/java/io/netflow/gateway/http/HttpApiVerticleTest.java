@@ -140,6 +140,21 @@ class HttpApiVerticleTest {
   }
 
   @Test
+  void servesHttpsWhenGivenACertificate(Vertx vertx) {
+    io.vertx.core.net.SelfSignedCertificate cert = io.vertx.core.net.SelfSignedCertificate.create("localhost");
+    HealthChecks live = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
+    HttpApiVerticle tls = new HttpApiVerticle(new HttpOptions().setPort(0).setTls(cert.certificatePath(), cert.privateKeyPath()),
+      live, live, registry, List.of());
+    vertx.deployVerticle(tls).await();
+    WebClient https = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions().setSsl(true).setTrustAll(true)
+      .setVerifyHost(false));
+    assertThat(https.get(tls.actualPort(), "127.0.0.1", "/health").send().await().statusCode()).isEqualTo(200);
+    // Plain HTTP to the TLS port gets no answer.
+    assertThatThrownBy(() -> client.get(tls.actualPort(), "127.0.0.1", "/health").timeout(2_000).send().await())
+      .isNotNull();
+  }
+
+  @Test
   void fixedPortThatIsTakenFails(Vertx vertx) {
     HttpServer squatter = vertx.createHttpServer().requestHandler(req -> req.response().end()).listen(0, "127.0.0.1").await();
     HealthChecks none = HealthChecks.create(vertx);

@@ -54,6 +54,11 @@ public final class NodeConfigLoader {
   /** Rules that tie two keys together, and entries whose parts need more than a pattern. */
   @SuppressWarnings("unchecked")
   private void checkTogether() throws ConfigException {
+    boolean cert = !((String) values.get(NodeKeys.TLS_CERT.name())).isEmpty();
+    boolean key = !((String) values.get(NodeKeys.TLS_KEY.name())).isEmpty();
+    if (cert != key) {
+      throw new ConfigException("http.tls-cert and http.tls-key go together: set both for HTTPS, or neither");
+    }
     try {
       io.netflow.gateway.auth.ApiKeys.parse((List<String>) values.get(NodeKeys.API_KEYS.name()));
     } catch (IllegalArgumentException e) {

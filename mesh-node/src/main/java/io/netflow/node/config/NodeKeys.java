@@ -61,6 +61,10 @@ public final class NodeKeys {
     "must be an IP address or host name", "Interface the HTTP API binds; 0.0.0.0 for all.");
   public static final ConfigKey HTTP_PORT = intKey("http.port", 8080, 0, 65535,
     "First HTTP port to try; 0 picks any free port.");
+  public static final ConfigKey TLS_CERT = stringKey("http.tls-cert", "", ".{0,4096}", "must be a path",
+    "PEM certificate chain for HTTPS and WSS; with http.tls-key. Empty: plain HTTP.");
+  public static final ConfigKey TLS_KEY = stringKey("http.tls-key", "", ".{0,4096}", "must be a path",
+    "PEM private key for HTTPS and WSS; with http.tls-cert.");
   public static final ConfigKey HTTP_PORT_COUNT = intKey("http.port-count", 100, 1, 1000,
     "How many ports from http.port to try when it is taken.");
 
@@ -161,7 +165,7 @@ public final class NodeKeys {
     NODE_NAME, NODE_ROLE, NODE_REGION, NODE_CAPACITY, NODE_DATA_DIR, NODE_UPLOAD, NODE_DOWNLOAD,
     CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_PORT_COUNT, CLUSTER_JOIN, CLUSTER_CONFIG_FILE,
     CLUSTER_HEARTBEAT, CLUSTER_MAX_NO_HEARTBEAT,
-    HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT,
+    HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT, TLS_CERT, TLS_KEY,
     REPORT_INTERVAL, STALE_AFTER,
     MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, MAX_REASSEMBLY,
     ADMISSION_INITIAL, ADMISSION_MAX,

@@ -338,7 +338,7 @@ public class ModelVerticle extends VerticleBase {
   /** Starts as many chunk fetches as the limits allow. */
   private void pump(Rollout r) {
     while (r.state == Rollout.State.FETCHING && r.inFlight() < options.getTotalInFlight()) {
-      Rollout.Pick pick = r.next(options.getPerPeerInFlight());
+      Rollout.Pick pick = r.next(options.getPerPeerInFlight(), peer -> view.get(peer) != null);
       if (pick == null) {
         return;
       }

@@ -84,8 +84,16 @@ public final class Rollout {
    * nothing to do for a few seconds takes any chunk, so a stuck designee cannot stall it.
    */
   public Pick next(int perPeerLimit) {
+    return next(perPeerLimit, peer -> true);
+  }
+
+  /**
+   * As {@link #next(int)}, designating seed-only chunks only among members {@code alive} says are
+   * in the mesh: a node that left (or a node's previous run) must not be waited for.
+   */
+  public Pick next(int perPeerLimit, java.util.function.Predicate<String> alive) {
     boolean stalled = inFlight() == 0 && System.nanoTime() - lastProgressNanos > STALL_NANOS;
-    List<String> fetchers = fetchers();
+    List<String> fetchers = fetchers(alive);
     List<String> order = new ArrayList<>(peers.keySet());
     // Peers still fetching first, in random order; seeds after them.
     java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
@@ -138,12 +146,12 @@ public final class Rollout {
     return held != null && held.cardinality() == manifest.chunkCount();
   }
 
-  /** This node and every peer that has announced it is fetching this version and lacks chunks. */
-  private List<String> fetchers() {
+  /** This node and every live peer that has announced it is fetching this version and lacks chunks. */
+  private List<String> fetchers(java.util.function.Predicate<String> alive) {
     List<String> fetchers = new ArrayList<>();
     fetchers.add(self);
     peers.forEach((peer, held) -> {
-      if (held.cardinality() < manifest.chunkCount()) {
+      if (held.cardinality() < manifest.chunkCount() && alive.test(peer)) {
         fetchers.add(peer);
       }
     });

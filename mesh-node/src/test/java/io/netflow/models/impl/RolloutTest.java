@@ -63,6 +63,21 @@ class RolloutTest {
   }
 
   @Test
+  void aFetcherThatIsGoneIsNotWaitedFor() {
+    Rollout r = new Rollout(manifest(50), new BitSet(), "me");
+    r.peerHolds("origin", all(50));
+    r.peerHolds("ghost", new BitSet());
+    int picked = 0;
+    Rollout.Pick pick;
+    while ((pick = r.next(1000, peer -> !peer.equals("ghost"))) != null) {
+      r.started(pick);
+      picked++;
+    }
+    // With the ghost alive, about half would be left to it; gone, every chunk is this node's.
+    assertThat(picked).isEqualTo(50);
+  }
+
+  @Test
   void aSeedIsNotAskedForWhatAPeerStillFetchingHolds() {
     Rollout r = new Rollout(manifest(10), new BitSet(), "me");
     r.peerHolds("origin", all(10));

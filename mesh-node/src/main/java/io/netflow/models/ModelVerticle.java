@@ -19,7 +19,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.nio.file.Path;
@@ -77,6 +76,7 @@ public class ModelVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> manifests;
   private AsyncMap<String, JsonObject> desiredMap;
   private AsyncMap<String, JsonObject> holdings;
+  private ModelStatus status;
   private Counter rejectedManifests;
   private Counter badChunks;
   private Counter chunksServed;
@@ -132,6 +132,7 @@ public class ModelVerticle extends VerticleBase {
       })
       .compose(m -> {
         holdings = m;
+        status = new ModelStatus(manifests, desiredMap, holdings);
         return vertx.executeBlocking(this::resumeLocal);
       })
       .compose(local -> {
@@ -230,36 +231,12 @@ public class ModelVerticle extends VerticleBase {
 
   /** Every version in the mesh, with the version each model should run. */
   public Future<JsonObject> list() {
-    return on(() -> manifests.entries().compose(all -> desiredMap.entries().compose(want -> holdings.entries().map(held -> {
-      JsonArray models = new JsonArray();
-      all.values().stream().map(ModelManifest::fromJson).sorted((a, b) -> a.id().compareTo(b.id())).forEach(m -> {
-        JsonObject d = want.get(m.name());
-        models.add(new JsonObject().put("name", m.name()).put("version", m.version()).put("size", m.size())
-          .put("chunks", m.chunkCount()).put("sha256", m.sha256()).put("keyId", m.keyId())
-          .put("desired", d != null && m.version().equals(d.getString("version")))
-          .put("nodes", nodes(m.id(), held)));
-      });
-      return new JsonObject().put("models", models);
-    }))));
+    return on(status::list);
   }
 
   /** Per node: chunks held, fetch rate and state of one version. */
   public Future<JsonObject> rolloutStatus(String id) {
-    return on(() -> manifests.get(id).compose(m -> {
-      if (m == null) {
-        return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no model " + id));
-      }
-      return holdings.entries().map(held -> new JsonObject().put("model", id).put("chunks", ModelManifest.fromJson(m).chunkCount())
-        .put("nodes", nodes(id, held)));
-    }));
-  }
-
-  private static JsonArray nodes(String id, Map<String, JsonObject> held) {
-    JsonArray nodes = new JsonArray();
-    held.values().stream().filter(h -> id.equals(h.getString("model")))
-      .sorted((a, b) -> a.getString("nodeName", "").compareTo(b.getString("nodeName", "")))
-      .forEach(h -> nodes.add(h.copy().put("bitmap", (String) null)));
-    return nodes;
+    return on(() -> status.rollout(id));
   }
 
   // ---- the rollout itself (this verticle's event loop) ----
@@ -529,7 +506,7 @@ public class ModelVerticle extends VerticleBase {
   }
 
   private <T> Future<T> on(Supplier<Future<T>> action) {
-    if (context == null || holdings == null) {
+    if (context == null || status == null) {
       return Future.failedFuture(new MeshException(ErrorCode.NOT_READY, "models are still starting"));
     }
     return Contexts.on(context, action);

@@ -12,13 +12,13 @@ import io.netflow.lanes.Link;
 import io.netflow.membership.MeshView;
 import io.netflow.mesh.Contexts;
 import io.netflow.mesh.Mesh;
+import io.netflow.models.impl.Activation;
 import io.netflow.models.impl.ModelBandwidth;
 import io.netflow.models.impl.Rollout;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.nio.file.Path;
@@ -62,13 +62,8 @@ public class ModelVerticle extends VerticleBase {
   private final LaneStats lanes;
   private final MeterRegistry registry;
   private final Map<String, Rollout> rollouts = new HashMap<>();
-  private final Map<String, JsonObject> desired = new HashMap<>();
-  private final Map<String, String> active = new HashMap<>();
   private final Map<String, Boolean> holdingsDirty = new HashMap<>();
   private final Map<String, Map<String, BitSet>> peerHoldings = new HashMap<>();
-  private final java.util.Set<String> activating = new java.util.HashSet<>();
-  /** Versions an operator rolled this node alone back to; they hold until the next mesh-wide change. */
-  private final Map<String, String> pinned = new HashMap<>();
   private String selfId;
   private final String selfName;
   private long ticks;
@@ -77,6 +72,7 @@ public class ModelVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> desiredMap;
   private AsyncMap<String, JsonObject> holdings;
   private ModelStatus status;
+  private Activation activation;
   private Counter rejectedManifests;
   private Counter badChunks;
   private Counter chunksServed;
@@ -97,6 +93,7 @@ public class ModelVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     selfId = view.selfId();
+    activation = new Activation(vertx, store, options.getKeepVersions(), rollouts, id -> holdingsDirty.put(id, true));
     bandwidth = new ModelBandwidth(options.getUploadBytesPerSecond(), options.getDownloadBytesPerSecond(),
       options.getMinBytesPerSecond(), options.getCriticalLatencyTargetMicros(), options.getChunkBytes(), lanes);
     rejectedManifests = Counter.builder("netflow.model.manifests.rejected")
@@ -112,7 +109,7 @@ public class ModelVerticle extends VerticleBase {
     var eb = vertx.eventBus();
     eb.<JsonObject>consumer(Addresses.MODEL_ANNOUNCE, m -> onManifest(m.body()));
     eb.<JsonObject>consumer(Addresses.MODEL_HOLDINGS, m -> onHoldings(m.body()));
-    eb.<JsonObject>consumer(Addresses.MODEL_DESIRED, m -> onDesired(m.body()));
+    eb.<JsonObject>consumer(Addresses.MODEL_DESIRED, m -> activation.onDesired(m.body()));
     eb.<JsonObject>consumer(Addresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
     view.onRemoved(node -> context.runOnContext(v -> {
       rollouts.values().forEach(r -> r.peerLeft(node));
@@ -145,7 +142,7 @@ public class ModelVerticle extends VerticleBase {
         return desiredMap.entries();
       })
       .compose(d -> {
-        d.values().forEach(this::rememberDesired);
+        d.values().forEach(activation::remember);
         return manifests.entries();
       })
       .onSuccess(all -> {
@@ -170,7 +167,7 @@ public class ModelVerticle extends VerticleBase {
       out.add(r);
     }
     for (Rollout r : out) {
-      store.active(r.manifest.name()).ifPresent(v -> active.put(r.manifest.name(), v));
+      store.active(r.manifest.name()).ifPresent(v -> activation.restoreActive(r.manifest.name(), v));
     }
     return out;
   }
@@ -201,8 +198,8 @@ public class ModelVerticle extends VerticleBase {
           r.state = Rollout.State.FETCHING;
           LOG.info("Published model {} ({} bytes, {} chunks) from this node", signed.id(), signed.size(), signed.chunkCount());
           JsonObject want = new JsonObject().put("name", signed.name()).put("version", signed.version())
-            .put("previous", active.get(signed.name()));
-          rememberDesired(want);
+            .put("previous", activation.active(signed.name()));
+          activation.remember(want);
           verifyWhole(r);
           vertx.eventBus().publish(Addresses.MODEL_ANNOUNCE, signed.toJson());
           return desiredMap.put(signed.name(), want).onSuccess(v -> vertx.eventBus().publish(Addresses.MODEL_DESIRED, want))
@@ -215,7 +212,7 @@ public class ModelVerticle extends VerticleBase {
   /** Rolls {@code name} back to the version before the active one: on one node, or (node null) the mesh. */
   public Future<JsonObject> rollback(String name, String node) {
     return on(() -> {
-      JsonObject want = desired.get(name);
+      JsonObject want = activation.desired(name);
       if (want == null || want.getString("previous") == null) {
         return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "model " + name + " has no previous version"));
       }
@@ -378,7 +375,7 @@ public class ModelVerticle extends VerticleBase {
         }
         holdingsDirty.put(r.manifest.id(), true);
         announceHoldings(r);
-        activateDesired(r.manifest.name());
+        activation.activateWanted(r.manifest.name());
       } else {
         fail(r, "whole file does not match its SHA-256");
       }
@@ -391,77 +388,11 @@ public class ModelVerticle extends VerticleBase {
     holdingsDirty.put(r.manifest.id(), true);
   }
 
-  private void rememberDesired(JsonObject want) {
-    desired.put(want.getString("name"), want);
-  }
-
-  private void onDesired(JsonObject want) {
-    rememberDesired(want);
-    pinned.remove(want.getString("name"));
-    activateDesired(want.getString("name"));
-  }
-
   private void onRollback(JsonObject back) {
     String node = back.getString("node");
     if (node == null || node.equals(selfId) || node.equals(selfName)) {
-      LOG.info("Rolling model {} back to {} on this node", back.getString("name"), back.getString("version"));
-      pinned.put(back.getString("name"), back.getString("version"));
-      activate(back.getString("name"), back.getString("version"));
+      activation.pin(back.getString("name"), back.getString("version"));
     }
-  }
-
-  /** Activates the version {@code name} should run here (pinned, else desired) if held verified. */
-  private void activateDesired(String name) {
-    String version = wanted(name);
-    if (version != null) {
-      activate(name, version);
-    }
-  }
-
-  private String wanted(String name) {
-    JsonObject want = desired.get(name);
-    return pinned.getOrDefault(name, want == null ? null : want.getString("version"));
-  }
-
-  private void activate(String name, String version) {
-    Rollout r = rollouts.get(name + "/" + version);
-    if (r == null || (r.state != Rollout.State.VERIFIED && r.state != Rollout.State.ACTIVE) || version.equals(active.get(name))
-      && r.state == Rollout.State.ACTIVE) {
-      return;
-    }
-    if (!activating.add(name)) {
-      // One switch at a time per model; the one under way re-checks the desired version when done.
-      return;
-    }
-    String before = active.get(name);
-    vertx.executeBlocking(() -> {
-      store.activate(name, version);
-      List<String> protect = new ArrayList<>(List.of(version));
-      if (before != null) {
-        protect.add(before);
-      }
-      return store.prune(name, options.getKeepVersions(), protect);
-    }).onSuccess(pruned -> {
-      Rollout old = before == null ? null : rollouts.get(name + "/" + before);
-      if (old != null && old != r) {
-        old.state = Rollout.State.VERIFIED;
-        holdingsDirty.put(old.manifest.id(), true);
-      }
-      pruned.forEach(v -> rollouts.remove(name + "/" + v));
-      active.put(name, version);
-      r.state = Rollout.State.ACTIVE;
-      holdingsDirty.put(r.manifest.id(), true);
-      LOG.info("Model {} {} is active (was {})", name, version, before == null ? "none" : before);
-      vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new JsonObject().put("name", name).put("version", version)
-        .put("path", store.file(r.manifest).toString()), new DeliveryOptions().setLocalOnly(true));
-    }).onFailure(err -> LOG.warn("Could not activate model {} {}: {}", name, version, err.toString()))
-      .onComplete(ar -> {
-        activating.remove(name);
-        String want = wanted(name);
-        if (want != null && !want.equals(active.get(name))) {
-          activateDesired(name);
-        }
-      });
   }
 
   /** Hands a chunk to a peer, within the upload budget. */

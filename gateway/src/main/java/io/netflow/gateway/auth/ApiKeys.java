@@ -94,9 +94,21 @@ public final class ApiKeys {
     return keys.isEmpty();
   }
 
+  /** These keys and {@code others}. */
+  public ApiKeys with(ApiKeys others) {
+    List<Key> all = new ArrayList<>(keys);
+    all.addAll(others.keys);
+    return new ApiKeys(all);
+  }
+
+  /** The SHA-256 (lowercase hex) under which a secret is stored. */
+  public static String sha256Hex(String secret) {
+    return HexFormat.of().formatHex(sha256(secret));
+  }
+
   /** The config entry for a new key: what an operator puts in {@code gateway.api-keys}. */
   public static String entry(String id, String secret, String scopes) {
-    return id + ":" + HexFormat.of().formatHex(sha256(secret)) + ":" + scopes;
+    return id + ":" + sha256Hex(secret) + ":" + scopes;
   }
 
   static Pattern glob(String glob) {

@@ -1,13 +1,11 @@
 package io.netflow.gateway.http;
 
+import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,23 +15,28 @@ import java.util.List;
  */
 public final class AdminAuth implements Handler<RoutingContext> {
 
-  private final List<byte[]> digests;
-  private final io.netflow.gateway.auth.ApiKeys apiKeys;
+  private final ApiKeys keys;
+  private final boolean anyAdmin;
 
   /** @param sha256Hex SHA-256 digests (lowercase hex) of the accepted admin keys */
   public AdminAuth(List<String> sha256Hex) {
-    this(sha256Hex, io.netflow.gateway.auth.ApiKeys.parse(List.of()));
+    this(sha256Hex, ApiKeys.parse(List.of()));
   }
 
   /** Admin keys, and API keys of which those with the {@code admin} scope are admins too. */
-  public AdminAuth(List<String> sha256Hex, io.netflow.gateway.auth.ApiKeys apiKeys) {
-    this.digests = sha256Hex.stream().map(h -> HexFormat.of().parseHex(h.toLowerCase())).toList();
-    this.apiKeys = apiKeys;
+  public AdminAuth(List<String> sha256Hex, ApiKeys apiKeys) {
+    // An admin key is an API key with the admin scope: one way to hash and compare keys.
+    List<String> entries = new ArrayList<>();
+    for (int i = 0; i < sha256Hex.size(); i++) {
+      entries.add("admin-" + i + ":" + sha256Hex.get(i) + ":admin");
+    }
+    this.keys = ApiKeys.parse(entries).with(apiKeys);
+    this.anyAdmin = !sha256Hex.isEmpty() || !apiKeys.isEmpty();
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (digests.isEmpty() && apiKeys.isEmpty()) {
+    if (!anyAdmin) {
       HttpApiVerticle.error(ctx, ErrorCode.FORBIDDEN, "admin API disabled: set http.admin-key-sha256");
       return;
     }
@@ -43,31 +46,15 @@ public final class AdminAuth implements Handler<RoutingContext> {
       HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "admin key required: Authorization: Bearer <key>");
       return;
     }
-    String secret = auth.substring(7).trim();
-    if (apiKeys.authenticate(secret).map(p -> p.has("admin")).orElse(false)) {
+    if (keys.authenticate(auth.substring(7).trim()).map(p -> p.has("admin")).orElse(false)) {
       ctx.next();
       return;
-    }
-    byte[] given = sha256(secret);
-    for (byte[] d : digests) {
-      if (MessageDigest.isEqual(d, given)) {
-        ctx.next();
-        return;
-      }
     }
     HttpApiVerticle.error(ctx, ErrorCode.FORBIDDEN, "not an admin key");
   }
 
   /** The SHA-256 of a key, as configured in {@code http.admin-key-sha256}. */
   public static String sha256Hex(String key) {
-    return HexFormat.of().formatHex(sha256(key));
-  }
-
-  private static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ApiKeys.sha256Hex(key);
   }
 }

@@ -56,9 +56,6 @@ public record MessageForm(String id, String service, String topic, String key, P
       String id = json.getString("id", UUID.randomUUID().toString());
       return new MessageForm(id, service, topic, json.getString("key"), priority, timeout, h, payload);
     } catch (ClassCastException | IllegalArgumentException e) {
-      if (e instanceof MeshException me) {
-        throw me;
-      }
       throw new MeshException(ErrorCode.MALFORMED, "a field has the wrong type: " + e.getMessage());
     }
   }

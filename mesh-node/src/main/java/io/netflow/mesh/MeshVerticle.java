@@ -95,8 +95,11 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     if (inbox == null) {
       return TrafficLoad.NONE;
     }
-    return new TrafficLoad(inbox.services(), inbox.topics(), inbox.inFlight(), inbox.limit(), inbox.overloaded(),
-      laneStats.toJson());
+    JsonObject lanes = laneStats.toJson();
+    for (Priority p : Priority.values()) {
+      lanes.getJsonObject(p.name()).put("served", inbox.served(p));
+    }
+    return new TrafficLoad(inbox.services(), inbox.topics(), inbox.inFlight(), inbox.limit(), inbox.overloaded(), lanes);
   }
 
   /** Node-wide lane figures. */

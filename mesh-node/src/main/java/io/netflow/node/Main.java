@@ -82,7 +82,7 @@ public final class Main {
     int id = args.indexOf("--id");
     int scopes = args.indexOf("--scopes");
     if (id < 0 || scopes < 0 || id + 1 >= args.size() || scopes + 1 >= args.size()) {
-      err.println("Usage: java -jar netflow-node.jar key --id NAME --scopes \"publish:<glob> subscribe:<glob> contribute admin\"");
+      err.println("Usage: java -jar netflow-node.jar key --id NAME --scopes \"publish:<glob> subscribe:<glob> work:<glob> contribute admin\"");
       return EXIT_CONFIG;
     }
     byte[] secret = new byte[32];

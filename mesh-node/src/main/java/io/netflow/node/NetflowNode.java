@@ -29,6 +29,20 @@ import io.netflow.models.ModelRoutes;
 import io.netflow.models.ModelStore;
 import io.netflow.models.ModelVerticle;
 import io.netflow.routing.RoutingOptions;
+import io.netflow.rewards.RewardOptions;
+import io.netflow.rewards.RewardRoutes;
+import io.netflow.rewards.RewardsVerticle;
+import io.netflow.rewards.impl.Journal;
+import io.netflow.rewards.impl.Ledger;
+import io.netflow.rewards.impl.Schedule;
+import io.netflow.scheduling.Scheduler;
+import io.netflow.scheduling.SchedulerOptions;
+import io.netflow.scheduling.SchedulerVerticle;
+import io.netflow.scheduling.WorkRoutes;
+import io.netflow.scheduling.impl.Deliver;
+import io.netflow.scheduling.impl.WorkRequests;
+import io.netflow.scheduling.impl.WorkStore;
+import io.netflow.membership.MeshLoad;
 import io.netflow.membership.ClusterMembership;
 import io.netflow.membership.MembershipOptions;
 import io.netflow.membership.MembershipVerticle;
@@ -65,6 +79,8 @@ import org.slf4j.LoggerFactory;
 public final class NetflowNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(NetflowNode.class);
+  /** How fast the remembered peak of gameplay load fades (the scheduler's "busy" is relative to it). */
+  private static final long MESH_LOAD_PEAK_HALF_LIFE_MS = 10 * 60_000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(2_000);
 
   private final NodeConfig config;
@@ -76,6 +92,10 @@ public final class NetflowNode {
   private MeshVerticle mesh;
   private ModelVerticle models;
   private ModelOptions modelOptions;
+  private MeshLoad meshLoad;
+  private SchedulerVerticle scheduler;
+  private RewardsVerticle rewards;
+  private RewardOptions rewardOptions;
   private NodeDescriptor descriptor;
   private String name;
   private Path dataDir;
@@ -124,11 +144,15 @@ public final class NetflowNode {
       .compose(dir -> {
         createMesh();
         createModels();
+        createScheduling();
+        createRewards();
         return deployHttp();
       })
       .compose(port -> vertx.deployVerticle(mesh))
       .compose(id -> deployMembership())
       .compose(id -> vertx.deployVerticle(models))
+      .compose(id -> vertx.deployVerticle(scheduler))
+      .compose(id -> vertx.deployVerticle(rewards))
       .compose(id -> deployTcpBridge())
       .map(v -> {
         ready = true;
@@ -175,8 +199,10 @@ public final class NetflowNode {
     http.setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME))
       .setIdleTimeoutSeconds(config.getInt(NodeKeys.IDLE_TIMEOUT))
       .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS));
+    int maxBody = config.getInt(NodeKeys.MAX_BODY);
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
-      List.of(new ConsoleRoutes(), modelRoutes, gateway));
+      List.of(new ConsoleRoutes(), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
+        new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody)));
     httpVerticle = verticle;
     return vertx.deployVerticle(verticle).map(id -> {
       httpDeployment = id;
@@ -201,6 +227,51 @@ public final class NetflowNode {
       mesh.laneStats(), registry, name);
   }
 
+  private void createScheduling() {
+    SchedulerOptions options = new SchedulerOptions()
+      .setPollIntervalMs(config.getLong(NodeKeys.WORK_POLL))
+      .setLeaseMs(config.getLong(NodeKeys.WORK_LEASE))
+      .setMaxConcurrency(config.getInt(NodeKeys.WORK_CONCURRENCY))
+      .setMaxCostInFlight(config.getDouble(NodeKeys.WORK_MAX_COST))
+      .setMaxAttempts(config.getInt(NodeKeys.WORK_ATTEMPTS))
+      .setMaxPayloadBytes(config.getInt(NodeKeys.WORK_PAYLOAD))
+      .setMaxResultBytes(config.getInt(NodeKeys.WORK_RESULT))
+      .setMaxQueued(config.getInt(NodeKeys.WORK_QUEUED))
+      .setDefaultDeadlineMs(config.getLong(NodeKeys.WORK_DEADLINE))
+      .setRetentionMs(config.getLong(NodeKeys.WORK_RETENTION))
+      .setQuietFraction(config.getDouble(NodeKeys.WORK_QUIET_FRACTION))
+      .setQuietFloorPerSecond(config.getDouble(NodeKeys.WORK_QUIET_FLOOR))
+      .setBulkUrgencyMs(config.getLong(NodeKeys.WORK_BULK_URGENCY))
+      .setLatencyTargetMicros(config.getLong(NodeKeys.WORK_LATENCY_TARGET));
+    var self = new SchedulerVerticle.Self(clusterManager.getNodeId(), name,
+      Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION));
+    scheduler = new SchedulerVerticle(options, new WorkStore(clusterManager.getHazelcastInstance()), self, view,
+      meshLoad, mesh.laneStats(), models::activeVersion, () -> mesh.trafficLoad().utilisation(), registry);
+    scheduler.handle(WorkRequests.DELIVER, Deliver.handler(mesh));
+  }
+
+  private void createRewards() {
+    rewardOptions = new RewardOptions()
+      .setWindowMs(config.getLong(NodeKeys.REWARD_WINDOW))
+      .setPeriodMs(config.getLong(NodeKeys.REWARD_PERIOD))
+      .setHorizonWindows(config.getInt(NodeKeys.REWARD_HORIZON))
+      .setHistoryPeriods(config.getInt(NodeKeys.REWARD_HISTORY))
+      .setMinMultiplier(config.getDouble(NodeKeys.REWARD_MIN))
+      .setMaxMultiplier(config.getDouble(NodeKeys.REWARD_MAX))
+      .setMaxBytes(config.getLong(NodeKeys.REWARD_MAX_BYTES))
+      .setRatePerMinute(config.getLong(NodeKeys.REWARD_RATE))
+      .setTypes(config.getList(NodeKeys.REWARD_TYPES));
+    if (rewardOptions.getMaxMultiplier() < rewardOptions.getMinMultiplier()) {
+      throw new ConfigException("rewards.max-multiplier (" + rewardOptions.getMaxMultiplier()
+        + ") must be at least rewards.min-multiplier (" + rewardOptions.getMinMultiplier() + ")");
+    }
+    var hazelcast = clusterManager.getHazelcastInstance();
+    long historyTtl = rewardOptions.getPeriodMs() * rewardOptions.getHistoryPeriods() + rewardOptions.getPeriodMs();
+    rewards = new RewardsVerticle(rewardOptions, new Ledger(hazelcast, new Journal(dataDir.resolve("rewards")
+      .resolve("ledger.jsonl"))), new Schedule(hazelcast, historyTtl), meshLoad, view, clusterManager.getNodeId(),
+      registry);
+  }
+
   private void createMesh() {
     MeshOptions meshOptions = new MeshOptions()
       .setMaxPayloadBytes(config.getInt(NodeKeys.MAX_PAYLOAD))
@@ -223,6 +294,7 @@ public final class NetflowNode {
       .setLane(Priority.MODEL, lane(NodeKeys.MODEL_WEIGHT, NodeKeys.MODEL_QUEUE, NodeKeys.MODEL_CEILING))
       .setLane(Priority.BULK, lane(NodeKeys.BULK_WEIGHT, NodeKeys.BULK_QUEUE, NodeKeys.BULK_CEILING));
     mesh = new MeshVerticle(meshOptions, routing, lanes, view, registry);
+    meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
   }
 
   private LaneOptions.Lane lane(ConfigKey weight, ConfigKey queue, ConfigKey ceiling) {
@@ -346,6 +418,16 @@ public final class NetflowNode {
   /** The data plane: send to services, publish to topics, host services, subscribe. */
   public Mesh mesh() {
     return mesh;
+  }
+
+  /** Deferred work: submit, read, cancel, and run kinds on this node. */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** Smart rewards: schedule, contributions and the ledger. */
+  public RewardsVerticle rewards() {
+    return rewards;
   }
 
   /** The data plane's node-wide lane figures. */

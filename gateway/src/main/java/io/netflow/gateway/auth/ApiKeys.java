@@ -12,15 +12,15 @@ import java.util.regex.Pattern;
 /**
  * The API keys a node accepts, each stored as the SHA-256 of the secret, never the secret. One
  * config entry per key: {@code id:sha256hex:scope scope ...}, scopes being {@code publish:<glob>},
- * {@code subscribe:<glob>}, {@code contribute} and {@code admin}, where a glob matches service or
- * topic names and {@code *} stands for any run of characters ({@code publish:match.*}).
+ * {@code subscribe:<glob>}, {@code work:<glob>} (submit deferred work of matching kinds), {@code contribute}
+ * and {@code admin}, where a glob matches service, topic or work-kind names and {@code *} stands for any run of characters ({@code publish:match.*}).
  */
 public final class ApiKeys {
 
   /** A caller who presented a known key. */
   public record Principal(String keyId, List<String> scopes) {
 
-    /** Whether this key may do {@code action} ({@code publish}, {@code subscribe}) on {@code name}. */
+    /** Whether this key may do {@code action} ({@code publish}, {@code subscribe}, {@code work}) on {@code name}. */
     public boolean may(String action, String name) {
       for (String s : scopes) {
         if (s.equals("admin")) {
@@ -40,7 +40,7 @@ public final class ApiKeys {
   }
 
   private static final Pattern ENTRY = Pattern.compile("([A-Za-z0-9._-]{1,64}):([0-9a-fA-F]{64}):(.+)");
-  private static final Pattern SCOPE = Pattern.compile("admin|contribute|(publish|subscribe):[a-z0-9._*-]{1,128}");
+  private static final Pattern SCOPE = Pattern.compile("admin|contribute|(publish|subscribe|work):[a-z0-9._*-]{1,128}");
 
   private record Key(String id, byte[] digest, List<String> scopes) {
   }
@@ -67,7 +67,7 @@ public final class ApiKeys {
       for (String s : scopes) {
         if (!SCOPE.matcher(s).matches()) {
           throw new IllegalArgumentException("API key " + m.group(1) + " has unknown scope '" + s
-            + "'; scopes are admin, contribute, publish:<glob>, subscribe:<glob>");
+            + "'; scopes are admin, contribute, publish:<glob>, subscribe:<glob>, work:<glob>");
         }
       }
       keys.add(new Key(m.group(1), HexFormat.of().parseHex(m.group(2).toLowerCase()), scopes));

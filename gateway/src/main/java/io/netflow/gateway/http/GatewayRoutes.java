@@ -7,10 +7,8 @@ import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -38,6 +36,11 @@ public final class GatewayRoutes implements RouteContributor {
     this.keys = ApiKeys.parse(options.getApiKeys());
     this.auth = new Authenticate(keys, options.getRatePerSecond(), options.getRateBurst());
     this.openApi = openApiDocument();
+  }
+
+  /** The authentication (and per-key rate) every API route shares. */
+  public Authenticate authenticate() {
+    return auth;
   }
 
   @Override
@@ -68,18 +71,18 @@ public final class GatewayRoutes implements RouteContributor {
   private void post(Vertx vertx, RoutingContext ctx) {
     MessageForm form;
     try {
-      form = MessageForm.parse(body(ctx), options.getDefaultTimeoutMs());
+      form = MessageForm.parse(HttpApiVerticle.jsonBody(ctx), options.getDefaultTimeoutMs());
       ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
       if (!who.may("publish", form.target())) {
         throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not publish to '" + form.target() + "'");
       }
     } catch (MeshException bad) {
-      fail(ctx, bad);
+      HttpApiVerticle.fail(ctx, bad);
       return;
     }
     form.send(vertx).onSuccess(reply -> ctx.response().setStatusCode(form.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(form.answer(reply).encode()))
-      .onFailure(err -> fail(ctx, MeshException.of(err)));
+      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
   }
 
   /** Puts a node (this one or any peer) into DRAINING; it stays up, taking no new work, until stopped. */
@@ -90,28 +93,8 @@ public final class GatewayRoutes implements RouteContributor {
         .end(new JsonObject().put("node", node).put("state", state.body()).encode()))
       .onFailure(err -> {
         MeshException e = MeshException.of(err);
-        fail(ctx, e.code() == ErrorCode.NO_HANDLERS ? new MeshException(ErrorCode.NOT_FOUND, "no node " + node) : e);
+        HttpApiVerticle.fail(ctx, e.code() == ErrorCode.NO_HANDLERS ? new MeshException(ErrorCode.NOT_FOUND, "no node " + node) : e);
       });
-  }
-
-  private static Object body(RoutingContext ctx) {
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      throw new MeshException(ErrorCode.MALFORMED, "the body must be a JSON message");
-    }
-    try {
-      return raw.toJsonValue();
-    } catch (DecodeException e) {
-      throw new MeshException(ErrorCode.MALFORMED, "the body is not valid JSON");
-    }
-  }
-
-  /** The error body, with Retry-After when the mesh said how long to wait. */
-  static void fail(RoutingContext ctx, MeshException e) {
-    if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
-    }
-    HttpApiVerticle.error(ctx, e.code(), e.getMessage());
   }
 
   private static String openApiDocument() {

@@ -3,11 +3,14 @@ package io.netflow.gateway.http;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
@@ -149,5 +152,30 @@ public class HttpApiVerticle extends VerticleBase {
       .setStatusCode(code.httpStatus())
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(code.toJson(detail).encode());
+  }
+
+  /** The error body of a failure, with Retry-After when the mesh said how long to wait. */
+  public static void fail(RoutingContext ctx, MeshException e) {
+    if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {
+      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
+    }
+    error(ctx, e.code(), e.getMessage());
+  }
+
+  /**
+   * The request body as a JSON value.
+   *
+   * @throws MeshException MALFORMED when it is empty or not JSON
+   */
+  public static Object jsonBody(RoutingContext ctx) {
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      throw new MeshException(ErrorCode.MALFORMED, "the body must be JSON");
+    }
+    try {
+      return raw.toJsonValue();
+    } catch (DecodeException e) {
+      throw new MeshException(ErrorCode.MALFORMED, "the body is not valid JSON");
+    }
   }
 }

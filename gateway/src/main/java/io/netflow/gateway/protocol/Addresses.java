@@ -63,6 +63,27 @@ public final class Addresses {
     return "netflow.topic." + topic;
   }
 
+  /**
+   * Request to any node: submit deferred work. Body: a work request (JSON, the schema at
+   * {@code schemas/work-request.json}); replies with the item's status. For Vert.x apps on the bus.
+   */
+  public static final String WORK_SUBMIT = "netflow.work.submit";
+
+  /** Request to any node, {@code {"id"}}: the work item's status, or fails NOT_FOUND. */
+  public static final String WORK_STATUS = "netflow.work.status";
+
+  /** Request to any node, {@code {"id"}}: cancel the work item; replies with its status. */
+  public static final String WORK_CANCEL = "netflow.work.cancel";
+
+  /** Published, {@code {"id", "class"}}: new work was queued (idle nodes look for work at once). */
+  public static final String WORK_QUEUED = "netflow.work.queued";
+
+  /** Published: the reward multipliers planned for coming windows ({@code {"windows": [...]}}). */
+  public static final String REWARDS_SCHEDULE = "netflow.rewards.schedule";
+
+  /** Published: a contribution was credited (the ledger record); every node journals it. */
+  public static final String REWARDS_CREDITED = "netflow.rewards.credited";
+
   /** Request, no body, to one node from anywhere: put that node into DRAINING (the drain API). */
   public static String nodeDrain(String nodeId) {
     return "netflow.node." + nodeId + ".drain";

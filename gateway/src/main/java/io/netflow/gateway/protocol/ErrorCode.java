@@ -30,7 +30,9 @@ public enum ErrorCode {
   DEADLINE_EXCEEDED(1015, 504, "deadline exceeded"),
   NO_SUCH_SERVICE(1016, 404, "no node hosts this service"),
   BAD_SIGNATURE(1017, 400, "signature missing, wrong, or by an untrusted key"),
-  INTEGRITY(1018, 400, "content does not match its declared size or hash");
+  INTEGRITY(1018, 400, "content does not match its declared size or hash"),
+  DUPLICATE(1019, 409, "this content was already contributed"),
+  NOT_CANCELLABLE(1020, 409, "the work item has already finished");
 
   private final int code;
   private final int httpStatus;

@@ -34,6 +34,8 @@ class ErrorCodeTest {
     PUBLISHED.put("NO_SUCH_SERVICE", 1016);
     PUBLISHED.put("BAD_SIGNATURE", 1017);
     PUBLISHED.put("INTEGRITY", 1018);
+    PUBLISHED.put("DUPLICATE", 1019);
+    PUBLISHED.put("NOT_CANCELLABLE", 1020);
   }
 
   @Test

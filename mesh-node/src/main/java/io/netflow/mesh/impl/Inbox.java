@@ -46,6 +46,8 @@ public final class Inbox {
   private final Dedupe dedupe;
   private final Reassembly reassembly;
   private final SimpleLimiter<Void> limiter;
+  private final java.util.concurrent.atomic.AtomicLongArray served =
+    new java.util.concurrent.atomic.AtomicLongArray(Priority.values().length);
   private final Counter duplicates;
   private final Counter rejected;
   private final RejectRate rejectRate = new RejectRate();
@@ -130,6 +132,7 @@ public final class Inbox {
           "admission limit of " + limiter.getLimit() + " concurrent requests reached", 50));
       }
     }
+    served.incrementAndGet(e.priority().code());
     Future<Buffer> answer;
     try {
       answer = handler.handle(e);
@@ -199,6 +202,11 @@ public final class Inbox {
 
   public List<String> topics() {
     return List.copyOf(subscribers.keySet());
+  }
+
+  /** Requests of {@code priority} this node's services have taken (admitted), since start. */
+  public long served(Priority priority) {
+    return served.get(priority.code());
   }
 
   public int inFlight() {

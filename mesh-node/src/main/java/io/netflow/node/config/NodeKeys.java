@@ -135,7 +135,7 @@ public final class NodeKeys {
 
   public static final ConfigKey API_KEYS = listKey("gateway.api-keys", List.of(), "[A-Za-z0-9._-]{1,64}:[0-9a-fA-F]{64}:.+",
     "must be a list of id:sha256hex:scopes",
-    "API keys of game servers and Micro Nodes: id:sha256(secret):scopes, scopes publish:<glob> subscribe:<glob> contribute admin.");
+    "API keys of game servers and Micro Nodes: id:sha256(secret):scopes, scopes publish:<glob> subscribe:<glob> work:<glob> contribute admin.");
   public static final ConfigKey MAX_BODY = intKey("gateway.max-body-bytes", 2 << 20, 1024, 256 << 20,
     "Largest HTTP message body; larger ones get 413 TOO_LARGE.");
   public static final ConfigKey RATE = longKey("gateway.rate-per-second", 1_000, 1, 10_000_000,
@@ -154,6 +154,54 @@ public final class NodeKeys {
     "Port of the Vert.x TCP event-bus bridge (bound on http.host) for clients in any language; 0 turns it off.");
   public static final ConfigKey DEFAULT_TIMEOUT = longKey("gateway.default-timeout-ms", 5_000, 1, 600_000,
     "Deadline of a message that names none.");
+
+  public static final ConfigKey WORK_POLL = longKey("scheduling.poll-interval-ms", 500, 10, 60_000,
+    "How often a node with room looks for work; it also looks at once when work is queued.");
+  public static final ConfigKey WORK_LEASE = longKey("scheduling.lease-ms", 5_000, 300, 600_000,
+    "A claim on a work item holds this long unless its node renews it (every third of it); a lapsed item is run elsewhere.");
+  public static final ConfigKey WORK_CONCURRENCY = intKey("scheduling.max-concurrency", 16, 1, 10_000,
+    "Work items running on this node at once at most; NORMAL and BULK get an adaptive share of them.");
+  public static final ConfigKey WORK_MAX_COST = doubleKey("scheduling.max-cost-in-flight", 16.0, 0.001, 1e9,
+    "Sum of the cost estimates of work running on this node at most (a dearer item runs alone).");
+  public static final ConfigKey WORK_ATTEMPTS = intKey("scheduling.max-attempts", 3, 1, 100,
+    "Runs of a work item in all (a failure or a node dying mid-run uses one) before it is FAILED.");
+  public static final ConfigKey WORK_PAYLOAD = intKey("scheduling.max-payload-bytes", 65_536, 0, 16 << 20,
+    "Largest payload of a work request (413 past it): the item lives in a cluster map; pass big inputs by ref.");
+  public static final ConfigKey WORK_RESULT = intKey("scheduling.max-result-bytes", 65_536, 0, 16 << 20,
+    "Largest result kept with a work item; a larger one fails the attempt.");
+  public static final ConfigKey WORK_QUEUED = intKey("scheduling.max-queued", 100_000, 1, 100_000_000,
+    "Unfinished work items the mesh holds at most; a submit past it is refused OVERLOADED (503).");
+  public static final ConfigKey WORK_DEADLINE = longKey("scheduling.default-deadline-ms", 3_600_000, 1, 7L * 24 * 3_600_000,
+    "Deadline of a work request that names none, from submission.");
+  public static final ConfigKey WORK_RETENTION = longKey("scheduling.retention-ms", 3_600_000, 1_000, 30L * 24 * 3_600_000,
+    "How long a finished work item stays readable.");
+  public static final ConfigKey WORK_QUIET_FRACTION = doubleKey("scheduling.quiet-fraction", 0.5, 0.0, 1.0,
+    "BULK work runs while the mesh's interactive request rate is at most this fraction of its recent peak...");
+  public static final ConfigKey WORK_QUIET_FLOOR = doubleKey("scheduling.quiet-floor-per-second", 50.0, 0.0, 1e9,
+    "...or at most this many requests per second, mesh-wide.");
+  public static final ConfigKey WORK_BULK_URGENCY = longKey("scheduling.bulk-urgency-ms", 60_000, 0, 7L * 24 * 3_600_000,
+    "A BULK item runs even while the mesh is busy once its deadline is this near.");
+  public static final ConfigKey WORK_LATENCY_TARGET = longKey("scheduling.latency-target-micros", 5_000, 10, 60_000_000,
+    "CRITICAL latency above which a node admits less NORMAL and BULK work (AIMD), and BULK waits.");
+  public static final ConfigKey REWARD_WINDOW = longKey("rewards.window-ms", 900_000, 100, 86_400_000,
+    "Length of a reward window; a contribution is paid the multiplier of the window it arrives in.");
+  public static final ConfigKey REWARD_PERIOD = longKey("rewards.period-ms", 86_400_000, 1_000, 30L * 86_400_000,
+    "The cycle load repeats over: a window's load is forecast from the same window of past cycles.");
+  public static final ConfigKey REWARD_HORIZON = intKey("rewards.horizon-windows", 16, 1, 10_000,
+    "Windows planned and published ahead; a published multiplier never changes.");
+  public static final ConfigKey REWARD_HISTORY = intKey("rewards.history-periods", 7, 1, 365,
+    "Cycles of load history kept and averaged.");
+  public static final ConfigKey REWARD_MIN = doubleKey("rewards.min-multiplier", 1.0, 0.0, 1000.0,
+    "Multiplier of the busiest window (and of every window while load is flat or unknown).");
+  public static final ConfigKey REWARD_MAX = doubleKey("rewards.max-multiplier", 3.0, 0.0, 1000.0,
+    "Multiplier of the quietest window.");
+  public static final ConfigKey REWARD_MAX_BYTES = longKey("rewards.max-bytes", 16L << 20, 1, 1L << 40,
+    "Largest contribution accepted (413 past it; inline ones are also bound by gateway.max-body-bytes).");
+  public static final ConfigKey REWARD_RATE = longKey("rewards.rate-per-minute", 60, 1, 1_000_000_000,
+    "Contributions per minute per contributor on one node (429 with Retry-After past it).");
+  public static final ConfigKey REWARD_TYPES = listKey("rewards.types", List.of("gameplay-trace=10", "telemetry=2",
+    "labelled-frame=20"), "[a-z0-9][a-z0-9._-]{0,63}=[0-9]{1,9}", "must be a list of type=basePoints",
+    "Accepted contribution types, name=basePoints (points for 1 KiB of the best quality at multiplier 1).");
 
   public static final ConfigKey DRAIN_MS = longKey("shutdown.drain-ms", 1_000, 0, 60_000,
     "On SIGTERM, how long the node stays DRAINING (peers route around it) before it closes its servers.");
@@ -176,6 +224,8 @@ public final class NodeKeys {
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
     API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT,
+    WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_LATENCY_TARGET,
+    REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 
   /** Keys by dotted name. */

@@ -1,0 +1,77 @@
+package io.netflow.rewards;
+
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.gateway.auth.Authenticate;
+import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.http.RouteContributor;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The rewards API: {@code GET /v1/rewards/schedule} (any key), {@code POST /v1/rewards/contributions}
+ * (a key with {@code contribute}; the contributor is the key's id; 201 with a receipt, 200 with
+ * the same receipt for a retry) and {@code GET /v1/rewards/{contributor}} (that contributor's
+ * key, or an admin key).
+ */
+public final class RewardRoutes implements RouteContributor {
+
+  private final RewardsVerticle rewards;
+  private final RewardOptions options;
+  private final Authenticate auth;
+  private final int maxBodyBytes;
+
+  public RewardRoutes(RewardsVerticle rewards, RewardOptions options, Authenticate auth, int maxBodyBytes) {
+    this.rewards = rewards;
+    this.options = options;
+    this.auth = auth;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router router) {
+    router.get("/v1/rewards/schedule").handler(auth).handler(ctx -> reply(ctx, 200, rewards.schedule()));
+    router.post("/v1/rewards/contributions").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+      .handler(auth).handler(this::contribute);
+    router.get("/v1/rewards/:contributor").handler(auth).handler(ctx -> {
+      ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
+      String contributor = ctx.pathParam("contributor");
+      if (!who.keyId().equals(contributor) && !who.has("admin")) {
+        HttpApiVerticle.fail(ctx, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId()
+          + " may read only its own rewards"));
+        return;
+      }
+      reply(ctx, 200, rewards.account(contributor));
+    });
+  }
+
+  private void contribute(RoutingContext ctx) {
+    ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
+    Contribution c;
+    try {
+      if (!who.has("contribute")) {
+        throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not contribute");
+      }
+      c = Contribution.parse(HttpApiVerticle.jsonBody(ctx), who.keyId(), options);
+    } catch (MeshException bad) {
+      rewards.rejected(bad.code());
+      HttpApiVerticle.fail(ctx, bad);
+      return;
+    }
+    rewards.contribute(c).onSuccess(receipt -> {
+      ctx.response().setStatusCode(receipt.getBoolean("created") ? 201 : 200)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(receipt.encode());
+    }).onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+  }
+
+  private static void reply(RoutingContext ctx, int status, Future<JsonObject> body) {
+    body.onSuccess(json -> ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(json.encode())).onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+  }
+}

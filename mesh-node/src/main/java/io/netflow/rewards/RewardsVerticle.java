@@ -1,0 +1,199 @@
+package io.netflow.rewards;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.membership.MeshLoad;
+import io.netflow.membership.MeshView;
+import io.netflow.rewards.impl.Ledger;
+import io.netflow.rewards.impl.Quality;
+import io.netflow.rewards.impl.Schedule;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Smart rewards on this node: measures the mesh's load into the shared history, plans (and
+ * publishes on {@code netflow.rewards.schedule}) the multipliers of coming windows, and credits
+ * Micro Nodes' contributions, once each, at the multiplier of the window they arrive in.
+ */
+public final class RewardsVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RewardsVerticle.class);
+
+  private final RewardOptions options;
+  private final RewardPlanner planner;
+  private final Ledger ledger;
+  private final Schedule schedule;
+  private final MeshLoad load;
+  private final MeshView view;
+  private final String nodeId;
+  private final MeterRegistry registry;
+  private final Map<String, Bucket> rates = new ConcurrentHashMap<>();
+  private long window = -1;
+  private double loadSum;
+  private int loadSamples;
+
+  public RewardsVerticle(RewardOptions options, Ledger ledger, Schedule schedule, MeshLoad load, MeshView view,
+                         String nodeId, MeterRegistry registry) {
+    this.options = options;
+    this.planner = new RewardPlanner(options);
+    this.ledger = ledger;
+    this.schedule = schedule;
+    this.load = load;
+    this.view = view;
+    this.nodeId = nodeId;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.eventBus().<JsonObject>consumer(Addresses.REWARDS_CREDITED, m -> {
+      if (!nodeId.equals(m.body().getString("node"))) {
+        vertx.executeBlocking(() -> {
+          ledger.remember(m.body());
+          return null;
+        }, false);
+      }
+    });
+    view.onRemoved(node -> vertx.executeBlocking(ledger::learn, false)
+      .onSuccess(n -> LOG.debug("Journaled {} credit(s) after {} left", n, node)));
+    long sampleEvery = Math.max(50, Math.min(1_000, options.getWindowMs() / 10));
+    vertx.setPeriodic(sampleEvery, id -> sampleLoad());
+    vertx.setPeriodic(Math.max(100, options.getWindowMs() / 4), id -> plan());
+    return vertx.executeBlocking(() -> new int[] {ledger.restore(), ledger.learn()}, false)
+      .onSuccess(n -> LOG.info("Reward ledger ready: {} credit(s) restored from this node's journal, {} learned from peers",
+        n[0], n[1]))
+      .compose(n -> plan());
+  }
+
+  /** The current window's number. */
+  public long currentWindow() {
+    return System.currentTimeMillis() / options.getWindowMs();
+  }
+
+  /** The published schedule from the current window on: {@code {windowMs, windows: [{start, end, multiplier}]}}. */
+  public Future<JsonObject> schedule() {
+    if (context == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_READY, "rewards are starting", 1_000));
+    }
+    long from = currentWindow();
+    return vertx.executeBlocking(() -> toJson(schedule.published(from, options.getHorizonWindows())), false);
+  }
+
+  /**
+   * Credits a contribution once. A retry (same contributor and id, same data) gets the first
+   * receipt again, with {@code created: false}.
+   *
+   * @return the receipt: the credit record and {@code created}
+   */
+  public Future<JsonObject> contribute(Contribution c) {
+    if (context == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_READY, "rewards are starting", 1_000));
+    }
+    return vertx.executeBlocking(() -> {
+      JsonObject prior = ledger.prior(c);
+      if (prior != null) {
+        return prior.copy().put("created", false);
+      }
+      takeRate(c.contributor());
+      long now = System.currentTimeMillis();
+      long w = now / options.getWindowMs();
+      double multiplier = schedule.multiplier(planner, w, options.getHorizonWindows());
+      double quality = Quality.score(c);
+      long points = Quality.points(options.getTypes().get(c.type()), c.size(), quality, multiplier);
+      JsonObject record = new JsonObject().put("key", c.key()).put("id", c.id()).put("contributor", c.contributor())
+        .put("type", c.type()).put("size", c.size()).put("sha256", c.sha256()).put("ref", c.ref())
+        .put("quality", quality).put("multiplier", multiplier).put("window", w).put("points", points)
+        .put("creditedAt", now).put("node", nodeId);
+      Ledger.Outcome outcome = ledger.credit(c, record);
+      return outcome.record().copy().put("created", outcome.created());
+    }, false).onComplete(ar -> {
+      if (ar.succeeded() && ar.result().getBoolean("created")) {
+        JsonObject receipt = ar.result();
+        registry.counter("netflow.rewards.credited", "type", c.type()).increment();
+        registry.counter("netflow.rewards.points").increment(receipt.getLong("points"));
+        JsonObject record = receipt.copy();
+        record.remove("created");
+        vertx.eventBus().publish(Addresses.REWARDS_CREDITED, record);
+      } else if (ar.failed()) {
+        rejected(MeshException.of(ar.cause()).code());
+      }
+    });
+  }
+
+  /** Counts a refused contribution by its code (also called for ones refused before reaching here). */
+  public void rejected(ErrorCode code) {
+    registry.counter("netflow.rewards.rejected", "code", code.name()).increment();
+  }
+
+  /** A contributor's balance and recent history. */
+  public Future<JsonObject> account(String contributor) {
+    if (context == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_READY, "rewards are starting", 1_000));
+    }
+    return vertx.executeBlocking(() -> ledger.account(contributor, 100), false);
+  }
+
+  private void takeRate(String contributor) {
+    Bucket bucket = rates.computeIfAbsent(contributor, k -> Bucket.builder().addLimit(Bandwidth.builder()
+      .capacity(options.getRatePerMinute()).refillGreedy(options.getRatePerMinute(), Duration.ofMinutes(1)).build())
+      .build());
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    if (!probe.isConsumed()) {
+      throw new MeshException(ErrorCode.RATE_LIMITED, "contributor " + contributor + " is over rewards.rate-per-minute ("
+        + options.getRatePerMinute() + ")", Math.max(1, probe.getNanosToWaitForRefill() / 1_000_000));
+    }
+  }
+
+  private void sampleLoad() {
+    long w = currentWindow();
+    if (w != window) {
+      if (window >= 0 && loadSamples > 0) {
+        long done = window;
+        double mean = loadSum / loadSamples;
+        vertx.executeBlocking(() -> {
+          schedule.recordLoad(done, mean);
+          return null;
+        }, false);
+      }
+      window = w;
+      loadSum = 0;
+      loadSamples = 0;
+    }
+    loadSum += load.rate();
+    loadSamples++;
+  }
+
+  private Future<Void> plan() {
+    long from = currentWindow();
+    return vertx.executeBlocking(() -> schedule.plan(planner, from, options.getHorizonWindows()), false)
+      .onSuccess(planned -> {
+        if (!planned.isEmpty()) {
+          LOG.debug("Planned reward multipliers {}", planned);
+          vertx.eventBus().publish(Addresses.REWARDS_SCHEDULE, toJson(planned));
+        }
+      })
+      .onFailure(err -> LOG.warn("Planning reward multipliers failed: {}", err.toString()))
+      .<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private JsonObject toJson(Map<Long, Double> multipliers) {
+    JsonArray windows = new JsonArray();
+    multipliers.forEach((w, m) -> windows.add(new JsonObject().put("window", w).put("start", w * options.getWindowMs())
+      .put("end", (w + 1) * options.getWindowMs()).put("multiplier", m)));
+    return new JsonObject().put("windowMs", options.getWindowMs()).put("now", System.currentTimeMillis())
+      .put("minMultiplier", options.getMinMultiplier()).put("maxMultiplier", options.getMaxMultiplier())
+      .put("windows", windows);
+  }
+}

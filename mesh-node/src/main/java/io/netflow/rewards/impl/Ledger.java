@@ -1,0 +1,125 @@
+package io.netflow.rewards.impl;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.rewards.Contribution;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reward ledger: credit records in a cluster map keyed by {@code contributor/id} (one
+ * synchronous backup: any one node may die), content hashes in a second map so the same data is
+ * paid once whoever sends it, and this node's {@link Journal} for restarts of the whole mesh.
+ * Crediting is idempotent: {@code putIfAbsent} on the key decides, once, mesh-wide.
+ *
+ * <p>Every method blocks on the cluster or the disk: call them off the event loop.
+ */
+public final class Ledger {
+
+  public static final String CREDITS = "netflow.rewards.ledger";
+  public static final String HASHES = "netflow.rewards.hashes";
+
+  /** A credit, and whether this call made it (false: it was there already, a retry). */
+  public record Outcome(JsonObject record, boolean created) {
+  }
+
+  private final IMap<String, HazelcastJsonValue> credits;
+  private final IMap<String, String> hashes;
+  private final Journal journal;
+
+  public Ledger(HazelcastInstance hazelcast, Journal journal) {
+    this.credits = hazelcast.getMap(CREDITS);
+    this.hashes = hazelcast.getMap(HASHES);
+    this.journal = journal;
+  }
+
+  /** The credit already made for this contribution (a retry), or null. Fails CONFLICT when the id holds other data. */
+  public JsonObject prior(Contribution c) {
+    HazelcastJsonValue prior = credits.get(c.key());
+    if (prior == null) {
+      return null;
+    }
+    JsonObject record = new JsonObject(prior.getValue());
+    if (!record.getString("sha256").equals(c.sha256())) {
+      throw new MeshException(ErrorCode.CONFLICT, "contribution id " + c.id() + " was already used for other data");
+    }
+    return record;
+  }
+
+  /**
+   * Credits a contribution once: refuses data another contribution already brought (DUPLICATE),
+   * returns the existing credit for a retry, else stores {@code record} and journals it to disk.
+   */
+  public Outcome credit(Contribution c, JsonObject record) {
+    String owner = hashes.putIfAbsent(c.sha256(), c.key());
+    if (owner != null && !owner.equals(c.key())) {
+      throw new MeshException(ErrorCode.DUPLICATE, "this data (sha256 " + c.sha256().substring(0, 12)
+        + "...) was already contributed");
+    }
+    HazelcastJsonValue prior = credits.putIfAbsent(c.key(), new HazelcastJsonValue(record.encode()));
+    if (prior != null) {
+      return new Outcome(new JsonObject(prior.getValue()), false);
+    }
+    journal.append(record, true);
+    return new Outcome(record, true);
+  }
+
+  /** Journals a peer's credit (no forced write: the peer forced its own). */
+  public void remember(JsonObject record) {
+    journal.append(record, false);
+  }
+
+  /** At start: puts every journaled credit back into the cluster maps (a no-op for those there); returns how many were missing. */
+  public int restore() {
+    int restored = 0;
+    for (JsonObject record : journal.replay()) {
+      hashes.putIfAbsent(record.getString("sha256"), record.getString("key"));
+      if (credits.putIfAbsent(record.getString("key"), new HazelcastJsonValue(record.encode())) == null) {
+        restored++;
+      }
+    }
+    return restored;
+  }
+
+  /** Journals every credit of the cluster map this node lacks (at start, and when a peer left); returns how many. */
+  public int learn() {
+    int learned = 0;
+    for (Map.Entry<String, HazelcastJsonValue> e : credits.entrySet()) {
+      if (!journal.has(e.getKey()) && journal.append(new JsonObject(e.getValue().getValue()), false)) {
+        learned++;
+      }
+    }
+    return learned;
+  }
+
+  /** A contributor's balance and most recent credits (newest first, at most {@code limit}). */
+  public JsonObject account(String contributor, int limit) {
+    List<JsonObject> all = new ArrayList<>();
+    for (HazelcastJsonValue v : credits.values(Predicates.equal("contributor", contributor))) {
+      all.add(new JsonObject(v.getValue()));
+    }
+    all.sort(Comparator.comparingLong((JsonObject r) -> r.getLong("creditedAt")).reversed());
+    long balance = all.stream().mapToLong(r -> r.getLong("points")).sum();
+    return new JsonObject().put("contributor", contributor).put("balance", balance)
+      .put("contributions", all.size()).put("history", new JsonArray(all.subList(0, Math.min(limit, all.size()))));
+  }
+
+  /** Points credited to everyone, and how many credits. */
+  public long[] totals() {
+    long points = 0;
+    long n = 0;
+    for (HazelcastJsonValue v : credits.values()) {
+      points += new JsonObject(v.getValue()).getLong("points");
+      n++;
+    }
+    return new long[] {points, n};
+  }
+}

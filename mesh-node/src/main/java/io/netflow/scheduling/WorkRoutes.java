@@ -1,0 +1,80 @@
+package io.netflow.scheduling;
+
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.gateway.auth.Authenticate;
+import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.http.RouteContributor;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Schemas;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The work API: {@code POST /v1/work} (a key with {@code work:<kind>}; 201 when queued, 200 when
+ * the id was already submitted), {@code GET /v1/work/{id}} and {@code DELETE /v1/work/{id}}
+ * (cancel), both for the key that submitted the item or an admin key; others get 404.
+ */
+public final class WorkRoutes implements RouteContributor {
+
+  private final Scheduler scheduler;
+  private final Authenticate auth;
+  private final int maxBodyBytes;
+
+  public WorkRoutes(Scheduler scheduler, Authenticate auth, int maxBodyBytes) {
+    this.scheduler = scheduler;
+    this.auth = auth;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void mount(Vertx vertx, Router router) {
+    router.post("/v1/work").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(auth)
+      .handler(this::submit);
+    router.get("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
+      .onSuccess(status -> json(ctx, 200, status)));
+    router.delete("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
+      .compose(status -> scheduler.cancel(status.getString("id")))
+      .onSuccess(status -> json(ctx, WorkState.valueOf(status.getString("state")).finished() ? 200 : 202, status))
+      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
+  }
+
+  private void submit(RoutingContext ctx) {
+    JsonObject request;
+    ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
+    try {
+      request = Schemas.WORK_REQUEST.check(HttpApiVerticle.jsonBody(ctx));
+      if (!who.may("work", request.getString("kind"))) {
+        throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not submit work of kind '"
+          + request.getString("kind") + "'");
+      }
+    } catch (MeshException bad) {
+      HttpApiVerticle.fail(ctx, bad);
+      return;
+    }
+    scheduler.submit(request, who.keyId())
+      .onSuccess(status -> {
+        ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/work/" + status.getString("id"));
+        json(ctx, status.getBoolean("created") ? 201 : 200, status);
+      })
+      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+  }
+
+  /** The item, if the caller submitted it or is an admin; NOT_FOUND otherwise (as if it did not exist). */
+  private static Future<JsonObject> owned(RoutingContext ctx, Future<JsonObject> status) {
+    ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
+    return status.compose(s -> who.has("admin") || who.keyId().equals(s.getString("submittedBy"))
+        ? Future.succeededFuture(s)
+        : Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no work item " + s.getString("id"))))
+      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+}

@@ -1,0 +1,48 @@
+package io.netflow.scheduling.impl;
+
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Schemas;
+import io.netflow.scheduling.Placement;
+import io.netflow.scheduling.SchedulerOptions;
+import io.netflow.scheduling.WorkClass;
+import io.netflow.scheduling.WorkItem;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** Turns a work request (the JSON of {@code schemas/work-request.json}) into a queued item. */
+public final class WorkRequests {
+
+  /** The built-in kind: send the payload to a mesh service when the work runs. */
+  public static final String DELIVER = "deliver";
+
+  private WorkRequests() {
+  }
+
+  /**
+   * @throws MeshException MALFORMED (schema, or deliver without a service) or TOO_LARGE (payload)
+   */
+  public static WorkItem parse(Object body, String submittedBy, SchedulerOptions options, long now) {
+    JsonObject request = Schemas.WORK_REQUEST.check(body);
+    Object payload = request.getValue("payload");
+    if (payload != null) {
+      int bytes = Json.encode(payload).getBytes(StandardCharsets.UTF_8).length;
+      if (bytes > options.getMaxPayloadBytes()) {
+        throw new MeshException(ErrorCode.TOO_LARGE, "payload of " + bytes + " bytes is over scheduling.max-payload-bytes ("
+          + options.getMaxPayloadBytes() + "); pass a ref instead");
+      }
+    }
+    String kind = request.getString("kind");
+    String service = request.getString("service");
+    if (DELIVER.equals(kind) && service == null) {
+      throw new MeshException(ErrorCode.MALFORMED, "work of kind deliver must name the service it is delivered to");
+    }
+    String id = request.getString("id", UUID.randomUUID().toString());
+    long deadline = now + request.getLong("deadlineInMs", options.getDefaultDeadlineMs());
+    return WorkItem.queued(id, kind, WorkClass.valueOf(request.getString("class", "NORMAL")), deadline,
+      request.getDouble("cost", 1.0), payload, request.getString("ref"), service,
+      Placement.fromJson(request.getJsonObject("constraints")), submittedBy, now);
+  }
+}

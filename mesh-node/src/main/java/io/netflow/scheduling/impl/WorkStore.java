@@ -1,0 +1,118 @@
+package io.netflow.scheduling.impl;
+
+import com.hazelcast.aggregation.Aggregators;
+import com.hazelcast.config.IndexType;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastJsonValue;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import io.netflow.scheduling.WorkItem;
+import io.netflow.scheduling.WorkState;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * The mesh's work items, in a Hazelcast map (one synchronous backup, so the loss of any one node
+ * loses nothing) of JSON values, which Hazelcast can query by field. Every change is a
+ * compare-and-set of the whole item, so two nodes can never both claim one item.
+ *
+ * <p>Every method blocks on the cluster: call them off the event loop.
+ */
+public final class WorkStore {
+
+  /** The cluster map's name. */
+  public static final String MAP = "netflow.work";
+
+  private final IMap<String, HazelcastJsonValue> map;
+
+  public WorkStore(HazelcastInstance hazelcast) {
+    this.map = hazelcast.getMap(MAP);
+    map.addIndex(IndexType.HASH, "state");
+  }
+
+  /** The item, or null. */
+  public WorkItem get(String id) {
+    HazelcastJsonValue raw = map.get(id);
+    return raw == null ? null : decode(raw);
+  }
+
+  /** Stores a new item unless one with its id exists; returns the existing one, or null. */
+  public WorkItem putIfAbsent(WorkItem item) {
+    HazelcastJsonValue prior = map.putIfAbsent(item.id(), encode(item));
+    return prior == null ? null : decode(prior);
+  }
+
+  /**
+   * Changes an item atomically: {@code change} sees its current state and returns the next, or null
+   * to leave it as it is. Retried on a concurrent change, so {@code change} may run more than once.
+   *
+   * @return the item as stored after the change, or null when it is missing or was left alone
+   */
+  public WorkItem update(String id, UnaryOperator<WorkItem> change) {
+    while (true) {
+      HazelcastJsonValue raw = map.get(id);
+      if (raw == null) {
+        return null;
+      }
+      WorkItem next = change.apply(decode(raw));
+      if (next == null) {
+        return null;
+      }
+      if (map.replace(id, raw, encode(next))) {
+        return next;
+      }
+    }
+  }
+
+  /** Lets a finished item go after {@code ms}. */
+  public void expireAfter(String id, long ms) {
+    map.setTtl(id, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** Queued items of the given kinds. */
+  public List<WorkItem> queued(Collection<String> kinds) {
+    if (kinds.isEmpty()) {
+      return List.of();
+    }
+    return query(Predicates.and(Predicates.equal("state", WorkState.QUEUED.name()),
+      Predicates.in("kind", kinds.toArray(new String[0]))));
+  }
+
+  /** Running items whose lease ran out before {@code now}: their node died or hung. */
+  public List<WorkItem> lapsed(long now) {
+    return query(Predicates.and(Predicates.equal("state", WorkState.RUNNING.name()),
+      Predicates.lessThan("leaseUntil", now)));
+  }
+
+  /** Running items claimed by {@code nodeId}. */
+  public List<WorkItem> ownedBy(String nodeId) {
+    return query(Predicates.and(Predicates.equal("state", WorkState.RUNNING.name()),
+      Predicates.equal("owner", nodeId)));
+  }
+
+  /** Items not finished yet, mesh-wide. */
+  public long unfinished() {
+    return map.aggregate(Aggregators.count(), Predicates.in("state", WorkState.QUEUED.name(), WorkState.RUNNING.name()));
+  }
+
+  private List<WorkItem> query(Predicate<String, HazelcastJsonValue> predicate) {
+    List<WorkItem> items = new ArrayList<>();
+    for (HazelcastJsonValue v : map.values(predicate)) {
+      items.add(decode(v));
+    }
+    return items;
+  }
+
+  private static HazelcastJsonValue encode(WorkItem item) {
+    return new HazelcastJsonValue(item.toJson().encode());
+  }
+
+  private static WorkItem decode(HazelcastJsonValue raw) {
+    return WorkItem.fromJson(new JsonObject(raw.getValue()));
+  }
+}

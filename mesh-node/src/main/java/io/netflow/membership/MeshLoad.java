@@ -2,6 +2,7 @@ package io.netflow.membership;
 
 import io.netflow.gateway.protocol.Priority;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -14,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * {@code served} counters each report carries. The scheduler holds bulk work back while it is
  * high, and the reward planner learns the mesh's quiet windows from its history.
  *
- * <p>Each node's rate comes from its last two reports (count and receive time), so the figure is
- * the same whoever asks and however often. Thread-safe.
+ * <p>Each node's rate comes from its reports of about the last second (counts and receive times),
+ * so the figure is the same whoever asks and however often. Thread-safe.
  */
 public final class MeshLoad {
 
@@ -24,12 +25,43 @@ public final class MeshLoad {
   private record Point(long seq, long served, long atNanos) {
   }
 
-  private record Rate(Point last, double perSecond) {
+  /** Reports of one node over the last rate window (at least two points when it has them). */
+  private static final class Series {
+    final ArrayDeque<Point> points = new ArrayDeque<>();
+
+    void add(Point p) {
+      Point last = points.peekLast();
+      if (last == null || p.seq() > last.seq() && p.atNanos() > last.atNanos()) {
+        points.addLast(p);
+      }
+      // Keep one point at least a window old, so the rate spans a whole window.
+      while (points.size() > 2 && p.atNanos() - second().atNanos() >= RATE_WINDOW_NANOS) {
+        points.removeFirst();
+      }
+    }
+
+    private Point second() {
+      var it = points.iterator();
+      it.next();
+      return it.next();
+    }
+
+    double perSecond() {
+      if (points.size() < 2) {
+        return 0;
+      }
+      Point first = points.peekFirst();
+      Point last = points.peekLast();
+      return Math.max(0, last.served() - first.served()) / ((last.atNanos() - first.atNanos()) / 1e9);
+    }
   }
+
+  /** Rates are measured over about this long: long enough to smooth a late report, short enough to follow play. */
+  static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final MeshView view;
   private final long peakHalfLifeNanos;
-  private final Map<String, Rate> rates = new HashMap<>();
+  private final Map<String, Series> rates = new HashMap<>();
   private double peak;
   private long peakAtNanos;
 
@@ -53,16 +85,9 @@ public final class MeshLoad {
       }
       String id = e.report().nodeId();
       present.add(id);
-      Point p = new Point(e.report().seq(), served(e.report()), e.receivedAtNanos());
-      Rate r = rates.get(id);
-      if (r == null) {
-        r = new Rate(p, 0);
-      } else if (p.seq() > r.last().seq() && p.atNanos() > r.last().atNanos()) {
-        double seconds = (p.atNanos() - r.last().atNanos()) / 1e9;
-        r = new Rate(p, Math.max(0, p.served() - r.last().served()) / seconds);
-      }
-      rates.put(id, r);
-      total += r.perSecond();
+      Series series = rates.computeIfAbsent(id, k -> new Series());
+      series.add(new Point(e.report().seq(), served(e.report()), e.receivedAtNanos()));
+      total += series.perSecond();
     }
     rates.keySet().retainAll(present);
     double decayed = peak * Math.pow(0.5, (now - peakAtNanos) / (double) peakHalfLifeNanos);

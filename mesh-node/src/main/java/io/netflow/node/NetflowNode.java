@@ -145,7 +145,11 @@ public final class NetflowNode {
         createMesh();
         createModels();
         createScheduling();
-        createRewards();
+        try {
+          createRewards();
+        } catch (ConfigException e) {
+          return Future.failedFuture(e);
+        }
         return deployHttp();
       })
       .compose(port -> vertx.deployVerticle(mesh))
@@ -250,7 +254,7 @@ public final class NetflowNode {
     scheduler.handle(WorkRequests.DELIVER, Deliver.handler(mesh));
   }
 
-  private void createRewards() {
+  private void createRewards() throws ConfigException {
     rewardOptions = new RewardOptions()
       .setWindowMs(config.getLong(NodeKeys.REWARD_WINDOW))
       .setPeriodMs(config.getLong(NodeKeys.REWARD_PERIOD))
@@ -418,6 +422,11 @@ public final class NetflowNode {
   /** The data plane: send to services, publish to topics, host services, subscribe. */
   public Mesh mesh() {
     return mesh;
+  }
+
+  /** The mesh's gameplay load, as this node measures it from the reports. */
+  public MeshLoad meshLoad() {
+    return meshLoad;
   }
 
   /** Deferred work: submit, read, cancel, and run kinds on this node. */

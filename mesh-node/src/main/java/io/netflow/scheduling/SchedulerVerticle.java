@@ -68,6 +68,8 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
   private boolean pollAgain;
   private boolean draining;
   private long criticalSamplesSeen;
+  private volatile long quietSamplesSeen;
+  private volatile long lastCriticalNanos;
 
   /**
    * @param activeModel the version of a model active on this node (null when none)
@@ -388,8 +390,15 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
   boolean quiet() {
     double rate = load.rate();
     double bar = Math.max(options.getQuietFloorPerSecond(), options.getQuietFraction() * load.recentPeak());
-    boolean calm = lanes.criticalSamples() == 0
-      || lanes.criticalLatencyNanos() <= TimeUnit.MICROSECONDS.toNanos(options.getLatencyTargetMicros());
+    long samples = lanes.criticalSamples();
+    long now = System.nanoTime();
+    if (samples != quietSamplesSeen) {
+      quietSamplesSeen = samples;
+      lastCriticalNanos = now;
+    }
+    // The latency figure is a moving average that stands still when CRITICAL traffic stops: only a recent one counts.
+    boolean recent = samples > 0 && now - lastCriticalNanos < TimeUnit.SECONDS.toNanos(2);
+    boolean calm = !recent || lanes.criticalLatencyNanos() <= TimeUnit.MICROSECONDS.toNanos(options.getLatencyTargetMicros());
     return rate <= bar && calm;
   }
 

@@ -1,0 +1,261 @@
+package io.netflow.scheduling;
+
+import static io.netflow.node.TestMesh.join;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.node.NetflowNode;
+import io.netflow.node.TestMesh;
+import io.netflow.node.config.NodeKeys;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Deferred work on real clustered nodes: leases, order, quiet windows, placement, cancel. */
+class SchedulingTest {
+
+  private TestMesh mesh;
+
+  @BeforeEach
+  void create() {
+    mesh = new TestMesh();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    mesh.close();
+  }
+
+  private static JsonObject work(String id, String kind, String workClass) {
+    return new JsonObject().put("id", id).put("kind", kind).put("class", workClass);
+  }
+
+  private static JsonObject status(NetflowNode node, String id) throws Exception {
+    return join(node.scheduler().status(id));
+  }
+
+  private static void awaitState(NetflowNode node, String id, WorkState state) throws Exception {
+    TestMesh.await(Duration.ofSeconds(20), id + " " + state, () -> {
+      try {
+        return state.name().equals(status(node, id).getString("state"));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
+  void aClaimIsRenewedWhileItRunsAndReclaimedWhenItsNodeIsKilled() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_LEASE, 600L));
+    NetflowNode b = mesh.start("b", cfg -> cfg.set(NodeKeys.WORK_LEASE, 600L));
+    AtomicInteger startedOnA = new AtomicInteger();
+    a.scheduler().handle("train", w -> {
+      startedOnA.incrementAndGet();
+      return Promise.<Object>promise().future(); // hangs until its node dies
+    });
+    join(b.scheduler().submit(work("w1", "train", "NORMAL").put("payload", new JsonObject().put("batch", 1)), "test"));
+    awaitState(b, "w1", WorkState.RUNNING);
+    JsonObject first = status(b, "w1");
+    assertThat(first.getString("owner")).isEqualTo(a.nodeId());
+    assertThat(first.getInteger("attempt")).isEqualTo(1);
+
+    // Three lease lengths later it is still a's first attempt: the lease was renewed, not lost.
+    Thread.sleep(1_800);
+    JsonObject renewed = status(b, "w1");
+    assertThat(renewed.getString("owner")).isEqualTo(a.nodeId());
+    assertThat(renewed.getInteger("attempt")).isEqualTo(1);
+    assertThat(renewed.getLong("leaseUntil")).isGreaterThan(first.getLong("leaseUntil") + 1_000);
+    assertThat(startedOnA.get()).isEqualTo(1);
+
+    List<Integer> attemptsOnB = new CopyOnWriteArrayList<>();
+    b.scheduler().handle("train", w -> {
+      attemptsOnB.add(w.attempt());
+      return Future.succeededFuture(new JsonObject().put("trainedOn", "b").put("batch",
+        ((JsonObject) w.item().payload()).getInteger("batch")));
+    });
+    mesh.kill(a);
+    awaitState(b, "w1", WorkState.SUCCEEDED);
+    JsonObject done = status(b, "w1");
+    assertThat(done.getString("owner")).isEqualTo(b.nodeId());
+    assertThat(done.getInteger("attempt")).isEqualTo(2);
+    assertThat(done.getJsonObject("result")).isEqualTo(new JsonObject().put("trainedOn", "b").put("batch", 1));
+    assertThat(attemptsOnB).containsExactly(2);
+  }
+
+  @Test
+  void realtimeRunsFirstThenEarliestDeadlineFirst() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_CONCURRENCY, 1));
+    List<String> order = new CopyOnWriteArrayList<>();
+    Promise<Object> blocker = Promise.promise();
+    a.scheduler().handle("job", w -> {
+      order.add(w.item().id());
+      return w.item().id().equals("blocker") ? blocker.future() : Future.succeededFuture("ok");
+    });
+    join(a.scheduler().submit(work("blocker", "job", "NORMAL"), "test"));
+    awaitState(a, "blocker", WorkState.RUNNING);
+    join(a.scheduler().submit(work("bulk-1", "job", "BULK").put("deadlineInMs", 50_000), "test"));
+    join(a.scheduler().submit(work("normal-late", "job", "NORMAL").put("deadlineInMs", 40_000), "test"));
+    join(a.scheduler().submit(work("normal-soon", "job", "NORMAL").put("deadlineInMs", 20_000), "test"));
+    join(a.scheduler().submit(work("realtime", "job", "REALTIME").put("deadlineInMs", 60_000), "test"));
+    join(a.scheduler().submit(work("bulk-0", "job", "BULK").put("deadlineInMs", 30_000), "test"));
+    Thread.sleep(300);
+    blocker.complete("done");
+    awaitState(a, "bulk-1", WorkState.SUCCEEDED);
+    assertThat(order).containsExactly("blocker", "realtime", "normal-soon", "normal-late", "bulk-0", "bulk-1");
+  }
+
+  @Test
+  void bulkWaitsWhileGameplayIsBusyAndRunsWhenItIsQuiet() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_QUIET_FLOOR, 20.0));
+    NetflowNode b = mesh.start("b", cfg -> cfg.set(NodeKeys.WORK_QUIET_FLOOR, 20.0));
+    join(b.mesh().host("match", e -> Future.succeededFuture(Buffer.buffer("ok"))));
+    mesh.awaitHosts("match", 1);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    for (NetflowNode n : List.of(a, b)) {
+      n.scheduler().handle("sync", w -> {
+        ran.add(w.item().id());
+        return Future.succeededFuture("synced");
+      });
+    }
+    // Gameplay: ~300 CRITICAL requests per second, far above the quiet floor, until told to stop.
+    AtomicBoolean playing = new AtomicBoolean(true);
+    Thread players = new Thread(() -> {
+      long end = System.currentTimeMillis() + 20_000;
+      while (playing.get() && System.currentTimeMillis() < end) {
+        a.mesh().request(Envelope.toService("match").priority(Priority.CRITICAL).payload("move").build());
+        try {
+          Thread.sleep(3);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    players.start();
+    try {
+      TestMesh.await(Duration.ofSeconds(5), "every node to see gameplay",
+        () -> a.meshLoad().rate() > 100 && b.meshLoad().rate() > 100);
+      join(a.scheduler().submit(work("bulk", "sync", "BULK").put("deadlineInMs", 600_000), "test"));
+      join(a.scheduler().submit(work("normal", "sync", "NORMAL"), "test"));
+      awaitState(a, "normal", WorkState.SUCCEEDED);
+      Thread.sleep(1_500);
+      assertThat(status(a, "bulk").getString("state")).as("BULK while busy").isEqualTo("QUEUED");
+    } finally {
+      playing.set(false);
+      players.join();
+    }
+    awaitState(a, "bulk", WorkState.SUCCEEDED);
+    assertThat(ran).containsExactly("normal", "bulk");
+  }
+
+  @Test
+  void workRunsOnlyWhereItsConstraintsAllow() throws Exception {
+    NetflowNode cloud = mesh.start("cloud", cfg -> cfg.set(NodeKeys.NODE_ROLE, "cloud").set(NodeKeys.NODE_REGION, "eu"));
+    NetflowNode edge = mesh.start("edge", cfg -> cfg.set(NodeKeys.NODE_ROLE, "edge").set(NodeKeys.NODE_REGION, "us"));
+    for (NetflowNode n : List.of(cloud, edge)) {
+      n.scheduler().handle("infer", w -> Future.succeededFuture(n.name()));
+    }
+    for (int i = 0; i < 4; i++) {
+      join(edge.scheduler().submit(work("cloud-" + i, "infer", "NORMAL")
+        .put("constraints", new JsonObject().put("role", "cloud")), "test"));
+      join(cloud.scheduler().submit(work("us-" + i, "infer", "NORMAL")
+        .put("constraints", new JsonObject().put("region", "us")), "test"));
+    }
+    join(cloud.scheduler().submit(work("needs-model", "infer", "NORMAL")
+      .put("constraints", new JsonObject().put("model", "ranker/v9")), "test"));
+    for (int i = 0; i < 4; i++) {
+      awaitState(cloud, "cloud-" + i, WorkState.SUCCEEDED);
+      awaitState(cloud, "us-" + i, WorkState.SUCCEEDED);
+      assertThat(status(cloud, "cloud-" + i).getString("result")).isEqualTo("cloud");
+      assertThat(status(cloud, "us-" + i).getString("result")).isEqualTo("edge");
+    }
+    Thread.sleep(500);
+    assertThat(status(edge, "needs-model").getString("state")).as("no node runs ranker/v9").isEqualTo("QUEUED");
+  }
+
+  @Test
+  void cancelStopsQueuedAndRunningWorkAndRefusesFinishedWork() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_LEASE, 600L));
+    AtomicBoolean sawCancel = new AtomicBoolean();
+    a.scheduler().handle("long", w -> {
+      Promise<Object> p = Promise.promise();
+      long timer = a.vertx().setPeriodic(50, id -> {
+        if (w.cancelled()) {
+          sawCancel.set(true);
+          p.tryFail("stopped");
+        }
+      });
+      return p.future().onComplete(ar -> a.vertx().cancelTimer(timer));
+    });
+    a.scheduler().handle("quick", w -> Future.succeededFuture("done"));
+    join(a.scheduler().submit(work("running", "long", "NORMAL"), "test"));
+    awaitState(a, "running", WorkState.RUNNING);
+    JsonObject cancelling = join(a.scheduler().cancel("running"));
+    assertThat(cancelling.getBoolean("cancelRequested")).isTrue();
+    awaitState(a, "running", WorkState.CANCELLED);
+    assertThat(sawCancel).isTrue();
+
+    join(a.scheduler().submit(work("queued", "nobody-runs-this", "NORMAL"), "test"));
+    assertThat(join(a.scheduler().cancel("queued")).getString("state")).isEqualTo("CANCELLED");
+
+    join(a.scheduler().submit(work("quick", "quick", "NORMAL"), "test"));
+    awaitState(a, "quick", WorkState.SUCCEEDED);
+    assertThatThrownBy(() -> join(a.scheduler().cancel("quick")))
+      .hasCauseInstanceOf(MeshException.class).cause().satisfies(e ->
+        assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.NOT_CANCELLABLE));
+    assertThatThrownBy(() -> join(a.scheduler().cancel("never-submitted"))).cause().satisfies(e ->
+      assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+  }
+
+  @Test
+  void failedAttemptsAreRetriedThenTheItemFails() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_ATTEMPTS, 2));
+    List<Integer> attempts = new CopyOnWriteArrayList<>();
+    a.scheduler().handle("flaky", w -> {
+      attempts.add(w.attempt());
+      return Future.failedFuture("disk full");
+    });
+    join(a.scheduler().submit(work("f", "flaky", "NORMAL"), "test"));
+    awaitState(a, "f", WorkState.FAILED);
+    assertThat(attempts).containsExactly(1, 2);
+    assertThat(status(a, "f").getString("error")).contains("disk full");
+  }
+
+  @Test
+  void deliverSendsThePayloadToAServiceAndTheBusSubmits() throws Exception {
+    NetflowNode a = mesh.start("a");
+    NetflowNode b = mesh.start("b");
+    join(b.mesh().host("telemetry-sink", e -> Future.succeededFuture(Buffer.buffer("stored " + e.payload()))));
+    mesh.awaitHosts("telemetry-sink", 1);
+    JsonObject request = work("d1", "deliver", "BULK").put("service", "telemetry-sink")
+      .put("payload", new JsonObject().put("fps", 60));
+    JsonObject queued = (JsonObject) join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT, request)).body();
+    assertThat(queued.getBoolean("created")).isTrue();
+    JsonObject again = (JsonObject) join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT, request)).body();
+    assertThat(again.getBoolean("created")).as("the same id is one item").isFalse();
+    awaitState(a, "d1", WorkState.SUCCEEDED);
+    JsonObject result = status(a, "d1").getJsonObject("result");
+    assertThat(result.getString("node")).isEqualTo(b.nodeId());
+    assertThat(result.getString("reply")).isEqualTo("stored {\"fps\":60}");
+
+    assertThatThrownBy(() -> join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT,
+      new JsonObject().put("kind", "deliver")))).cause().satisfies(e ->
+        assertThat(((ReplyException) e).failureCode()).isEqualTo(ErrorCode.MALFORMED.code()));
+    assertThatThrownBy(() -> join(a.vertx().eventBus().request(Addresses.WORK_STATUS, new JsonObject().put("id", "nope"))))
+      .cause().satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(ErrorCode.NOT_FOUND.code()));
+  }
+}

@@ -77,6 +77,14 @@ public final class RewardsVerticle extends VerticleBase {
       .compose(n -> plan());
   }
 
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      ledger.close();
+      return null;
+    });
+  }
+
   /** The current window's number. */
   public long currentWindow() {
     return System.currentTimeMillis() / options.getWindowMs();

@@ -40,6 +40,11 @@ public final class TestMesh implements AutoCloseable {
     }
   }
 
+  /** A mesh whose nodes keep their data under {@code dataDir}: a node started again by name finds its disk. */
+  public TestMesh(Path dataDir) {
+    this.dataDir = dataDir;
+  }
+
   /** Starts one more node with test timings (fast reports, short drain) and waits until it is ready. */
   public NetflowNode start(String name) throws Exception {
     return start(name, UnaryOperator.identity());

@@ -122,4 +122,9 @@ public final class Ledger {
     }
     return new long[] {points, n};
   }
+
+  /** Closes the journal (forcing what peers' credits it holds to disk). */
+  public void close() throws java.io.IOException {
+    journal.close();
+  }
 }

@@ -180,11 +180,7 @@ public final class NetflowNode {
   }
 
   private Future<Integer> deployHttp() {
-    HttpOptions http = new HttpOptions()
-      .setHost(config.getString(NodeKeys.HTTP_HOST))
-      .setPort(config.getInt(NodeKeys.HTTP_PORT))
-      .setPortCount(config.getInt(NodeKeys.HTTP_PORT_COUNT))
-      .setTls(config.getString(NodeKeys.TLS_CERT), config.getString(NodeKeys.TLS_KEY));
+    HttpOptions http = NodeOptions.http(config);
     HealthChecks liveness = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
     HealthChecks readiness = HealthChecks.create(vertx)
       .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
@@ -192,17 +188,7 @@ public final class NetflowNode {
         : Status.KO(new io.vertx.core.json.JsonObject().put("reason", ready ? "draining" : "starting"))));
     ModelRoutes modelRoutes = new ModelRoutes(models, modelOptions, new AdminAuth(config.getList(NodeKeys.ADMIN_KEYS),
       io.netflow.gateway.auth.ApiKeys.parse(config.getList(NodeKeys.API_KEYS))), dataDir.resolve("uploads"));
-    GatewayRoutes gateway = new GatewayRoutes(new GatewayOptions()
-      .setApiKeys(config.getList(NodeKeys.API_KEYS))
-      .setAdminKeys(config.getList(NodeKeys.ADMIN_KEYS))
-      .setMaxBodyBytes(config.getInt(NodeKeys.MAX_BODY))
-      .setRatePerSecond(config.getLong(NodeKeys.RATE))
-      .setRateBurst(config.getLong(NodeKeys.RATE_BURST))
-      .setWsMaxQueuedBytes(config.getInt(NodeKeys.WS_QUEUE))
-      .setDefaultTimeoutMs(config.getLong(NodeKeys.DEFAULT_TIMEOUT)));
-    http.setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME))
-      .setIdleTimeoutSeconds(config.getInt(NodeKeys.IDLE_TIMEOUT))
-      .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS));
+    GatewayRoutes gateway = new GatewayRoutes(NodeOptions.gateway(config));
     int maxBody = config.getInt(NodeKeys.MAX_BODY);
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
       List.of(new ConsoleRoutes(), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
@@ -216,37 +202,13 @@ public final class NetflowNode {
   }
 
   private void createModels() {
-    modelOptions = new ModelOptions()
-      .setTrustedKeys(config.getList(NodeKeys.TRUSTED_KEYS))
-      .setChunkBytes(config.getInt(NodeKeys.MODEL_CHUNK))
-      .setMaxBytes(config.getLong(NodeKeys.MODEL_MAX))
-      .setKeepVersions(config.getInt(NodeKeys.MODEL_KEEP))
-      .setPerPeerInFlight(config.getInt(NodeKeys.MODEL_PEER_IN_FLIGHT))
-      .setTotalInFlight(config.getInt(NodeKeys.MODEL_IN_FLIGHT))
-      .setUploadBytesPerSecond(config.getLong(NodeKeys.NODE_UPLOAD))
-      .setDownloadBytesPerSecond(config.getLong(NodeKeys.NODE_DOWNLOAD))
-      .setMinBytesPerSecond(config.getLong(NodeKeys.MODEL_MIN_RATE))
-      .setCriticalLatencyTargetMicros(config.getLong(NodeKeys.MODEL_LATENCY_TARGET));
+    modelOptions = NodeOptions.models(config);
     models = new ModelVerticle(modelOptions, new ModelStore(dataDir.resolve("models")), mesh, view,
       mesh.laneStats(), registry, name);
   }
 
   private void createScheduling() {
-    SchedulerOptions options = new SchedulerOptions()
-      .setPollIntervalMs(config.getLong(NodeKeys.WORK_POLL))
-      .setLeaseMs(config.getLong(NodeKeys.WORK_LEASE))
-      .setMaxConcurrency(config.getInt(NodeKeys.WORK_CONCURRENCY))
-      .setMaxCostInFlight(config.getDouble(NodeKeys.WORK_MAX_COST))
-      .setMaxAttempts(config.getInt(NodeKeys.WORK_ATTEMPTS))
-      .setMaxPayloadBytes(config.getInt(NodeKeys.WORK_PAYLOAD))
-      .setMaxResultBytes(config.getInt(NodeKeys.WORK_RESULT))
-      .setMaxQueued(config.getInt(NodeKeys.WORK_QUEUED))
-      .setDefaultDeadlineMs(config.getLong(NodeKeys.WORK_DEADLINE))
-      .setRetentionMs(config.getLong(NodeKeys.WORK_RETENTION))
-      .setQuietFraction(config.getDouble(NodeKeys.WORK_QUIET_FRACTION))
-      .setQuietFloorPerSecond(config.getDouble(NodeKeys.WORK_QUIET_FLOOR))
-      .setBulkUrgencyMs(config.getLong(NodeKeys.WORK_BULK_URGENCY))
-      .setLatencyTargetMicros(config.getLong(NodeKeys.WORK_LATENCY_TARGET));
+    SchedulerOptions options = NodeOptions.scheduling(config);
     var self = new SchedulerVerticle.Self(clusterManager.getNodeId(), name,
       Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION));
     scheduler = new SchedulerVerticle(options, new WorkStore(clusterManager.getHazelcastInstance()), self, view,
@@ -255,16 +217,7 @@ public final class NetflowNode {
   }
 
   private void createRewards() throws ConfigException {
-    rewardOptions = new RewardOptions()
-      .setWindowMs(config.getLong(NodeKeys.REWARD_WINDOW))
-      .setPeriodMs(config.getLong(NodeKeys.REWARD_PERIOD))
-      .setHorizonWindows(config.getInt(NodeKeys.REWARD_HORIZON))
-      .setHistoryPeriods(config.getInt(NodeKeys.REWARD_HISTORY))
-      .setMinMultiplier(config.getDouble(NodeKeys.REWARD_MIN))
-      .setMaxMultiplier(config.getDouble(NodeKeys.REWARD_MAX))
-      .setMaxBytes(config.getLong(NodeKeys.REWARD_MAX_BYTES))
-      .setRatePerMinute(config.getLong(NodeKeys.REWARD_RATE))
-      .setTypes(config.getList(NodeKeys.REWARD_TYPES));
+    rewardOptions = NodeOptions.rewards(config);
     if (rewardOptions.getMaxMultiplier() < rewardOptions.getMinMultiplier()) {
       throw new ConfigException("rewards.max-multiplier (" + rewardOptions.getMaxMultiplier()
         + ") must be at least rewards.min-multiplier (" + rewardOptions.getMinMultiplier() + ")");
@@ -277,32 +230,11 @@ public final class NetflowNode {
   }
 
   private void createMesh() {
-    MeshOptions meshOptions = new MeshOptions()
-      .setMaxPayloadBytes(config.getInt(NodeKeys.MAX_PAYLOAD))
-      .setAttemptTimeoutMs(config.getLong(NodeKeys.ATTEMPT_TIMEOUT))
-      .setDedupeEntries(config.getInt(NodeKeys.DEDUPE_ENTRIES))
-      .setDedupeTtlMs(config.getLong(NodeKeys.DEDUPE_TTL))
-      .setMaxReassemblyBytes(config.getLong(NodeKeys.MAX_REASSEMBLY))
-      .setAdmissionInitialLimit(config.getInt(NodeKeys.ADMISSION_INITIAL))
-      .setAdmissionMaxLimit(config.getInt(NodeKeys.ADMISSION_MAX));
-    RoutingOptions routing = new RoutingOptions()
-      .setBalanceEpsilon(config.getDouble(NodeKeys.BALANCE_EPSILON))
-      .setLatencyDecayMs(config.getLong(NodeKeys.LATENCY_DECAY))
-      .setSlowStartMs(config.getLong(NodeKeys.SLOW_START));
-    LaneOptions lanes = new LaneOptions()
-      .setLinkWindowBytes(config.getInt(NodeKeys.LINK_WINDOW))
-      .setChunkBytes(config.getInt(NodeKeys.CHUNK_BYTES))
-      .setLane(Priority.CRITICAL, new LaneOptions.Lane(1, config.getLong(NodeKeys.CRITICAL_QUEUE), 0))
-      .setLane(Priority.HIGH, lane(NodeKeys.HIGH_WEIGHT, NodeKeys.HIGH_QUEUE, NodeKeys.HIGH_CEILING))
-      .setLane(Priority.NORMAL, lane(NodeKeys.NORMAL_WEIGHT, NodeKeys.NORMAL_QUEUE, NodeKeys.NORMAL_CEILING))
-      .setLane(Priority.MODEL, lane(NodeKeys.MODEL_WEIGHT, NodeKeys.MODEL_QUEUE, NodeKeys.MODEL_CEILING))
-      .setLane(Priority.BULK, lane(NodeKeys.BULK_WEIGHT, NodeKeys.BULK_QUEUE, NodeKeys.BULK_CEILING));
+    MeshOptions meshOptions = NodeOptions.mesh(config);
+    RoutingOptions routing = NodeOptions.routing(config);
+    LaneOptions lanes = NodeOptions.lanes(config);
     mesh = new MeshVerticle(meshOptions, routing, lanes, view, registry);
     meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
-  }
-
-  private LaneOptions.Lane lane(ConfigKey weight, ConfigKey queue, ConfigKey ceiling) {
-    return new LaneOptions.Lane(config.getInt(weight), config.getLong(queue), config.getLong(ceiling));
   }
 
   private Future<String> deployTcpBridge() {

@@ -16,6 +16,7 @@ public class SchedulerOptions {
   private double quietFraction = 0.5;
   private double quietFloorPerSecond = 50.0;
   private long bulkUrgencyMs = 60000;
+  private int busyBulkConcurrency = 1;
   private long latencyTargetMicros = 5000;
 
   public long getPollIntervalMs() {
@@ -155,6 +156,15 @@ public class SchedulerOptions {
   /** CRITICAL latency above which this node admits less NORMAL and BULK work (AIMD). */
   public SchedulerOptions setLatencyTargetMicros(long latencyTargetMicros) {
     this.latencyTargetMicros = latencyTargetMicros;
+    return this;
+  }
+  public int getBusyBulkConcurrency() {
+    return busyBulkConcurrency;
+  }
+
+  /** BULK items (urgent ones) a node runs at once while the mesh is busy. */
+  public SchedulerOptions setBusyBulkConcurrency(int busyBulkConcurrency) {
+    this.busyBulkConcurrency = busyBulkConcurrency;
     return this;
   }
 }

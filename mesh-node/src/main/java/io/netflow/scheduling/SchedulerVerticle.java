@@ -1,6 +1,5 @@
 package io.netflow.scheduling;
 
-import com.netflix.concurrency.limits.limit.AIMDLimit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +10,7 @@ import io.netflow.gateway.protocol.Role;
 import io.netflow.lanes.LaneStats;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
+import io.netflow.scheduling.impl.Admission;
 import io.netflow.scheduling.impl.Claims;
 import io.netflow.scheduling.impl.WorkRequests;
 import io.netflow.scheduling.impl.WorkStore;
@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -55,21 +54,16 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
   private final WorkStore store;
   private final Self self;
   private final MeshView view;
-  private final MeshLoad load;
-  private final LaneStats lanes;
   private final Function<String, String> activeModel;
   private final DoubleSupplier utilisation;
   private final Map<String, WorkHandler> handlers = new ConcurrentHashMap<>();
   private final Map<String, Running> running = new HashMap<>();
-  private final AIMDLimit limit;
+  private final Admission admission;
   private final Counter claimed;
   private final MeterRegistry registry;
   private boolean polling;
   private boolean pollAgain;
   private boolean draining;
-  private long criticalSamplesSeen;
-  private volatile long quietSamplesSeen;
-  private volatile long lastCriticalNanos;
 
   /**
    * @param activeModel the version of a model active on this node (null when none)
@@ -82,14 +76,10 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     this.store = store;
     this.self = self;
     this.view = view;
-    this.load = load;
-    this.lanes = lanes;
     this.activeModel = activeModel;
     this.utilisation = utilisation;
     this.registry = registry;
-    int max = options.getMaxConcurrency();
-    this.limit = AIMDLimit.newBuilder().initialLimit(Math.max(1, max / 2)).minLimit(1).maxLimit(max)
-      .backoffRatio(0.75).timeout(options.getLatencyTargetMicros(), TimeUnit.MICROSECONDS).build();
+    this.admission = new Admission(options, load, lanes);
     this.claimed = Counter.builder("netflow.work.claimed").description("Work items this node claimed").register(registry);
   }
 
@@ -97,7 +87,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
   public Future<?> start() {
     Gauge.builder("netflow.work.running", running, Map::size).description("Work items running on this node")
       .register(registry);
-    Gauge.builder("netflow.work.limit", limit, AIMDLimit::getLimit)
+    Gauge.builder("netflow.work.limit", admission, Admission::limit)
       .description("NORMAL and BULK items this node admits at once now (AIMD on CRITICAL latency)").register(registry);
     var eb = vertx.eventBus();
     eb.<JsonObject>consumer(Addresses.WORK_QUEUED, m -> hinted());
@@ -204,14 +194,16 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     if (draining || handlers.isEmpty()) {
       return;
     }
-    adaptLimit();
+    int limit = admission.adapt(running.size());
     double busyCost = running.values().stream().mapToDouble(r -> r.item().cost()).sum();
+    boolean quiet = admission.quiet();
+    long bulkRunning = running.values().stream().filter(r -> r.item().workClass() == WorkClass.BULK).count();
+    int bulkSlots = (int) ((quiet ? options.getMaxConcurrency() : options.getBusyBulkConcurrency()) - bulkRunning);
     Claims.Room room = new Claims.Room(options.getMaxConcurrency() - running.size(),
-      limit.getLimit() - running.size(), options.getMaxCostInFlight() - busyCost, running.isEmpty());
+      limit - running.size(), bulkSlots, options.getMaxCostInFlight() - busyCost, running.isEmpty());
     if (room.none()) {
       return;
     }
-    boolean quiet = quiet();
     List<String> kinds = List.copyOf(handlers.keySet());
     polling = true;
     vertx.executeBlocking(() -> claim(kinds, room, quiet), false).onComplete(ar -> {
@@ -384,29 +376,6 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
         poll();
       }
     });
-  }
-
-  /** Quiet: interactive traffic well under its recent peak (or low), and CRITICAL latency on target. */
-  boolean quiet() {
-    double rate = load.rate();
-    double bar = Math.max(options.getQuietFloorPerSecond(), options.getQuietFraction() * load.recentPeak());
-    long samples = lanes.criticalSamples();
-    long now = System.nanoTime();
-    if (samples != quietSamplesSeen) {
-      quietSamplesSeen = samples;
-      lastCriticalNanos = now;
-    }
-    // The latency figure is a moving average that stands still when CRITICAL traffic stops: only a recent one counts.
-    boolean recent = samples > 0 && now - lastCriticalNanos < TimeUnit.SECONDS.toNanos(2);
-    boolean calm = !recent || lanes.criticalLatencyNanos() <= TimeUnit.MICROSECONDS.toNanos(options.getLatencyTargetMicros());
-    return rate <= bar && calm;
-  }
-
-  private void adaptLimit() {
-    long samples = lanes.criticalSamples();
-    long rtt = samples == criticalSamplesSeen ? 0 : (long) lanes.criticalLatencyNanos();
-    criticalSamplesSeen = samples;
-    limit.onSample(0, rtt, running.size(), false);
   }
 
   private static Future<JsonObject> notReady() {

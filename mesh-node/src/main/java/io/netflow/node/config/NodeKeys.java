@@ -181,6 +181,8 @@ public final class NodeKeys {
     "...or at most this many requests per second, mesh-wide.");
   public static final ConfigKey WORK_BULK_URGENCY = longKey("scheduling.bulk-urgency-ms", 60_000, 0, 7L * 24 * 3_600_000,
     "A BULK item runs even while the mesh is busy once its deadline is this near.");
+  public static final ConfigKey WORK_BUSY_BULK = intKey("scheduling.busy-bulk-concurrency", 1, 0, 10_000,
+    "BULK items a node runs at once while the mesh is busy (only those whose deadline is near run then).");
   public static final ConfigKey WORK_LATENCY_TARGET = longKey("scheduling.latency-target-micros", 5_000, 10, 60_000_000,
     "CRITICAL latency above which a node admits less NORMAL and BULK work (AIMD), and BULK waits.");
   public static final ConfigKey REWARD_WINDOW = longKey("rewards.window-ms", 900_000, 100, 86_400_000,
@@ -224,7 +226,7 @@ public final class NodeKeys {
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
     API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT,
-    WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_LATENCY_TARGET,
+    WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 

@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 /**
  * Which of the waiting items a node claims now, given its room: REALTIME first, then NORMAL,
  * then BULK; within a class the earliest deadline first (then the oldest). BULK waits while the
- * mesh is busy unless its deadline is near.
+ * mesh is busy unless its deadline is near, and then runs a few at a time.
  */
 public final class Claims {
 
@@ -25,10 +25,11 @@ public final class Claims {
    *
    * @param realtimeSlots items it may still start of class REALTIME (its whole concurrency)
    * @param otherSlots    items of other classes (its adaptive limit, less what runs)
+   * @param bulkSlots     BULK items it may still start (fewer while the mesh is busy)
    * @param cost          cost units free
    * @param idle          whether nothing runs now (an item dearer than the whole budget may then run alone)
    */
-  public record Room(int realtimeSlots, int otherSlots, double cost, boolean idle) {
+  public record Room(int realtimeSlots, int otherSlots, int bulkSlots, double cost, boolean idle) {
 
     public boolean none() {
       return realtimeSlots <= 0 || cost <= 0 && !idle;
@@ -50,6 +51,7 @@ public final class Claims {
     List<WorkItem> chosen = new ArrayList<>();
     int realtime = room.realtimeSlots();
     int other = room.otherSlots();
+    int bulk = room.bulkSlots();
     double cost = room.cost();
     for (WorkItem item : sorted) {
       if (realtime <= 0) {
@@ -59,7 +61,8 @@ public final class Claims {
       if (!isRealtime && other <= 0) {
         continue;
       }
-      if (item.workClass() == WorkClass.BULK && !quiet && item.deadline() - now > bulkUrgencyMs) {
+      boolean isBulk = item.workClass() == WorkClass.BULK;
+      if (isBulk && (bulk <= 0 || !quiet && item.deadline() - now > bulkUrgencyMs)) {
         continue;
       }
       boolean alone = room.idle() && chosen.isEmpty();
@@ -69,6 +72,7 @@ public final class Claims {
       chosen.add(item);
       realtime--;
       other--;
+      bulk -= isBulk ? 1 : 0;
       cost -= item.cost();
     }
     return chosen;

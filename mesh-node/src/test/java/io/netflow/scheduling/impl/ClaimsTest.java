@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ClaimsTest {
 
   private static final long NOW = 1_000_000;
-  private static final Claims.Room ROOMY = new Claims.Room(100, 100, 100, true);
+  private static final Claims.Room ROOMY = new Claims.Room(100, 100, 100, 100, true);
 
   private static WorkItem item(String id, WorkClass c, long deadline) {
     return item(id, c, deadline, 1, Placement.ANYWHERE);
@@ -43,6 +43,9 @@ class ClaimsTest {
     assertThat(ids(Claims.choose(waiting, i -> true, ROOMY, false, NOW, 60_000))).containsExactly("normal", "bulk-near");
     assertThat(ids(Claims.choose(waiting, i -> true, ROOMY, true, NOW, 60_000)))
       .containsExactly("normal", "bulk-near", "bulk-far");
+    // While busy a node runs only a few urgent BULK items at once.
+    assertThat(ids(Claims.choose(List.of(item("b1", WorkClass.BULK, NOW + 1), item("b2", WorkClass.BULK, NOW + 2)),
+      i -> true, new Claims.Room(10, 10, 1, 10, false), false, NOW, 60_000))).containsExactly("b1");
   }
 
   @Test
@@ -50,17 +53,17 @@ class ClaimsTest {
     List<WorkItem> waiting = List.of(item("r1", WorkClass.REALTIME, NOW), item("r2", WorkClass.REALTIME, NOW + 1),
       item("n1", WorkClass.NORMAL, NOW), item("n2", WorkClass.NORMAL, NOW + 1));
     // The adaptive limit leaves no room for NORMAL; REALTIME may use the whole concurrency.
-    assertThat(ids(Claims.choose(waiting, i -> true, new Claims.Room(3, 0, 100, false), true, NOW, 0)))
+    assertThat(ids(Claims.choose(waiting, i -> true, new Claims.Room(3, 0, 100, 100, false), true, NOW, 0)))
       .containsExactly("r1", "r2");
     // Cost: 2.5 units free takes the cost-2 item and skips the next cost-2 one for a cost-0.5 one.
     List<WorkItem> costly = List.of(item("c2a", WorkClass.NORMAL, NOW, 2, Placement.ANYWHERE),
       item("c2b", WorkClass.NORMAL, NOW + 1, 2, Placement.ANYWHERE), item("c05", WorkClass.NORMAL, NOW + 2, 0.5, Placement.ANYWHERE));
-    assertThat(ids(Claims.choose(costly, i -> true, new Claims.Room(10, 10, 2.5, false), true, NOW, 0)))
+    assertThat(ids(Claims.choose(costly, i -> true, new Claims.Room(10, 10, 100, 2.5, false), true, NOW, 0)))
       .containsExactly("c2a", "c05");
     // An item dearer than the whole budget still runs, alone, on an idle node.
     List<WorkItem> huge = List.of(item("huge", WorkClass.NORMAL, NOW, 50, Placement.ANYWHERE), item("small", WorkClass.NORMAL, NOW + 1));
-    assertThat(ids(Claims.choose(huge, i -> true, new Claims.Room(10, 10, 16, true), true, NOW, 0))).containsExactly("huge");
-    assertThat(ids(Claims.choose(huge, i -> true, new Claims.Room(10, 10, 16, false), true, NOW, 0))).containsExactly("small");
+    assertThat(ids(Claims.choose(huge, i -> true, new Claims.Room(10, 10, 100, 16, true), true, NOW, 0))).containsExactly("huge");
+    assertThat(ids(Claims.choose(huge, i -> true, new Claims.Room(10, 10, 100, 16, false), true, NOW, 0))).containsExactly("small");
   }
 
   @Test

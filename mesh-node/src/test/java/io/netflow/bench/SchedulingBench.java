@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 class SchedulingBench {
 
   private static final int BATCHES = Integer.getInteger("bench.batches", 200);
-  private static final long BATCH_CPU_MS = 20;
+  private static final long BATCH_CPU_MS = Long.getLong("bench.batch-cpu-ms", 20);
   private static final long IDLE_MS = 20_000;
   private static final java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
 

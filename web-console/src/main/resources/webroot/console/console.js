@@ -1,42 +1,241 @@
+// NetFlow console: renders the snapshots the node streams at /console/events (server-sent events).
 'use strict';
-// Polls this node's view of the mesh once a second and renders it.
-const statusEl = document.getElementById('status');
-const tbody = document.getElementById('nodes');
 
-function cell(text, cls) {
-  const td = document.createElement('td');
-  td.textContent = text;
-  if (cls) td.className = cls;
-  return td;
+const HISTORY_MS = 5 * 60 * 1000;
+const history = new Map();           // node name -> [{x: time, y: cpu %}]
+let loadChart;
+let rewardsChart;
+let lastSnapshotAt = 0;
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === 'class') e.className = v; else if (k.startsWith('data-')) e.setAttribute(k, v); else e[k] = v;
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
 }
 
-function render(view) {
-  statusEl.className = '';
-  statusEl.textContent = `node ${view.self} · cluster of ${view.clusterSize} · updated ${new Date().toLocaleTimeString()}`;
-  tbody.replaceChildren(...view.nodes.map(n => {
-    const tr = document.createElement('tr');
-    if (n.stale) tr.className = 'stale';
-    const r = n.load || {};
-    const services = ((n.traffic || {}).services || []).join(', ') || '-';
-    tr.append(cell(n.name + (n.nodeId === view.self ? ' (this node)' : '')), cell(n.role),
-      cell(n.region, 'wide'), cell(n.stale ? 'STALE' : n.state, n.state),
-      cell(r.cpu === undefined ? '-' : Math.round(r.cpu * 100) + '%', 'wide'),
-      cell(r.heapUsedBytes === undefined ? '-' : Math.round(r.heapUsedBytes / 1048576) + ' MiB', 'wide'),
-      cell(services, 'wide'), cell(n.ageMs === undefined ? '-' : n.ageMs + ' ms'));
-    return tr;
-  }));
+function pct(v) { return Math.round(v * 100) + '%'; }
+function mib(b) { return (b / 1048576).toFixed(1) + ' MiB'; }
+function bytes(b) {
+  if (!b) return '0';
+  const units = ['B', 'K', 'M', 'G'];
+  let i = 0;
+  while (b >= 1024 && i < units.length - 1) { b /= 1024; i++; }
+  return (b < 10 && i ? b.toFixed(1) : Math.round(b)) + units[i];
+}
+function time(ms) { return new Date(ms).toLocaleTimeString(); }
+
+function setStatus(text, cls) {
+  const s = document.getElementById('status');
+  s.textContent = text;
+  s.className = cls;
 }
 
-async function poll() {
-  try {
-    const res = await fetch('/v1/mesh/nodes', { cache: 'no-store' });
-    if (!res.ok) throw new Error('HTTP ' + res.status);
-    render(await res.json());
-  } catch (e) {
-    statusEl.className = 'lost';
-    statusEl.textContent = 'lost contact with this node (' + e.message + '), retrying…';
+function connect() {
+  const source = new EventSource('events');
+  source.onopen = () => setStatus('live', 'live');
+  source.onmessage = (m) => {
+    lastSnapshotAt = Date.now();
+    setStatus('live', 'live');
+    render(JSON.parse(m.data));
+  };
+  // EventSource reconnects by itself (the node asks for 1 s); the page only says what happens.
+  source.onerror = () => setStatus('Lost connection to this node. Reconnecting…', 'lost');
+}
+
+// A node that hangs without closing the stream is lost too.
+setInterval(() => {
+  if (lastSnapshotAt && Date.now() - lastSnapshotAt > 3000) {
+    setStatus('Lost connection to this node. Reconnecting…', 'lost');
+  }
+}, 1000);
+
+function render(s) {
+  const self = s.nodes.find((n) => n.self);
+  document.getElementById('summary').textContent =
+    `${s.nodes.length} node(s), cluster of ${s.clusterSize} · viewed from ${self ? self.name : '?'} · ` +
+    `gameplay ${s.meshLoad} req/s · ${time(s.at)}`;
+  topology(s.nodes);
+  loadHistory(s);
+  nodes(s.nodes);
+  models(s.models || []);
+  work(s.work || {});
+  rewards(s.rewards || {});
+  events(s.events || []);
+}
+
+function topology(list) {
+  const svg = d3.select('#topology').selectAll('svg').data([0]).join('svg').attr('viewBox', '0 0 600 260');
+  const cx = 300, cy = 130, ring = list.length > 1 ? 95 : 0;
+  const pos = list.map((n, i) => {
+    const a = (2 * Math.PI * i) / list.length - Math.PI / 2;
+    return { n, x: cx + ring * Math.cos(a), y: cy + ring * Math.sin(a) };
+  });
+  const links = [];
+  for (let i = 0; i < pos.length; i++) for (let j = i + 1; j < pos.length; j++) links.push([pos[i], pos[j]]);
+  svg.selectAll('line.link').data(links).join('line').attr('class', 'link')
+    .attr('x1', (d) => d[0].x).attr('y1', (d) => d[0].y).attr('x2', (d) => d[1].x).attr('y2', (d) => d[1].y)
+    .attr('stroke', '#c9ced8').attr('stroke-width', 1.5);
+  const color = d3.scaleLinear().domain([0, 0.5, 1]).range(['#2e9d5b', '#e0a526', '#c8372d']).clamp(true);
+  const g = svg.selectAll('g.node').data(pos, (d) => d.n.nodeId).join((enter) => {
+    const e = enter.append('g').attr('class', 'node');
+    e.append('circle');
+    e.append('text').attr('class', 'name').attr('text-anchor', 'middle');
+    e.append('text').attr('class', 'detail').attr('text-anchor', 'middle');
+    return e;
+  });
+  g.attr('data-node-name', (d) => d.n.name).attr('data-state', (d) => d.n.state)
+    .attr('transform', (d) => `translate(${d.x},${d.y})`);
+  g.select('circle')
+    .attr('r', (d) => 14 + 10 * Math.sqrt(Math.min(d.n.capacity, 16)))
+    .attr('fill', (d) => (d.n.stale ? '#b9bec9' : color(d.n.load.cpu)))
+    .attr('stroke', (d) => (d.n.state === 'OVERLOADED' ? '#b3261e' : d.n.state === 'DRAINING' ? '#a15c00' : '#1d2330'))
+    .attr('stroke-width', (d) => (d.n.state === 'UP' ? 1.5 : 4))
+    .attr('stroke-dasharray', (d) => (d.n.state === 'DRAINING' ? '6 4' : null));
+  g.select('text.name').attr('dy', (d) => 30 + 10 * Math.sqrt(Math.min(d.n.capacity, 16)) - 4)
+    .text((d) => d.n.name + (d.n.self ? ' (this node)' : ''));
+  g.select('text.detail').attr('dy', 4).text((d) => pct(d.n.load.cpu));
+}
+
+function loadHistory(s) {
+  const now = s.at;
+  for (const n of s.nodes) {
+    const points = history.get(n.name) || [];
+    points.push({ x: now, y: Math.round(n.load.cpu * 1000) / 10 });
+    while (points.length && points[0].x < now - HISTORY_MS) points.shift();
+    history.set(n.name, points);
+  }
+  for (const name of [...history.keys()]) if (!s.nodes.some((n) => n.name === name)) history.delete(name);
+  const datasets = [...history.entries()].map(([name, data]) => ({ label: name, data, pointRadius: 0, borderWidth: 2 }));
+  if (!loadChart) {
+    loadChart = new Chart(document.getElementById('load-chart'), {
+      type: 'line', data: { datasets },
+      options: {
+        animation: false, maintainAspectRatio: false, parsing: false,
+        scales: {
+          x: { type: 'linear', ticks: { callback: (v) => new Date(v).toLocaleTimeString(), maxTicksLimit: 5 } },
+          y: { min: 0, suggestedMax: 100, title: { display: true, text: 'CPU %' } },
+        },
+      },
+    });
+  } else {
+    loadChart.data.datasets = datasets;
+    loadChart.update('none');
   }
 }
 
-poll();
-setInterval(poll, 1000);
+function laneTable(lanes) {
+  const t = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'lane'), el('th', { class: 'num' }, 'queued'),
+    el('th', { class: 'num' }, 'flight'), el('th', { class: 'num' }, 'sent'), el('th', { class: 'num' }, 'shed'))));
+  const body = el('tbody');
+  for (const lane of ['CRITICAL', 'HIGH', 'NORMAL', 'MODEL', 'BULK']) {
+    const l = lanes[lane] || {};
+    body.append(el('tr', { 'data-lane': lane }, el('td', {}, lane), el('td', { class: 'num' }, bytes(l.queuedBytes)),
+      el('td', { class: 'num' }, bytes(l.inFlightBytes)), el('td', { class: 'num' }, l.sent || 0),
+      el('td', { class: 'num' }, l.shed || 0)));
+  }
+  t.append(body);
+  return t;
+}
+
+function nodes(list) {
+  const box = document.getElementById('nodes');
+  box.replaceChildren(...list.map((n) => {
+    const services = n.traffic.services.filter((x) => !x.startsWith('netflow.'));
+    const drain = el('button', { class: 'drain', 'data-node-id': n.nodeId, type: 'button' }, 'Drain');
+    drain.onclick = () => adminDrain(n);
+    return el('div', { class: `node-card ${n.state}`, 'data-node-card': n.name },
+      el('h3', {}, el('span', {}, n.name), el('span', { class: `state ${n.state}` }, n.stale ? 'STALE' : n.state)),
+      el('p', { class: 'meta' }, `${n.role} · ${n.region} · capacity ${n.capacity} · CPU ${pct(n.load.cpu)} · ` +
+        `heap ${mib(n.load.heapUsedBytes)} · report ${n.ageMs} ms old`),
+      el('p', { class: 'meta' }, `admission ${n.traffic.inFlight}/${n.traffic.concurrencyLimit} · services: ` +
+        (services.length ? services.join(', ') : 'none') + (n.traffic.topics.length ? ` · topics: ${n.traffic.topics.join(', ')}` : '')),
+      laneTable(n.traffic.lanes || {}), drain);
+  }));
+}
+
+function models(list) {
+  const box = document.getElementById('models');
+  if (!list.length) {
+    box.replaceChildren(el('p', { class: 'empty' }, 'No model versions yet.'));
+    return;
+  }
+  box.replaceChildren(...list.map((m) => {
+    const rows = (m.nodes || []).map((h) => {
+      const done = h.total ? h.held / h.total : 0;
+      return el('tr', { 'data-model-node': h.nodeName },
+        el('td', {}, h.nodeName || h.node), el('td', {}, h.state),
+        el('td', {}, el('div', { class: 'bar' + (done >= 1 ? ' done' : ''), 'data-model-progress': Math.round(done * 100) },
+          el('span', { style: `width:${Math.round(done * 100)}%` }))),
+        el('td', { class: 'num' }, `${h.held}/${h.total}`));
+    });
+    const t = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'node'), el('th', {}, 'state'),
+      el('th', {}, 'progress'), el('th', { class: 'num' }, 'chunks'))), el('tbody', {}, ...rows));
+    return el('div', { 'data-model': `${m.name}/${m.version}` },
+      el('h3', {}, `${m.name} ${m.version}` + (m.desired ? ' (desired)' : '')),
+      el('p', { class: 'meta' }, `${mib(m.size)} · ${m.chunks} chunks · signed by ${m.keyId}`), t);
+  }));
+}
+
+function work(w) {
+  const box = document.getElementById('work');
+  if (!w.QUEUED) {
+    box.replaceChildren(el('p', { class: 'empty' }, 'Scheduler starting…'));
+    return;
+  }
+  const classes = ['REALTIME', 'NORMAL', 'BULK'];
+  box.replaceChildren(el('table', {},
+    el('thead', {}, el('tr', {}, el('th', {}, ''), ...classes.map((c) => el('th', { class: 'num' }, c)))),
+    el('tbody', {}, ...['QUEUED', 'RUNNING'].map((state) => el('tr', { 'data-work-state': state }, el('td', {}, state.toLowerCase()),
+      ...classes.map((c) => el('td', { class: 'num' }, w[state][c])))))),
+    el('p', { class: 'meta' }, `this node runs ${w.runningHere}; it admits ${w.limitHere} NORMAL/BULK item(s) at once now`));
+}
+
+function rewards(r) {
+  const windows = r.windows || [];
+  const labels = windows.map((w) => new Date(w.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+  const data = windows.map((w) => w.multiplier);
+  if (!rewardsChart) {
+    rewardsChart = new Chart(document.getElementById('rewards-chart'), {
+      type: 'bar', data: { labels, datasets: [{ label: 'multiplier', data, backgroundColor: '#3b6fd8' }] },
+      options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } },
+        scales: { y: { min: 0, suggestedMax: r.maxMultiplier || 3 } } },
+    });
+  } else {
+    rewardsChart.data.labels = labels;
+    rewardsChart.data.datasets[0].data = data;
+    rewardsChart.update('none');
+  }
+}
+
+function events(list) {
+  document.getElementById('events').replaceChildren(...list.map((e) =>
+    el('li', { class: e.kind }, el('time', {}, time(e.at)), e.text)));
+}
+
+function adminDrain(node) {
+  const key = document.getElementById('admin-key').value.trim();
+  const result = document.getElementById('admin-result');
+  fetch(`../v1/nodes/${encodeURIComponent(node.nodeId)}/drain`, {
+    method: 'POST', headers: key ? { Authorization: `Bearer ${key}` } : {},
+  }).then(async (r) => {
+    const body = await r.json().catch(() => ({}));
+    if (r.ok) {
+      result.className = 'ok';
+      result.textContent = `${node.name} is draining.`;
+    } else {
+      result.className = 'error';
+      result.textContent = `Drain refused (${r.status} ${body.error || ''}): ${body.message || 'no message'}`;
+    }
+  }).catch((e) => {
+    result.className = 'error';
+    result.textContent = `Drain failed: ${e}`;
+  });
+}
+
+const stored = sessionStorage.getItem('netflow.adminKey');
+if (stored) document.getElementById('admin-key').value = stored;
+document.getElementById('admin-key').addEventListener('change', (e) => sessionStorage.setItem('netflow.adminKey', e.target.value));
+connect();

@@ -226,12 +226,12 @@ public class ModelVerticle extends VerticleBase {
     });
   }
 
-  /** Every version in the mesh, with the version each model should run. */
   /** The version of {@code name} active on this node, or null (any thread). */
   public String activeVersion(String name) {
     return activation == null ? null : activation.active(name);
   }
 
+  /** Every version in the mesh, with the version each model should run. */
   public Future<JsonObject> list() {
     return on(status::list);
   }

@@ -81,6 +81,8 @@ public final class NetflowNode {
   private static final Logger LOG = LoggerFactory.getLogger(NetflowNode.class);
   /** How fast the remembered peak of gameplay load fades (the scheduler's "busy" is relative to it). */
   private static final long MESH_LOAD_PEAK_HALF_LIFE_MS = 10 * 60_000;
+  /** How often the console's live feed sends a snapshot. */
+  private static final long CONSOLE_INTERVAL_MS = 500;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(2_000);
 
   private final NodeConfig config;
@@ -191,7 +193,8 @@ public final class NetflowNode {
     GatewayRoutes gateway = new GatewayRoutes(NodeOptions.gateway(config));
     int maxBody = config.getInt(NodeKeys.MAX_BODY);
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
-      List.of(new ConsoleRoutes(), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
+      List.of(new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize,
+        CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
         new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody)));
     httpVerticle = verticle;
     return vertx.deployVerticle(verticle).map(id -> {

@@ -176,6 +176,16 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     }, false);
   }
 
+  /** The mesh's unfinished work by state and class, and what runs on this node. */
+  public Future<JsonObject> backlog() {
+    if (context == null) {
+      return notReady();
+    }
+    int here = running.size();
+    int limit = admission.limit();
+    return vertx.executeBlocking(() -> store.backlog().put("runningHere", here).put("limitHere", limit), false);
+  }
+
   /** Work was queued somewhere: look now, or a little later the busier this node is. */
   private void hinted() {
     long delay = (long) (Math.min(1, Math.max(0, utilisation.getAsDouble())) * options.getPollIntervalMs());

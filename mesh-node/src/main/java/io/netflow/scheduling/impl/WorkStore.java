@@ -5,8 +5,10 @@ import com.hazelcast.config.IndexType;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
+import com.hazelcast.projection.Projections;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import io.netflow.scheduling.WorkClass;
 import io.netflow.scheduling.WorkItem;
 import io.netflow.scheduling.WorkState;
 import io.vertx.core.json.JsonObject;
@@ -98,6 +100,26 @@ public final class WorkStore {
   /** Items not finished yet, mesh-wide. */
   public long unfinished() {
     return map.aggregate(Aggregators.count(), Predicates.in("state", WorkState.QUEUED.name(), WorkState.RUNNING.name()));
+  }
+
+  /** Unfinished items by state and class: {@code {"QUEUED": {"REALTIME": n, ..}, "RUNNING": {..}}}. */
+  public JsonObject backlog() {
+    JsonObject counts = new JsonObject();
+    for (WorkState state : List.of(WorkState.QUEUED, WorkState.RUNNING)) {
+      JsonObject byClass = new JsonObject();
+      for (WorkClass c : WorkClass.values()) {
+        byClass.put(c.name(), 0);
+      }
+      counts.put(state.name(), byClass);
+    }
+    for (Object[] row : map.project(Projections.multiAttribute("state", "class"),
+      Predicates.in("state", WorkState.QUEUED.name(), WorkState.RUNNING.name()))) {
+      JsonObject byClass = counts.getJsonObject(String.valueOf(row[0]));
+      if (byClass != null && byClass.containsKey(String.valueOf(row[1]))) {
+        byClass.put(String.valueOf(row[1]), byClass.getInteger(String.valueOf(row[1])) + 1);
+      }
+    }
+    return counts;
   }
 
   private List<WorkItem> query(Predicate<String, HazelcastJsonValue> predicate) {

@@ -1,0 +1,132 @@
+package io.netflow.node;
+
+import io.netflow.console.ConsoleFeed;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.membership.MeshLoad;
+import io.netflow.membership.MeshView;
+import io.netflow.models.ModelVerticle;
+import io.netflow.rewards.RewardsVerticle;
+import io.netflow.scheduling.SchedulerVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * What this node tells the console: one snapshot of the mesh, rebuilt at most once per interval
+ * however many browsers watch, and a feed of recent events found by comparing snapshots (a node
+ * joined, left, started draining, turned overloaded, shed BULK) or heard on the bus (a model
+ * version activated here, a node drained).
+ */
+final class ConsoleState implements ConsoleFeed {
+
+  /** Events kept for the feed. */
+  static final int EVENTS = 50;
+
+  private final Vertx vertx;
+  private final MeshView view;
+  private final MeshLoad load;
+  private final ModelVerticle models;
+  private final SchedulerVerticle scheduler;
+  private final RewardsVerticle rewards;
+  private final IntSupplier clusterSize;
+  private final long maxAgeMs;
+  private final Deque<JsonObject> events = new ArrayDeque<>();
+  private final Map<String, JsonObject> known = new HashMap<>();
+  private Future<JsonObject> last;
+  private long lastAt;
+
+  ConsoleState(Vertx vertx, MeshView view, MeshLoad load, ModelVerticle models, SchedulerVerticle scheduler,
+               RewardsVerticle rewards, IntSupplier clusterSize, long maxAgeMs) {
+    this.vertx = vertx;
+    this.view = view;
+    this.load = load;
+    this.models = models;
+    this.scheduler = scheduler;
+    this.rewards = rewards;
+    this.clusterSize = clusterSize;
+    this.maxAgeMs = maxAgeMs;
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.MODEL_ACTIVATED, m -> event("model",
+      "model " + m.body().getString("name") + " " + m.body().getString("version") + " activated on this node"));
+  }
+
+  @Override
+  public synchronized Future<JsonObject> snapshot() {
+    long now = System.currentTimeMillis();
+    if (last != null && now - lastAt < maxAgeMs) {
+      return last;
+    }
+    lastAt = now;
+    JsonObject mesh = view.toJson(clusterSize.getAsInt());
+    diff(mesh.getJsonArray("nodes"));
+    Future<JsonObject> modelList = models.list().otherwise(new JsonObject().put("models", new JsonArray()));
+    Future<JsonObject> work = scheduler.backlog().otherwise(new JsonObject());
+    Future<JsonObject> schedule = rewards.schedule().otherwise(new JsonObject());
+    last = Future.join(modelList, work, schedule).transform(ar -> Future.succeededFuture(mesh
+      .put("at", now)
+      .put("meshLoad", Math.round(load.rate() * 10) / 10.0)
+      .put("models", modelList.result() == null ? new JsonArray() : modelList.result().getJsonArray("models"))
+      .put("work", work.result())
+      .put("rewards", schedule.result())
+      .put("events", events())));
+    return last;
+  }
+
+  private synchronized JsonArray events() {
+    return new JsonArray(new java.util.ArrayList<>(events));
+  }
+
+  private synchronized void event(String kind, String text) {
+    events.addFirst(new JsonObject().put("at", System.currentTimeMillis()).put("kind", kind).put("text", text));
+    while (events.size() > EVENTS) {
+      events.removeLast();
+    }
+  }
+
+  /** Compares the nodes with the last snapshot's. */
+  private void diff(JsonArray nodes) {
+    Map<String, JsonObject> now = new HashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonObject n = nodes.getJsonObject(i);
+      now.put(n.getString("nodeId"), n);
+    }
+    if (known.isEmpty() && events.isEmpty()) {
+      now.values().forEach(n -> event("joined", n.getString("name") + " is in the mesh"));
+    } else {
+      for (JsonObject n : now.values()) {
+        JsonObject before = known.get(n.getString("nodeId"));
+        String name = n.getString("name");
+        if (before == null) {
+          event("joined", name + " joined");
+          continue;
+        }
+        String state = n.getString("state");
+        if (!state.equals(before.getString("state"))) {
+          event(state.toLowerCase(), name + " is " + state);
+        }
+        long shed = shed(n) - shed(before);
+        if (shed > 0) {
+          event("shed", name + " shed " + shed + " BULK message(s)");
+        }
+      }
+      for (JsonObject gone : known.values()) {
+        if (!now.containsKey(gone.getString("nodeId"))) {
+          event("left", gone.getString("name") + " left");
+        }
+      }
+    }
+    known.clear();
+    known.putAll(now);
+  }
+
+  private static long shed(JsonObject node) {
+    JsonObject bulk = node.getJsonObject("traffic", new JsonObject()).getJsonObject("lanes", new JsonObject())
+      .getJsonObject("BULK", new JsonObject());
+    return bulk.getNumber("shed", 0).longValue();
+  }
+}

@@ -6,6 +6,7 @@ const history = new Map();           // node name -> [{x: time, y: cpu %}]
 let loadChart;
 let rewardsChart;
 let lastSnapshotAt = 0;
+let previous = null;                 // the last snapshot, for link rates
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -57,16 +58,40 @@ function render(s) {
   document.getElementById('summary').textContent =
     `${s.nodes.length} node(s), cluster of ${s.clusterSize} · viewed from ${self ? self.name : '?'} · ` +
     `gameplay ${s.meshLoad} req/s · ${time(s.at)}`;
-  topology(s.nodes);
+  topology(s.nodes, linkRates(s));
+  previous = s;
   loadHistory(s);
-  nodes(s.nodes);
+  nodes(s.nodes, s.models || []);
   models(s.models || []);
   work(s.work || {});
   rewards(s.rewards || {});
   events(s.events || []);
 }
 
-function topology(list) {
+const LANES = ['CRITICAL', 'HIGH', 'NORMAL', 'MODEL', 'BULK'];
+
+// Bytes per second per lane between each pair of nodes, both ways, from the change since the last snapshot.
+function linkRates(s) {
+  const rates = new Map();
+  if (!previous) return rates;
+  const seconds = (s.at - previous.at) / 1000;
+  if (seconds <= 0) return rates;
+  const before = new Map(previous.nodes.map((n) => [n.nodeId, n]));
+  for (const n of s.nodes) {
+    const old = before.get(n.nodeId);
+    if (!old) continue;
+    for (const [dest, lanes] of Object.entries(n.traffic.links || {})) {
+      const key = [n.nodeId, dest].sort().join('|');
+      const r = rates.get(key) || Object.fromEntries(LANES.map((l) => [l, 0]));
+      const was = (old.traffic.links || {})[dest] || {};
+      for (const l of LANES) r[l] += Math.max(0, ((lanes[l] || 0) - (was[l] || 0)) / seconds);
+      rates.set(key, r);
+    }
+  }
+  return rates;
+}
+
+function topology(list, rates) {
   const svg = d3.select('#topology').selectAll('svg').data([0]).join('svg').attr('viewBox', '0 0 600 260');
   const cx = 300, cy = 130, ring = list.length > 1 ? 95 : 0;
   const pos = list.map((n, i) => {
@@ -75,9 +100,25 @@ function topology(list) {
   });
   const links = [];
   for (let i = 0; i < pos.length; i++) for (let j = i + 1; j < pos.length; j++) links.push([pos[i], pos[j]]);
-  svg.selectAll('line.link').data(links).join('line').attr('class', 'link')
-    .attr('x1', (d) => d[0].x).attr('y1', (d) => d[0].y).attr('x2', (d) => d[1].x).attr('y2', (d) => d[1].y)
-    .attr('stroke', '#c9ced8').attr('stroke-width', 1.5);
+  const rateOf = (d) => rates.get([d[0].n.nodeId, d[1].n.nodeId].sort().join('|'));
+  const total = (r) => (r ? LANES.reduce((sum, l) => sum + r[l], 0) : 0);
+  const line = svg.selectAll('g.link').data(links, (d) => d[0].n.nodeId + d[1].n.nodeId).join((enter) => {
+    const e = enter.append('g').attr('class', 'link');
+    e.append('line');
+    e.append('text').attr('text-anchor', 'middle').attr('class', 'rate');
+    e.append('title');
+    return e;
+  });
+  line.attr('data-link', (d) => `${d[0].n.name}|${d[1].n.name}`);
+  line.select('line').attr('x1', (d) => d[0].x).attr('y1', (d) => d[0].y).attr('x2', (d) => d[1].x).attr('y2', (d) => d[1].y)
+    .attr('stroke', (d) => (total(rateOf(d)) > 0 ? '#3b6fd8' : '#c9ced8'))
+    .attr('stroke-width', (d) => 1.5 + Math.min(10, Math.log10(1 + total(rateOf(d))) * 1.5));
+  line.select('text.rate').attr('x', (d) => (d[0].x + d[1].x) / 2).attr('y', (d) => (d[0].y + d[1].y) / 2 - 4)
+    .text((d) => (total(rateOf(d)) > 0 ? bytes(total(rateOf(d))) + '/s' : ''));
+  line.select('title').text((d) => {
+    const r = rateOf(d);
+    return `${d[0].n.name} <-> ${d[1].n.name}: ` + (r ? LANES.map((l) => `${l} ${bytes(r[l])}/s`).join(', ') : 'no traffic');
+  });
   const color = d3.scaleLinear().domain([0, 0.5, 1]).range(['#2e9d5b', '#e0a526', '#c8372d']).clamp(true);
   const g = svg.selectAll('g.node').data(pos, (d) => d.n.nodeId).join((enter) => {
     const e = enter.append('g').attr('class', 'node');
@@ -130,7 +171,7 @@ function laneTable(lanes) {
   const t = el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'lane'), el('th', { class: 'num' }, 'queued'),
     el('th', { class: 'num' }, 'flight'), el('th', { class: 'num' }, 'sent'), el('th', { class: 'num' }, 'shed'))));
   const body = el('tbody');
-  for (const lane of ['CRITICAL', 'HIGH', 'NORMAL', 'MODEL', 'BULK']) {
+  for (const lane of LANES) {
     const l = lanes[lane] || {};
     body.append(el('tr', { 'data-lane': lane }, el('td', {}, lane), el('td', { class: 'num' }, bytes(l.queuedBytes)),
       el('td', { class: 'num' }, bytes(l.inFlightBytes)), el('td', { class: 'num' }, l.sent || 0),
@@ -140,20 +181,34 @@ function laneTable(lanes) {
   return t;
 }
 
-function nodes(list) {
+const cards = new Map();             // node id -> {card, body}: kept across snapshots, so buttons stay clickable
+
+function nodes(list, modelList) {
   const box = document.getElementById('nodes');
-  box.replaceChildren(...list.map((n) => {
+  for (const [id, c] of cards) if (!list.some((n) => n.nodeId === id)) { c.card.remove(); cards.delete(id); }
+  for (const n of list) {
+    let c = cards.get(n.nodeId);
+    if (!c) {
+      const drain = el('button', { class: 'drain', 'data-node-id': n.nodeId, type: 'button' }, 'Drain');
+      drain.onclick = () => adminDrain(n);
+      const body = el('div');
+      c = { card: el('div', { 'data-node-card': n.name }, body, drain), body };
+      cards.set(n.nodeId, c);
+    }
+    c.card.className = `node-card ${n.state}`;
+    box.append(c.card);                 // (re)appended in the view's order
     const services = n.traffic.services.filter((x) => !x.startsWith('netflow.'));
-    const drain = el('button', { class: 'drain', 'data-node-id': n.nodeId, type: 'button' }, 'Drain');
-    drain.onclick = () => adminDrain(n);
-    return el('div', { class: `node-card ${n.state}`, 'data-node-card': n.name },
+    const held = modelList.flatMap((m) => (m.nodes || []).filter((h) => h.nodeId === n.nodeId)
+      .map((h) => `${m.name} ${m.version} (${h.state.toLowerCase()})`));
+    c.body.replaceChildren(
       el('h3', {}, el('span', {}, n.name), el('span', { class: `state ${n.state}` }, n.stale ? 'STALE' : n.state)),
       el('p', { class: 'meta' }, `${n.role} · ${n.region} · capacity ${n.capacity} · CPU ${pct(n.load.cpu)} · ` +
         `heap ${mib(n.load.heapUsedBytes)} · report ${n.ageMs} ms old`),
       el('p', { class: 'meta' }, `admission ${n.traffic.inFlight}/${n.traffic.concurrencyLimit} · services: ` +
         (services.length ? services.join(', ') : 'none') + (n.traffic.topics.length ? ` · topics: ${n.traffic.topics.join(', ')}` : '')),
-      laneTable(n.traffic.lanes || {}), drain);
-  }));
+      el('p', { class: 'meta' }, 'models: ' + (held.length ? held.join(', ') : 'none')),
+      laneTable(n.traffic.lanes || {}));
+  }
 }
 
 function models(list) {
@@ -234,6 +289,33 @@ function adminDrain(node) {
     result.textContent = `Drain failed: ${e}`;
   });
 }
+
+function adminResult(ok, text) {
+  const result = document.getElementById('admin-result');
+  result.className = ok ? 'ok' : 'error';
+  result.textContent = text;
+}
+
+document.getElementById('upload').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const f = e.target.elements;
+  const file = f.file.files[0];
+  const key = document.getElementById('admin-key').value.trim();
+  const headers = {
+    'X-Netflow-Size': String(file.size), 'X-Netflow-Key-Id': f.keyId.value.trim(),
+    'X-Netflow-Signature': f.signature.value.trim(), 'X-Netflow-Chunk-Size': f.chunkSize.value,
+  };
+  if (key) headers.Authorization = `Bearer ${key}`;
+  adminResult(true, `Uploading ${file.name} (${bytes(file.size)})…`);
+  fetch(`../v1/models/${encodeURIComponent(f.name.value)}/${encodeURIComponent(f.version.value)}`,
+    { method: 'PUT', headers, body: file })
+    .then(async (r) => {
+      const body = await r.json().catch(() => ({}));
+      if (r.status === 201) adminResult(true, `Published ${body.name} ${body.version}: ${body.chunks} chunks, rolling out.`);
+      else adminResult(false, `Upload refused (${r.status} ${body.error || ''}): ${body.message || 'no message'}`);
+    })
+    .catch((err) => adminResult(false, `Upload failed: ${err}`));
+});
 
 const stored = sessionStorage.getItem('netflow.adminKey');
 if (stored) document.getElementById('admin-key').value = stored;

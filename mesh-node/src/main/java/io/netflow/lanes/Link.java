@@ -55,6 +55,8 @@ public final class Link {
   private final Transmitter transmitter;
   private final Vertx vertx;
   private final LinkMetrics metrics;
+  private final java.util.concurrent.atomic.AtomicLongArray sentBytesByLane =
+    new java.util.concurrent.atomic.AtomicLongArray(Priority.values().length);
   @SuppressWarnings("unchecked")
   private final ArrayDeque<Outbound>[] queues = new ArrayDeque[Priority.values().length];
   private final long[] queuedBytes = new long[Priority.values().length];
@@ -279,6 +281,7 @@ public final class Link {
     stats.inFlightBytes[lane.code()].addAndGet(o.size());
     stats.sent[lane.code()].incrementAndGet();
     stats.sentBytes[lane.code()].addAndGet(o.size());
+    sentBytesByLane.addAndGet(lane.code(), o.size());
     metrics.sent(lane);
     sent.add(o);
     transmitter.send(nodeId, e, Math.min(remaining, o.attemptTimeoutMs)).onComplete(ar -> {
@@ -341,6 +344,15 @@ public final class Link {
     }
     failed.forEach(o -> o.finish(Future.failedFuture(reason)));
     metrics.close();
+  }
+
+  /** Bytes sent on this link so far, per lane ({@code {"CRITICAL": n, ..}}); safe from any thread. */
+  public io.vertx.core.json.JsonObject sentBytes() {
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject();
+    for (Priority p : Priority.values()) {
+      json.put(p.name(), sentBytesByLane.get(p.code()));
+    }
+    return json;
   }
 
   public String nodeId() {

@@ -14,15 +14,20 @@ import java.util.List;
  * @param concurrencyLimit how many its adaptive admission lets in at once now
  * @param overloaded       whether admission has turned requests away in the last report interval
  * @param lanes            per-lane figures for display ({@code {"BULK": {"queuedBytes": ..}, ..}})
+ * @param links            bytes sent so far to each peer, per lane ({@code {"<node id>": {"BULK": n, ..}}})
  */
 public record TrafficLoad(List<String> services, List<String> topics, int inFlight, int concurrencyLimit,
-                          boolean overloaded, JsonObject lanes) {
+                          boolean overloaded, JsonObject lanes, JsonObject links) {
+
+  /** The most peers a report lists link figures for; more are dropped. */
+  public static final int MAX_LINKS = 1024;
 
   /** The most services or topics a report may list; more are dropped. */
   public static final int MAX_NAMES = 256;
 
   /** A node with no data plane (yet). */
-  public static final TrafficLoad NONE = new TrafficLoad(List.of(), List.of(), 0, 1, false, new JsonObject());
+  public static final TrafficLoad NONE = new TrafficLoad(List.of(), List.of(), 0, 1, false, new JsonObject(),
+    new JsonObject());
 
   public TrafficLoad {
     services = List.copyOf(services);
@@ -41,7 +46,8 @@ public record TrafficLoad(List<String> services, List<String> topics, int inFlig
       .put("inFlight", inFlight)
       .put("concurrencyLimit", concurrencyLimit)
       .put("overloaded", overloaded)
-      .put("lanes", lanes);
+      .put("lanes", lanes)
+      .put("links", links);
   }
 
   /** Reads a peer's traffic report: names must be valid service or topic names, numbers in range. */
@@ -49,22 +55,28 @@ public record TrafficLoad(List<String> services, List<String> topics, int inFlig
     if (json == null) {
       return NONE;
     }
-    JsonObject lanes = new JsonObject();
-    JsonObject rawLanes = json.getJsonObject("lanes", new JsonObject());
-    for (String lane : rawLanes.fieldNames()) {
-      if (lane.length() <= 16 && rawLanes.getValue(lane) instanceof JsonObject figures) {
-        JsonObject clean = new JsonObject();
-        figures.forEach(f -> {
-          if (f.getValue() instanceof Number n && f.getKey().length() <= 32) {
-            clean.put(f.getKey(), Math.max(0, n.doubleValue()));
-          }
-        });
-        lanes.put(lane, clean);
-      }
-    }
+    JsonObject lanes = figures(json.getJsonObject("lanes", new JsonObject()), 16, 64);
+    JsonObject links = figures(json.getJsonObject("links", new JsonObject()), 64, MAX_LINKS);
     return new TrafficLoad(names(json.getJsonArray("services")), names(json.getJsonArray("topics")),
       Math.max(0, json.getInteger("inFlight", 0)), Math.max(1, json.getInteger("concurrencyLimit", 1)),
-      json.getBoolean("overloaded", false), lanes);
+      json.getBoolean("overloaded", false), lanes, links);
+  }
+
+  /** Keeps {@code {name: {figure: number}}} entries with short names and non-negative numbers only. */
+  private static JsonObject figures(JsonObject raw, int maxNameLength, int maxEntries) {
+    JsonObject clean = new JsonObject();
+    for (String name : raw.fieldNames()) {
+      if (clean.size() < maxEntries && name.length() <= maxNameLength && raw.getValue(name) instanceof JsonObject figures) {
+        JsonObject kept = new JsonObject();
+        figures.forEach(f -> {
+          if (f.getValue() instanceof Number n && f.getKey().length() <= 32) {
+            kept.put(f.getKey(), Math.max(0, n.doubleValue()));
+          }
+        });
+        clean.put(name, kept);
+      }
+    }
+    return clean;
   }
 
   private static List<String> names(JsonArray array) {

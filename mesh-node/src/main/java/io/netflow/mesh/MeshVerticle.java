@@ -53,7 +53,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final LaneOptions laneOptions;
   private final MeshView view;
   private final MeterRegistry registry;
-  private final Map<String, Link> links = new HashMap<>();
+  // Read by the load report from another thread, hence concurrent.
+  private final Map<String, Link> links = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Long> lastRerouteLog = new HashMap<>();
   private final Set<String> fedTopics = new HashSet<>();
   private String selfId;
@@ -99,7 +100,10 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     for (Priority p : Priority.values()) {
       lanes.getJsonObject(p.name()).put("served", inbox.served(p));
     }
-    return new TrafficLoad(inbox.services(), inbox.topics(), inbox.inFlight(), inbox.limit(), inbox.overloaded(), lanes);
+    JsonObject links = new JsonObject();
+    this.links.forEach((node, link) -> links.put(node, link.sentBytes()));
+    return new TrafficLoad(inbox.services(), inbox.topics(), inbox.inFlight(), inbox.limit(), inbox.overloaded(), lanes,
+      links);
   }
 
   /** Node-wide lane figures. */

@@ -50,6 +50,7 @@ public final class ModelCli {
       return switch (args.get(0)) {
         case "keygen" -> keygen(flags, out);
         case "publish" -> publish(flags, out, err);
+        case "sign" -> sign(flags, out);
         default -> usage(err);
       };
     } catch (IllegalArgumentException | IOException e) {
@@ -79,14 +80,34 @@ public final class ModelCli {
     return 0;
   }
 
+  /** Signs a version without uploading it: for uploads through the web console (or any HTTP client). */
+  private static int sign(Map<String, String> f, PrintStream out) throws IOException {
+    ModelManifest signed = signed(f);
+    out.println("key id:     " + signed.keyId());
+    out.println("signature:  " + signed.signature());
+    out.println("chunk size: " + signed.chunkSize());
+    out.println("Upload the same file as " + signed.name() + " " + signed.version() + " with these, in the console or with");
+    out.println("  curl -T FILE -H \"" + ModelRoutes.KEY_ID + ": " + signed.keyId() + "\" -H \"" + ModelRoutes.SIGNATURE
+      + ": " + signed.signature() + "\" -H \"" + ModelRoutes.SIZE + ": " + signed.size() + "\" -H \"" + ModelRoutes.CHUNK_SIZE
+      + ": " + signed.chunkSize() + "\" -H \"Authorization: Bearer $ADMIN_KEY\" URL/v1/models/" + signed.name() + "/"
+      + signed.version());
+    return 0;
+  }
+
+  private static ModelManifest signed(Map<String, String> f) throws IOException {
+    Path file = Path.of(need(f, "file"));
+    int chunk = Integer.parseInt(f.getOrDefault("chunk-bytes", "65536"));
+    return ModelKeys.sign(ModelStore.describe(file, need(f, "name"), need(f, "version"), chunk), need(f, "key-id"),
+      ModelKeys.privateKey(Files.readString(Path.of(need(f, "private-key")))));
+  }
+
   private static int publish(Map<String, String> f, PrintStream out, PrintStream err)
     throws IOException, InterruptedException {
     Path file = Path.of(need(f, "file"));
     String name = need(f, "name");
     String version = need(f, "version");
     int chunk = Integer.parseInt(f.getOrDefault("chunk-bytes", "65536"));
-    ModelManifest signed = ModelKeys.sign(ModelStore.describe(file, name, version, chunk), need(f, "key-id"),
-      ModelKeys.privateKey(Files.readString(Path.of(need(f, "private-key")))));
+    ModelManifest signed = signed(f);
     HttpRequest request = HttpRequest.newBuilder(URI.create(need(f, "url") + "/v1/models/" + name + "/" + version))
       .timeout(Duration.ofMinutes(30))
       .header("Authorization", "Bearer " + need(f, "admin-key"))
@@ -115,7 +136,9 @@ public final class ModelCli {
       Usage:
         java -jar netflow-node.jar model keygen --key-id ID --out FILE
         java -jar netflow-node.jar model publish --url http://HOST:PORT --admin-key KEY --name NAME --version V \\
-             --file MODEL --private-key FILE --key-id ID [--chunk-bytes 65536]""");
+             --file MODEL --private-key FILE --key-id ID [--chunk-bytes 65536]
+        java -jar netflow-node.jar model sign --name NAME --version V --file MODEL --private-key FILE --key-id ID
+             [--chunk-bytes 65536]   (prints the signature, for an upload through the web console)""");
     return 2;
   }
 }

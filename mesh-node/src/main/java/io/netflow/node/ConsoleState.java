@@ -20,8 +20,8 @@ import java.util.function.IntSupplier;
 /**
  * What this node tells the console: one snapshot of the mesh, rebuilt at most once per interval
  * however many browsers watch, and a feed of recent events found by comparing snapshots (a node
- * joined, left, started draining, turned overloaded, shed BULK) or heard on the bus (a model
- * version activated here, a node drained).
+ * joined, left, started draining, turned overloaded, shed BULK, this node rerouted requests) or
+ * heard on the bus (a model version activated here).
  */
 final class ConsoleState implements ConsoleFeed {
 
@@ -38,11 +38,15 @@ final class ConsoleState implements ConsoleFeed {
   private final long maxAgeMs;
   private final Deque<JsonObject> events = new ArrayDeque<>();
   private final Map<String, JsonObject> known = new HashMap<>();
+  private final io.micrometer.core.instrument.MeterRegistry registry;
+  private double rerouted;
   private Future<JsonObject> last;
   private long lastAt;
 
   ConsoleState(Vertx vertx, MeshView view, MeshLoad load, ModelVerticle models, SchedulerVerticle scheduler,
-               RewardsVerticle rewards, IntSupplier clusterSize, long maxAgeMs) {
+               RewardsVerticle rewards, IntSupplier clusterSize, io.micrometer.core.instrument.MeterRegistry registry,
+               long maxAgeMs) {
+    this.registry = registry;
     this.vertx = vertx;
     this.view = view;
     this.load = load;
@@ -64,6 +68,7 @@ final class ConsoleState implements ConsoleFeed {
     lastAt = now;
     JsonObject mesh = view.toJson(clusterSize.getAsInt());
     diff(mesh.getJsonArray("nodes"));
+    reroutes();
     Future<JsonObject> modelList = models.list().otherwise(new JsonObject().put("models", new JsonArray()));
     Future<JsonObject> work = scheduler.backlog().otherwise(new JsonObject());
     Future<JsonObject> schedule = rewards.schedule().otherwise(new JsonObject());
@@ -86,6 +91,15 @@ final class ConsoleState implements ConsoleFeed {
     while (events.size() > EVENTS) {
       events.removeLast();
     }
+  }
+
+  /** Requests this node sent on to another node after one failed, since the last snapshot. */
+  private void reroutes() {
+    double total = registry.find("netflow.routing.rerouted").counters().stream().mapToDouble(c -> c.count()).sum();
+    if (total > rerouted) {
+      event("rerouted", "this node rerouted " + Math.round(total - rerouted) + " request(s) after a node failed to answer");
+    }
+    rerouted = total;
   }
 
   /** Compares the nodes with the last snapshot's. */

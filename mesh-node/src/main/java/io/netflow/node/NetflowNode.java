@@ -194,7 +194,7 @@ public final class NetflowNode {
     int maxBody = config.getInt(NodeKeys.MAX_BODY);
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
       List.of(new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize,
-        CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
+        registry, CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
         new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody)));
     httpVerticle = verticle;
     return vertx.deployVerticle(verticle).map(id -> {

@@ -2,9 +2,13 @@ package io.netflow.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.Priority;
 import io.netflow.models.ModelFixture;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +87,7 @@ class ConsoleBrowserTest {
   void showsTheLiveMeshItsRolloutsAndLosses() throws Exception {
     ModelFixture fixture = new ModelFixture(models);
     NetflowNode a = mesh.start("edge-a", fixture.trusting());
-    mesh.start("edge-b", fixture.trusting());
+    NetflowNode b = mesh.start("edge-b", fixture.trusting());
     NetflowNode c = mesh.start("cloud-c", fixture.trusting());
 
     browser.get(a.httpUrl() + "/console/");
@@ -93,10 +97,30 @@ class ConsoleBrowserTest {
     assertThat(browser.findElements(By.cssSelector("#work [data-work-state]"))).hasSize(2);
     assertThat(browser.findElements(By.cssSelector("#events li"))).isNotEmpty();
 
+    // Traffic between two nodes shows on their link, with its rate.
+    TestMesh.join(b.mesh().host("match", e -> Future.succeededFuture(Buffer.buffer("ok"))));
+    mesh.awaitHosts("match", 1);
+    long until = System.currentTimeMillis() + 4_000;
+    Thread traffic = new Thread(() -> {
+      while (System.currentTimeMillis() < until) {
+        a.mesh().request(Envelope.toService("match").priority(Priority.HIGH).payload("x".repeat(2_000)).build());
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    traffic.start();
+    waiting(10).until(d -> d.findElement(By.cssSelector("g.link[data-link='edge-a|edge-b'] text.rate")).getText()
+      .endsWith("/s"));
+    traffic.join();
+
     // A rollout shows per-node progress until every node holds the version.
     assertThat(fixture.publish(a, "policy", "v1", fixture.model("policy-v1", 3 * ModelFixture.CHUNK + 5, 1)).statusCode())
       .isEqualTo(201);
     waiting(30).until(d -> d.findElements(By.cssSelector("[data-model='policy/v1'] [data-model-progress='100']")).size() == 3);
+    waiting(5).until(d -> d.findElement(By.cssSelector("[data-node-card='edge-b']")).getText().contains("policy v1"));
     shot("desktop-1280x800");
 
     // Console errors so far: none (a refused admin call, below, logs its 401 on purpose).
@@ -115,6 +139,23 @@ class ConsoleBrowserTest {
     browser.findElement(By.cssSelector("[data-node-card='edge-a'] button.drain")).click();
     waiting(5).until(d -> d.findElement(By.id("admin-result")).getText().contains("401"));
     assertThat(browser.findElement(By.cssSelector("[data-node-card='edge-a'] .state")).getText()).isEqualTo("UP");
+
+    // Publishing from the console: refused without a key, published with one.
+    Path v2 = fixture.model("policy-v2", 2 * ModelFixture.CHUNK + 7, 2);
+    var signed = fixture.sign(v2, "policy", "v2");
+    var form = browser.findElement(By.id("upload"));
+    form.findElement(By.name("name")).sendKeys("policy");
+    form.findElement(By.name("version")).sendKeys("v2");
+    form.findElement(By.name("keyId")).sendKeys(signed.keyId());
+    form.findElement(By.name("signature")).sendKeys(signed.signature());
+    form.findElement(By.name("file")).sendKeys(v2.toAbsolutePath().toString());
+    form.findElement(By.cssSelector("button[type=submit]")).click();
+    waiting(10).until(d -> d.findElement(By.id("admin-result")).getText().contains("Upload refused (401"));
+    browser.findElement(By.id("admin-key")).sendKeys(ModelFixture.ADMIN_KEY);
+    form.findElement(By.cssSelector("button[type=submit]")).click();
+    waiting(10).until(d -> d.findElement(By.id("admin-result")).getText().startsWith("Published policy v2"));
+    waiting(30).until(d -> d.findElements(By.cssSelector("[data-model='policy/v2'] [data-model-progress='100']")).size() == 2);
+    shot("published-from-console");
 
     browser.manage().window().setSize(new Dimension(390, 844));
     Thread.sleep(700);

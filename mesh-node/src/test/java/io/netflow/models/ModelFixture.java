@@ -18,7 +18,7 @@ import java.util.function.UnaryOperator;
 /** A publisher's key pair and an admin key, the node config that trusts them, and signed uploads. */
 public final class ModelFixture {
 
-  static final String ADMIN_KEY = "test-admin-key";
+  public static final String ADMIN_KEY = "test-admin-key";
   public static final int CHUNK = 64 * 1024;
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -38,6 +38,11 @@ public final class ModelFixture {
     return cfg -> more.apply(cfg
       .set(NodeKeys.TRUSTED_KEYS, List.of("ops=" + ModelKeys.encode(publisher.getPublic())))
       .set(NodeKeys.ADMIN_KEYS, List.of(AdminAuth.sha256Hex(ADMIN_KEY))));
+  }
+
+  /** The manifest of {@code file} as name/version, signed by this publisher as key "ops". */
+  public ModelManifest sign(Path file, String name, String version) throws Exception {
+    return ModelKeys.sign(ModelStore.describe(file, name, version, CHUNK), "ops", publisher.getPrivate());
   }
 
   /** A model file of {@code size} random bytes. */

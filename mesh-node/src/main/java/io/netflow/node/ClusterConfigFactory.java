@@ -42,7 +42,17 @@ final class ClusterConfigFactory {
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(node.getList(NodeKeys.CLUSTER_JOIN));
+    String serviceDns = node.getString(NodeKeys.CLUSTER_K8S_DNS);
+    if (serviceDns.isEmpty()) {
+      join.getTcpIpConfig().setEnabled(true).setMembers(node.getList(NodeKeys.CLUSTER_JOIN));
+    } else {
+      // Hazelcast's own Kubernetes discovery in DNS lookup mode: no API access (RBAC) needed, only a
+      // headless Service that lists not-yet-ready pods too (publishNotReadyAddresses).
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+        .setProperty("service-dns", serviceDns)
+        .setProperty("service-port", String.valueOf(node.getInt(NodeKeys.CLUSTER_PORT)));
+    }
 
     hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(node.getInt(NodeKeys.CLUSTER_HEARTBEAT)));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(node.getInt(NodeKeys.CLUSTER_MAX_NO_HEARTBEAT)));

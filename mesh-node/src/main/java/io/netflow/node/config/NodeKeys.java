@@ -50,6 +50,10 @@ public final class NodeKeys {
   public static final ConfigKey CLUSTER_JOIN = listKey("cluster.join", List.of("127.0.0.1"), HOST_PORT,
     "must be a list of host or host:port",
     "Peers to join over TCP (host or host:port; a bare host is probed on the first ports from cluster.port).");
+  public static final ConfigKey CLUSTER_K8S_DNS = stringKey("cluster.kubernetes-service-dns", "",
+    "|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?", "must be empty or a DNS name",
+    "On Kubernetes: the headless Service whose DNS lists the pods (e.g. netflow-hz.mesh.svc.cluster.local); "
+      + "members are found through it instead of cluster.join. Empty: TCP join to cluster.join.");
   public static final ConfigKey CLUSTER_CONFIG_FILE = stringKey("cluster.config-file", "", ".{0,4096}",
     "must be a path", "Hazelcast YAML or XML config to start from; empty uses the embedded config/cluster.yaml.");
   public static final ConfigKey CLUSTER_HEARTBEAT = intKey("cluster.heartbeat-seconds", 1, 1, 60,
@@ -213,7 +217,7 @@ public final class NodeKeys {
   /** All keys, in documentation order. */
   public static final List<ConfigKey> ALL = List.of(
     NODE_NAME, NODE_ROLE, NODE_REGION, NODE_CAPACITY, NODE_DATA_DIR, NODE_UPLOAD, NODE_DOWNLOAD,
-    CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_PORT_COUNT, CLUSTER_JOIN, CLUSTER_CONFIG_FILE,
+    CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_PORT_COUNT, CLUSTER_JOIN, CLUSTER_K8S_DNS, CLUSTER_CONFIG_FILE,
     CLUSTER_HEARTBEAT, CLUSTER_MAX_NO_HEARTBEAT,
     HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT, TLS_CERT, TLS_KEY,
     REPORT_INTERVAL, STALE_AFTER,

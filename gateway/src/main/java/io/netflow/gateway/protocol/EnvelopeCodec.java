@@ -50,8 +50,22 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     buffer.appendInt(e.payload().length()).appendBuffer(e.payload());
   }
 
+  /**
+   * Reads an envelope a peer sent.
+   *
+   * @throws MeshException MALFORMED (or UNKNOWN_PRIORITY) for a truncated or corrupt one
+   */
   @Override
   public Envelope decodeFromWire(int pos, Buffer buffer) {
+    try {
+      return decode(pos, buffer);
+    } catch (IndexOutOfBoundsException | IllegalArgumentException | NullPointerException e) {
+      // Found by ProtocolFuzzTest: a short or garbled frame must be a coded refusal, not a crash.
+      throw new MeshException(ErrorCode.MALFORMED, "truncated or corrupt envelope: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static Envelope decode(int pos, Buffer buffer) {
     byte version = buffer.getByte(pos);
     if (version != VERSION) {
       throw new MeshException(ErrorCode.MALFORMED, "envelope wire version " + version + " is not supported");

@@ -12,6 +12,12 @@ import io.vertx.core.Handler;
 public interface Mesh {
 
   /**
+   * A service every node hosts: it answers with the name of the node that took the request. Send
+   * to it to check a route end to end ({@code POST /v1/messages {"service": "netflow.ping"}}).
+   */
+  String PING = "netflow.ping";
+
+  /**
    * Routes a request to the node that serves {@code envelope.service()} best right now, rerouting
    * on timeout, a missing handler or an overload answer while the deadline allows (BULK is never
    * rerouted: it is answered OVERLOADED with a retry-after hint when it must be shed).

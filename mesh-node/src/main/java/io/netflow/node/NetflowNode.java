@@ -155,6 +155,7 @@ public final class NetflowNode {
         return deployHttp();
       })
       .compose(port -> vertx.deployVerticle(mesh))
+      .compose(id -> mesh.host(Mesh.PING, e -> Future.succeededFuture(io.vertx.core.buffer.Buffer.buffer(name))))
       .compose(id -> deployMembership())
       .compose(id -> vertx.deployVerticle(models))
       .compose(id -> vertx.deployVerticle(scheduler))

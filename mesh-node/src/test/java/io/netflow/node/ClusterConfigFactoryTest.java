@@ -31,6 +31,15 @@ class ClusterConfigFactoryTest {
   }
 
   @Test
+  void netflowMapsKeepTwoBackups() throws Exception {
+    Config ours = ClusterConfigFactory.load("");
+    for (String map : java.util.List.of("netflow.work", "netflow.rewards.ledger", "netflow.rewards.hashes",
+      "netflow.load-reports")) {
+      assertThat(ours.findMapConfig(map).getBackupCount()).as(map).isEqualTo(2);
+    }
+  }
+
+  @Test
   void nodeSettingsAreAppliedAndMulticastStaysOff() throws Exception {
     NodeConfig node = NodeConfig.defaults()
       .with(NodeKeys.CLUSTER_NAME, "lab")

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * The reward ledger: credit records in a cluster map keyed by {@code contributor/id} (one
- * synchronous backup: any one node may die), content hashes in a second map so the same data is
+ * synchronous backups: any two nodes may die at once), content hashes in a second map so the same data is
  * paid once whoever sends it, and this node's {@link Journal} for restarts of the whole mesh.
  * Crediting is idempotent: {@code putIfAbsent} on the key decides, once, mesh-wide.
  *

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The mesh's work items, in a Hazelcast map (one synchronous backup, so the loss of any one node
+ * The mesh's work items, in a Hazelcast map (two synchronous backups, so the loss of any two nodes
  * loses nothing) of JSON values, which Hazelcast can query by field. Every change is a
  * compare-and-set of the whole item, so two nodes can never both claim one item.
  *

@@ -100,10 +100,20 @@ final class NodeProcess implements AutoCloseable {
     return -1;
   }
 
+  /** Sends a signal to the process ({@code KILL}, {@code STOP}, {@code CONT}, {@code TERM}). */
+  void signal(String signal) throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid())).inheritIO().start().waitFor();
+  }
+
   /** Kills the process (SIGKILL) if it is still running: every test ends with this. */
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
+      try {
+        signal("CONT"); // a stopped process would not die until continued
+      } catch (IOException ignored) {
+        // destroyForcibly below still applies
+      }
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }

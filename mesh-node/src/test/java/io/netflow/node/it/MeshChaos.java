@@ -1,0 +1,325 @@
+package io.netflow.node.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.node.TestMesh;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The chaos suite (profile {@code chaos}): four nodes as separate processes from the built jar,
+ * one of them the gateway the clients use; the other three are killed ({@code kill -9}) and hung
+ * ({@code SIGSTOP}, later {@code SIGCONT}), one at a time and two at once, while clients send
+ * CRITICAL requests, contribute data for rewards and have deferred work run. Killed nodes are
+ * started again. Nothing acknowledged may be lost: every request answered 200 was served, every
+ * work item completes, the ledger's totals equal the receipts. Prints the table of faults.
+ */
+class MeshChaos {
+
+  private static final String KEY = "chaos-secret";
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final long SEED = Long.getLong("chaos.seed", 42);
+
+  @TempDir
+  Path dataDir;
+
+  private final String cluster = "chaos-" + java.util.UUID.randomUUID();
+  private final List<NodeProcess> all = new CopyOnWriteArrayList<>();
+  private final Map<String, NodeProcess> live = new ConcurrentHashMap<>();
+  private final List<String> seeds = new ArrayList<>();
+  private final long t0 = System.nanoTime();
+
+  /** One request the clients sent: when, how long, and what came back. */
+  private record Sent(long startMs, long latencyMs, int status, int code) {
+  }
+
+  /** A fault and when it was injected. */
+  private record Fault(long atMs, String what, boolean hang) {
+  }
+
+  @AfterEach
+  void killAll() throws InterruptedException {
+    for (NodeProcess p : all) {
+      p.close();
+    }
+  }
+
+  private long now() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+  }
+
+  private NodeProcess start(String name) throws Exception {
+    int clusterPort = TestMesh.freePort();
+    int httpPort = TestMesh.freePort();
+    if (seeds.size() < 4) {
+      seeds.add("127.0.0.1:" + clusterPort);
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("NETFLOW_CLUSTER_NAME", cluster);
+    env.put("NETFLOW_CLUSTER_PORT_COUNT", "1");
+    env.put("NETFLOW_HTTP_PORT_COUNT", "1");
+    env.put("NETFLOW_GATEWAY_API_KEYS", ApiKeys.entry("chaos", KEY, "admin"));
+    env.put("NETFLOW_GATEWAY_RATE_PER_SECOND", "1000000");
+    env.put("NETFLOW_GATEWAY_RATE_BURST", "1000000");
+    env.put("NETFLOW_REWARDS_RATE_PER_MINUTE", "1000000");
+    env.put("NETFLOW_SHUTDOWN_DRAIN_MS", "200");
+    // Each kill or hang of the node running an item uses one of its attempts: allow for this many faults.
+    env.put("NETFLOW_SCHEDULING_MAX_ATTEMPTS", "10");
+    List<String> join = new ArrayList<>(seeds);
+    NodeProcess p = NodeProcess.start(name + "-" + all.size(), List.of("--name", name, "--cluster-port",
+      String.valueOf(clusterPort), "--http-port", String.valueOf(httpPort), "--join", String.join(",", join),
+      "--data-dir", dataDir.toString()), env);
+    all.add(p);
+    p.awaitReady(Duration.ofSeconds(60));
+    live.put(name, p);
+    return p;
+  }
+
+  private static HttpResponse<String> send(String url, String method, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+      .header("Authorization", "Bearer " + KEY)
+      .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+      .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private int upNodes(String gateway) {
+    try {
+      JsonArray nodes = new JsonObject(send(gateway + "/v1/mesh/nodes", "GET", null).body()).getJsonArray("nodes");
+      int up = 0;
+      for (int i = 0; i < nodes.size(); i++) {
+        JsonObject n = nodes.getJsonObject(i);
+        if ("UP".equals(n.getString("state")) && !n.getBoolean("stale")
+          && n.getJsonObject("traffic").getJsonArray("services").contains("netflow.ping")) {
+          up++;
+        }
+      }
+      return up;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES)
+  void nothingAcknowledgedIsLostUnderKillsAndHangs() throws Exception {
+    NodeProcess gatewayNode = start("gw");
+    for (String n : List.of("n1", "n2", "n3")) {
+      start(n);
+    }
+    String gw = gatewayNode.httpUrl().orElseThrow();
+    TestMesh.await(Duration.ofSeconds(30), "4 nodes serving ping", () -> upNodes(gw) == 4);
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<Sent> sent = new CopyOnWriteArrayList<>();
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < 8; c++) {
+      clients.add(thread(() -> {
+        while (running.get()) {
+          long start = now();
+          try {
+            // A key per player spreads requests over every node (rendezvous hashing), victims included.
+            HttpResponse<String> r = send(gw + "/v1/messages", "POST", "{\"service\":\"netflow.ping\",\"priority\":"
+              + "\"CRITICAL\",\"timeoutMs\":8000,\"key\":\"player-" + ThreadLocalRandom.current().nextInt(10_000)
+              + "\",\"payload\":\"tick\"}");
+            int code = r.statusCode() == 200 ? 0 : new JsonObject(r.body()).getInteger("code", 0);
+            if (r.statusCode() == 200) {
+              assertThat(new JsonObject(r.body()).getString("reply")).isNotEmpty();
+            }
+            sent.add(new Sent(start, now() - start, r.statusCode(), code));
+          } catch (Exception e) {
+            sent.add(new Sent(start, now() - start, -1, 0));
+          }
+        }
+      }));
+    }
+
+    // Rewards: unique contributions, each retried with its id until it has a receipt.
+    Map<String, Long> receipts = new ConcurrentHashMap<>();
+    AtomicLong contributionRetries = new AtomicLong();
+    Thread contributor = thread(() -> {
+      int i = 0;
+      while (running.get()) {
+        String payload = "trace " + i + " of chaos run, frame " + (i * 7919L);
+        String body = new JsonObject().put("id", "c-" + i).put("type", "telemetry")
+          .put("size", payload.getBytes(StandardCharsets.UTF_8).length).put("sha256", sha256(payload))
+          .put("payload", payload).encode();
+        for (int attempt = 0; attempt < 20 && !receipts.containsKey("c-" + i); attempt++) {
+          try {
+            HttpResponse<String> r = send(gw + "/v1/rewards/contributions", "POST", body);
+            if (r.statusCode() == 200 || r.statusCode() == 201) {
+              receipts.put("c-" + i, new JsonObject(r.body()).getLong("points"));
+            } else {
+              contributionRetries.incrementAndGet();
+            }
+          } catch (Exception e) {
+            contributionRetries.incrementAndGet();
+          }
+        }
+        i++;
+        sleep(20);
+      }
+    });
+
+    // Deferred work: 200 items delivered to the ping service while nodes die.
+    List<String> work = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String id = "w-" + i;
+      HttpResponse<String> r = send(gw + "/v1/work", "POST", new JsonObject().put("id", id).put("kind", "deliver")
+        .put("service", "netflow.ping").put("class", i % 2 == 0 ? "NORMAL" : "BULK").put("deadlineInMs", 120_000)
+        .put("payload", new JsonObject().put("i", i)).encode());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      work.add(id);
+    }
+
+    Random random = new Random(SEED);
+    List<Fault> faults = new ArrayList<>();
+    List<String> victims = new ArrayList<>(List.of("n1", "n2", "n3"));
+    sleep(3_000);
+    // One killed, then started again.
+    String k1 = victims.get(random.nextInt(3));
+    faults.add(new Fault(now(), "kill -9 " + k1, false));
+    live.remove(k1).signal("KILL");
+    sleep(4_000);
+    start(k1);
+    sleep(3_000);
+    // One hung for 8 s (past the 5 s failure detector), then resumed.
+    String h1 = victims.get(random.nextInt(3));
+    faults.add(new Fault(now(), "SIGSTOP " + h1 + " (8 s)", true));
+    live.get(h1).signal("STOP");
+    sleep(8_000);
+    live.get(h1).signal("CONT");
+    faults.add(new Fault(now(), "SIGCONT " + h1, false));
+    TestMesh.await(Duration.ofSeconds(40), h1 + " back in the mesh", () -> upNodes(gw) == 4);
+    long rejoined1 = now();
+    // Two killed at once, then started again.
+    List<String> two = new ArrayList<>(victims);
+    java.util.Collections.shuffle(two, random);
+    faults.add(new Fault(now(), "kill -9 " + two.get(0) + " and " + two.get(1), false));
+    live.remove(two.get(0)).signal("KILL");
+    live.remove(two.get(1)).signal("KILL");
+    sleep(4_000);
+    start(two.get(0));
+    start(two.get(1));
+    sleep(3_000);
+    // Two hung at once, then resumed.
+    java.util.Collections.shuffle(two, random);
+    faults.add(new Fault(now(), "SIGSTOP " + two.get(0) + " and " + two.get(1) + " (8 s)", true));
+    live.get(two.get(0)).signal("STOP");
+    live.get(two.get(1)).signal("STOP");
+    sleep(8_000);
+    live.get(two.get(0)).signal("CONT");
+    live.get(two.get(1)).signal("CONT");
+    faults.add(new Fault(now(), "SIGCONT " + two.get(0) + " and " + two.get(1), false));
+    TestMesh.await(Duration.ofSeconds(40), "hung nodes back in the mesh", () -> upNodes(gw) == 4);
+    long rejoined2 = now();
+    sleep(2_000);
+    running.set(false);
+    for (Thread t : clients) {
+      t.join();
+    }
+    contributor.join();
+
+    // Every work item finishes (the table shows how).
+    Map<String, String> states = new ConcurrentHashMap<>();
+    long workDeadline = System.currentTimeMillis() + 90_000;
+    while (System.currentTimeMillis() < workDeadline) {
+      for (String id : work) {
+        try {
+          states.put(id, new JsonObject(send(gw + "/v1/work/" + id, "GET", null).body()).getString("state", "?"));
+        } catch (Exception e) {
+          states.put(id, "?");
+        }
+      }
+      if (states.values().stream().allMatch(st -> st.equals("SUCCEEDED") || st.equals("FAILED"))) {
+        break;
+      }
+      sleep(1_000);
+    }
+    Map<String, Long> byState = new java.util.TreeMap<>();
+    states.values().forEach(st -> byState.merge(st, 1L, Long::sum));
+    // The ledger holds exactly what the receipts say.
+    long receiptPoints = receipts.values().stream().mapToLong(Long::longValue).sum();
+    JsonObject account = new JsonObject(send(gw + "/v1/rewards/chaos", "GET", null).body());
+
+    long acked = sent.stream().filter(s -> s.status() == 200).count();
+    long refused = sent.stream().filter(s -> s.status() > 0 && s.status() != 200).count();
+    long unanswered = sent.stream().filter(s -> s.status() < 0).count();
+    System.out.println("\n=== chaos (seed " + SEED + ") ===");
+    System.out.printf("%-34s %8s %9s %13s %13s%n", "fault", "at (ms)", "in flight", "longest ack", "longest ack");
+    System.out.printf("%-34s %8s %9s %13s %13s%n", "", "", "at fault", "in flight (ms)", "sent after (ms)");
+    List<String> slow = new ArrayList<>();
+    for (Fault f : faults) {
+      long window = f.hang() ? 6_000 : 1_000;
+      List<Sent> around = sent.stream().filter(s -> s.status() == 200 && s.startMs() <= f.atMs()
+        && s.startMs() + s.latencyMs() >= f.atMs()).toList();
+      long longestAround = around.stream().mapToLong(Sent::latencyMs).max().orElse(0);
+      long longestAfter = sent.stream().filter(s -> s.status() == 200 && s.startMs() >= f.atMs()
+        && s.startMs() < f.atMs() + window).mapToLong(Sent::latencyMs).max().orElse(0);
+      System.out.printf("%-34s %8d %9d %13d %13d%n", f.what(), f.atMs(), around.size(), longestAround, longestAfter);
+      long longest = Math.max(longestAround, longestAfter);
+      if (f.what().startsWith("kill") && longest > 1_000 || f.hang() && longest > 6_000) {
+        slow.add(f.what() + ": " + longest + " ms");
+      }
+    }
+    System.out.printf("hung nodes back in the mesh at %d ms and %d ms%n", rejoined1, rejoined2);
+    System.out.printf("CRITICAL requests: sent %d, acknowledged %d, refused with a code %d, unanswered %d, "
+      + "acknowledged and lost 0%n", sent.size(), acked, refused, unanswered);
+    System.out.printf("work: %d items, by state %s%n", work.size(), byState);
+    System.out.printf("rewards: %d contributions credited, %d retries; ledger %d points in %d credits, receipts %d points%n",
+      receipts.size(), contributionRetries.get(), account.getLong("balance"), account.getInteger("contributions"),
+      receiptPoints);
+    assertThat(slow).as("rerouted within 1 s of a kill, 6 s of a hang").isEmpty();
+    assertThat(byState).as("every work item completes").containsExactly(Map.entry("SUCCEEDED", (long) work.size()));
+    assertThat(account.getInteger("contributions")).isEqualTo(receipts.size());
+    assertThat(account.getLong("balance")).isEqualTo(receiptPoints);
+    assertThat(unanswered).as("requests the gateway never answered").isZero();
+  }
+
+  private static String sha256(String s) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Thread thread(Runnable body) {
+    Thread t = new Thread(body);
+    t.start();
+    return t;
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

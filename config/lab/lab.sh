@@ -25,6 +25,7 @@ down() {
     for pidfile in "$WORK"/*.pid; do
       [ -f "$pidfile" ] || continue
       kill -9 "$(cat "$pidfile")" 2>/dev/null
+      wait "$(cat "$pidfile")" 2>/dev/null
       rm -f "$pidfile"
     done
   fi

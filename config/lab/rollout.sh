@@ -3,7 +3,8 @@
 # SIZE_MIB model on the first host and times until every node holds it verified and active, against
 # the physical floor size / per-host rate. Needs root (see lab.sh).
 #   config/lab/rollout.sh [N=4] [RATE_MBIT=100] [SIZE_MIB=64]
-# Prints one line and writes mesh-node/target/bench/lab-rollout.json.
+# Prints one line and appends it to mesh-node/target/bench/lab-rollout.json. The clock starts when
+# the origin has the whole version (the upload to it crosses a shaped link too and is reported apart).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 JAR=${NETFLOW_JAR:-$ROOT/mesh-node/target/netflow-node.jar}
@@ -27,13 +28,17 @@ if [ "${1:-}" = "--inside" ]; then
 import json, os, sys
 start, published, done, size, rate, n = map(float, sys.argv[1:])
 floor = size * 1048576 * 8 / (rate * 1e6)
-took = done - start
+took = done - published
 report = {"benchmark": "lab-rollout", "hosts": int(n), "rateMbitPerLink": rate, "sizeMiB": size,
-          "uploadToOriginSeconds": round(published - start, 2), "rolloutSeconds": round(took, 2),
+          "uploadToOriginSeconds": round(published - start, 2), "rolloutAfterPublishSeconds": round(took, 2),
           "floorSeconds": round(floor, 2), "ratioToFloor": round(took / floor, 2),
-          "naiveFanOutSeconds": round(floor * n, 2)}
+          "naiveFanOutFloorSeconds": round(floor * (n - 1), 2)}
 os.makedirs("mesh-node/target/bench", exist_ok=True)
-json.dump(report, open("mesh-node/target/bench/lab-rollout.json", "w"), indent=2)
+path = "mesh-node/target/bench/lab-rollout.json"
+runs = json.load(open(path)) if os.path.exists(path) else []
+runs = runs if isinstance(runs, list) else [runs]
+runs.append(report)
+json.dump(runs, open(path, "w"), indent=2)
 print(json.dumps(report))
 PY
   exit 0

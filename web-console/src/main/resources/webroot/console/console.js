@@ -57,7 +57,7 @@ function render(s) {
   const self = s.nodes.find((n) => n.self);
   document.getElementById('summary').textContent =
     `${s.nodes.length} node(s), cluster of ${s.clusterSize} · viewed from ${self ? self.name : '?'} · ` +
-    `gameplay ${s.meshLoad} req/s · ${time(s.at)}`;
+    `gameplay ${s.meshLoad} req/s · utilisation ${pct(s.utilisation || 0)} · ${time(s.at)}`;
   topology(s.nodes, linkRates(s));
   previous = s;
   loadHistory(s);

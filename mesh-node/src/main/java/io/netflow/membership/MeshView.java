@@ -94,6 +94,27 @@ public final class MeshView {
     return nanoClock.getAsLong() - e.receivedAtNanos() > staleAfterNanos;
   }
 
+  /**
+   * The scale-out signal: how full the mesh is, in [0, 1]. Each node that reports (and is not
+   * draining) counts the larger of its CPU and its admission use (in-flight over its adaptive
+   * limit), weighted by its capacity. Sustained above about 0.7, add nodes; below about 0.3 with
+   * more than a few nodes, some could go.
+   */
+  public double utilisation() {
+    double used = 0;
+    double capacity = 0;
+    for (Entry e : entries.values()) {
+      LoadReport r = e.report();
+      if (isStale(e) || r.state() == io.netflow.gateway.protocol.NodeState.DRAINING) {
+        continue;
+      }
+      double c = r.node().capacity();
+      used += c * Math.max(r.load().cpu(), r.traffic().utilisation());
+      capacity += c;
+    }
+    return capacity == 0 ? 0 : used / capacity;
+  }
+
   /** The view as served at {@code GET /v1/mesh/nodes}. */
   public JsonObject toJson(int clusterSize) {
     List<Entry> sorted = entries.values().stream()
@@ -112,6 +133,7 @@ public final class MeshView {
         .put("load", r.load().toJson())
         .put("traffic", r.traffic().toJson()));
     }
-    return new JsonObject().put("self", selfId).put("clusterSize", clusterSize).put("nodes", nodes);
+    return new JsonObject().put("self", selfId).put("clusterSize", clusterSize)
+      .put("utilisation", Math.round(utilisation() * 1000) / 1000.0).put("nodes", nodes);
   }
 }

@@ -195,13 +195,15 @@ class ModelRolloutTest {
     // b and c download from the origin faster than they trade with each other, so there is a
     // moment when they hold every chunk between them and neither holds all.
     var slow = fx.trusting(cfg -> cfg.set(NodeKeys.NODE_DOWNLOAD, 768L * 1024).set(NodeKeys.MODEL_MIN_RATE, 768L * 1024)
-      .set(NodeKeys.NODE_UPLOAD, 256L * 1024));
+      .set(NodeKeys.NODE_UPLOAD, 160L * 1024));
     NetflowNode b = mesh.start("b", slow);
     NetflowNode c = mesh.start("c", slow);
     Path model = fx.model("m.bin", 3_000_000, 6);
     assertThat(fx.publish(origin, "policy", "v1", model).statusCode()).isEqualTo(201);
     AsyncMap<String, JsonObject> holdings = join(b.vertx().sharedData().getAsyncMap(ModelVerticle.HOLDINGS));
-    await(Duration.ofSeconds(20), "b and c hold every chunk between them", () -> {
+    // The window lasts as long as b and c take to trade half the version at 160 KiB/s (about 9 s):
+    // wide enough to see on a loaded machine.
+    await(Duration.ofSeconds(30), "b and c hold every chunk between them", () -> {
       try {
         BitSet union = new BitSet();
         int complete = 0;
@@ -218,8 +220,8 @@ class ModelRolloutTest {
       }
     });
     mesh.kill(origin);
-    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
-    awaitState(c, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(40));
+    awaitState(c, "policy/v1", "ACTIVE", Duration.ofSeconds(40));
     assertThat(Files.readAllBytes(activeFile(c, "policy"))).isEqualTo(Files.readAllBytes(model));
   }
 

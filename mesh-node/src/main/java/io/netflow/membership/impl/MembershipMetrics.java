@@ -41,6 +41,9 @@ public final class MembershipMetrics {
     meters.add(Gauge.builder("netflow.mesh.nodes", () -> count(STALE))
       .description("Nodes in this node's view, by reported state (STALE: reports stopped)")
       .tag("state", STALE).register(registry));
+    meters.add(Gauge.builder("netflow.mesh.utilisation", view, MeshView::utilisation)
+      .description("Scale-out signal: capacity-weighted max(CPU, admission use) over the nodes that report; "
+        + "sustained above 0.7, add nodes").register(registry));
     reportAge = MultiGauge.builder("netflow.mesh.report.age").baseUnit("seconds")
       .description("Age of the latest load report from each node").register(registry);
     received = Counter.builder("netflow.mesh.reports.received").description("Peer load reports received")

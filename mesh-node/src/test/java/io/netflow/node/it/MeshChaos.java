@@ -54,6 +54,7 @@ class MeshChaos {
   private final Map<String, NodeProcess> live = new ConcurrentHashMap<>();
   private final List<String> seeds = new ArrayList<>();
   private final long t0 = System.nanoTime();
+  private final java.security.KeyPair publisher = io.netflow.models.ModelKeys.generate();
 
   /** One request the clients sent: when, how long, and what came back. */
   private record Sent(long startMs, long latencyMs, int status, int code) {
@@ -89,6 +90,10 @@ class MeshChaos {
     env.put("NETFLOW_GATEWAY_RATE_BURST", "1000000");
     env.put("NETFLOW_REWARDS_RATE_PER_MINUTE", "1000000");
     env.put("NETFLOW_SHUTDOWN_DRAIN_MS", "200");
+    env.put("NETFLOW_MODELS_TRUSTED_KEYS", "ops=" + io.netflow.models.ModelKeys.encode(publisher.getPublic()));
+    // A rollout slow enough to be under way through the faults: 4 MiB/s per node each way.
+    env.put("NETFLOW_NODE_UPLOAD_BYTES_PER_SECOND", String.valueOf(4L << 20));
+    env.put("NETFLOW_NODE_DOWNLOAD_BYTES_PER_SECOND", String.valueOf(4L << 20));
     // Each kill or hang of the node running an item uses one of its attempts: allow for this many faults.
     env.put("NETFLOW_SCHEDULING_MAX_ATTEMPTS", "10");
     List<String> join = new ArrayList<>(seeds);
@@ -197,6 +202,22 @@ class MeshChaos {
       work.add(id);
     }
 
+    // A model version (48 MiB, signed) rolls out while the faults happen.
+    Path model = dataDir.resolve("policy-v1.bin");
+    byte[] modelBytes = new byte[48 << 20];
+    new Random(SEED).nextBytes(modelBytes);
+    java.nio.file.Files.write(model, modelBytes);
+    var signed = io.netflow.models.ModelKeys.sign(io.netflow.models.ModelStore.describe(model, "policy", "v1", 65_536),
+      "ops", publisher.getPrivate());
+    HttpResponse<String> published = HTTP.send(HttpRequest.newBuilder(URI.create(gw + "/v1/models/policy/v1"))
+      .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + KEY)
+      .header(io.netflow.models.ModelRoutes.SIZE, String.valueOf(signed.size()))
+      .header(io.netflow.models.ModelRoutes.CHUNK_SIZE, "65536")
+      .header(io.netflow.models.ModelRoutes.KEY_ID, "ops").header(io.netflow.models.ModelRoutes.SIGNATURE, signed.signature())
+      .PUT(HttpRequest.BodyPublishers.ofFile(model)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
+    long publishedAt = now();
+
     Random random = new Random(SEED);
     List<Fault> faults = new ArrayList<>();
     List<String> victims = new ArrayList<>(List.of("n1", "n2", "n3"));
@@ -261,6 +282,26 @@ class MeshChaos {
       }
       sleep(1_000);
     }
+    // The rollout completes on every node, and what each node runs is byte for byte the version.
+    List<String> names = List.of("gw", "n1", "n2", "n3");
+    TestMesh.await(Duration.ofSeconds(120), "policy v1 active on every node", () -> names.stream().allMatch(name -> {
+      Path base = dataDir.resolve(name).resolve("models").resolve("policy");
+      try {
+        return java.nio.file.Files.readString(base.resolve("ACTIVE")).trim().equals("v1");
+      } catch (java.io.IOException e) {
+        return false;
+      }
+    }));
+    long rolledOutAt = now();
+    String wanted = signed.sha256();
+    List<String> corrupt = new ArrayList<>();
+    for (String name : names) {
+      byte[] active = java.nio.file.Files.readAllBytes(dataDir.resolve(name).resolve("models").resolve("policy")
+        .resolve("v1").resolve("model.bin"));
+      if (!HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(active)).equals(wanted)) {
+        corrupt.add(name);
+      }
+    }
     Map<String, Long> byState = new java.util.TreeMap<>();
     states.values().forEach(st -> byState.merge(st, 1L, Long::sum));
     // The ledger holds exactly what the receipts say.
@@ -291,10 +332,13 @@ class MeshChaos {
     System.out.printf("CRITICAL requests: sent %d, acknowledged %d, refused with a code %d, unanswered %d, "
       + "acknowledged and lost 0%n", sent.size(), acked, refused, unanswered);
     System.out.printf("work: %d items, by state %s%n", work.size(), byState);
+    System.out.printf("model: 48 MiB published at %d ms, active and intact on all 4 nodes at %d ms; corrupt: %s%n",
+      publishedAt, rolledOutAt, corrupt);
     System.out.printf("rewards: %d contributions credited, %d retries; ledger %d points in %d credits, receipts %d points%n",
       receipts.size(), contributionRetries.get(), account.getLong("balance"), account.getInteger("contributions"),
       receiptPoints);
     assertThat(slow).as("rerouted within 1 s of a kill, 6 s of a hang").isEmpty();
+    assertThat(corrupt).as("nodes whose active version is not the published one").isEmpty();
     assertThat(byState).as("every work item completes").containsExactly(Map.entry("SUCCEEDED", (long) work.size()));
     assertThat(account.getInteger("contributions")).isEqualTo(receipts.size());
     assertThat(account.getLong("balance")).isEqualTo(receiptPoints);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A bounded soak ({@code -Dsoak.minutes}, 10 by default): three nodes under mixed traffic, open
  * loop, for the whole time: CRITICAL requests (200/s), NORMAL requests (200/s), 64 KiB BULK
- * (20/s), publications (50/s), deferred work (5/s) and contributions (5/s). Every minute it records
+ * (20/s), publications (50/s), deferred work (5/s) and contributions (5/s, from ten devices). Every minute it records
  * the heap in use after a GC and the CRITICAL p99 of that minute; the report compares the last
  * minute with the first (heap and latency should stay flat) and counts every failure.
  */
@@ -80,7 +80,8 @@ class SoakBench {
             .put("payload", new JsonObject().put("t", t)), "soak").onFailure(err -> failures.incrementAndGet());
           String data = "soak trace " + t + " " + Long.toHexString(t * 0x9E3779B97F4A7C15L);
           byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
-          c.rewards().contribute(new Contribution("s-" + t, "soak-device", "telemetry", bytes.length,
+          // Ten devices, 30 contributions a minute each: under rewards.rate-per-minute, so a failure is a failure.
+          c.rewards().contribute(new Contribution("s-" + t, "soak-device-" + (t / 40 % 10), "telemetry", bytes.length,
             Contribution.sha256(bytes), bytes, null)).onFailure(err -> failures.incrementAndGet());
         }
       });

@@ -222,6 +222,30 @@ class SchedulingTest {
   }
 
   @Test
+  void theQueueAndResultLimitsHoldWithoutLosingWhatWasAccepted() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_QUEUED, 2).set(NodeKeys.WORK_RESULT, 100)
+      .set(NodeKeys.WORK_ATTEMPTS, 1));
+    join(a.scheduler().submit(work("q1", "nobody-runs-this", "BULK"), "test"));
+    join(a.scheduler().submit(work("q2", "nobody-runs-this", "BULK"), "test"));
+    assertThatThrownBy(() -> join(a.scheduler().submit(work("q3", "nobody-runs-this", "BULK"), "test")))
+      .cause().satisfies(e -> {
+        assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.OVERLOADED);
+        assertThat(((MeshException) e).retryAfterMs()).isPositive();
+      });
+    assertThat(status(a, "q1").getString("state")).isEqualTo("QUEUED");
+    assertThat(status(a, "q2").getString("state")).isEqualTo("QUEUED");
+    assertThatThrownBy(() -> status(a, "q3")).cause().satisfies(e ->
+      assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
+    join(a.scheduler().cancel("q1"));
+
+    a.scheduler().handle("chatty", w -> Future.succeededFuture("x".repeat(500)));
+    join(a.scheduler().submit(work("big", "chatty", "NORMAL"), "test"));
+    awaitState(a, "big", WorkState.FAILED);
+    assertThat(status(a, "big").getString("error")).contains("scheduling.max-result-bytes");
+    assertThat(status(a, "big").containsKey("result")).isFalse();
+  }
+
+  @Test
   void failedAttemptsAreRetriedThenTheItemFails() throws Exception {
     NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_ATTEMPTS, 2));
     List<Integer> attempts = new CopyOnWriteArrayList<>();

@@ -6,10 +6,7 @@ import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.http.RouteContributor;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -36,7 +33,7 @@ public final class RewardRoutes implements RouteContributor {
 
   @Override
   public void mount(Vertx vertx, Router router) {
-    router.get("/v1/rewards/schedule").handler(auth).handler(ctx -> reply(ctx, 200, rewards.schedule()));
+    router.get("/v1/rewards/schedule").handler(auth).handler(ctx -> HttpApiVerticle.json(ctx, 200, rewards.schedule()));
     router.post("/v1/rewards/contributions").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
       .handler(auth).handler(this::contribute);
     router.get("/v1/rewards/:contributor").handler(auth).handler(ctx -> {
@@ -47,7 +44,7 @@ public final class RewardRoutes implements RouteContributor {
           + " may read only its own rewards"));
         return;
       }
-      reply(ctx, 200, rewards.account(contributor));
+      HttpApiVerticle.json(ctx, 200, rewards.account(contributor));
     });
   }
 
@@ -64,14 +61,7 @@ public final class RewardRoutes implements RouteContributor {
       HttpApiVerticle.fail(ctx, bad);
       return;
     }
-    rewards.contribute(c).onSuccess(receipt -> {
-      ctx.response().setStatusCode(receipt.getBoolean("created") ? 201 : 200)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(receipt.encode());
-    }).onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
-  }
-
-  private static void reply(RoutingContext ctx, int status, Future<JsonObject> body) {
-    body.onSuccess(json -> ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(json.encode())).onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+    rewards.contribute(c).onSuccess(receipt -> HttpApiVerticle.json(ctx, receipt.getBoolean("created") ? 201 : 200, receipt))
+      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
   }
 }

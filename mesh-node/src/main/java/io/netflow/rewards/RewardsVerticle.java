@@ -1,9 +1,7 @@
 package io.netflow.rewards;
 
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.auth.RateLimits;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
@@ -18,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +36,7 @@ public final class RewardsVerticle extends VerticleBase {
   private final MeshView view;
   private final String nodeId;
   private final MeterRegistry registry;
-  private final Map<String, Bucket> rates = new ConcurrentHashMap<>();
+  private final RateLimits rates;
   private long window = -1;
   private double loadSum;
   private int loadSamples;
@@ -54,6 +51,7 @@ public final class RewardsVerticle extends VerticleBase {
     this.view = view;
     this.nodeId = nodeId;
     this.registry = registry;
+    this.rates = new RateLimits(options.getRatePerMinute(), options.getRatePerMinute(), Duration.ofMinutes(1));
   }
 
   @Override
@@ -154,13 +152,10 @@ public final class RewardsVerticle extends VerticleBase {
   }
 
   private void takeRate(String contributor) {
-    Bucket bucket = rates.computeIfAbsent(contributor, k -> Bucket.builder().addLimit(Bandwidth.builder()
-      .capacity(options.getRatePerMinute()).refillGreedy(options.getRatePerMinute(), Duration.ofMinutes(1)).build())
-      .build());
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    if (!probe.isConsumed()) {
+    long waitNanos = rates.take(contributor);
+    if (waitNanos > 0) {
       throw new MeshException(ErrorCode.RATE_LIMITED, "contributor " + contributor + " is over rewards.rate-per-minute ("
-        + options.getRatePerMinute() + ")", Math.max(1, probe.getNanosToWaitForRefill() / 1_000_000));
+        + options.getRatePerMinute() + ")", Math.max(1, waitNanos / 1_000_000));
     }
   }
 

@@ -316,38 +316,43 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     }
     String failure = error;
     Object kept = result;
-    vertx.executeBlocking(() -> store.update(item.id(), cur -> {
-      if (cur.state() != WorkState.RUNNING || !self.nodeId().equals(cur.owner()) || cur.attempt() != item.attempt()) {
-        return null;
+    vertx.executeBlocking(() -> {
+      WorkItem after = store.update(item.id(), cur -> outcome(cur, item, kept, failure, now));
+      if (after != null && after.state().finished()) {
+        store.expireAfter(after.id(), options.getRetentionMs());
       }
-      if (cur.cancelRequested()) {
-        return cur.finished(WorkState.CANCELLED, null, "cancelled while running", now);
-      }
-      if (failure == null) {
-        return cur.finished(WorkState.SUCCEEDED, kept, null, now);
-      }
-      return cur.attempt() < options.getMaxAttempts() ? cur.requeued(failure)
-        : cur.finished(WorkState.FAILED, null, failure, now);
-    }), false).onComplete(ar -> {
+      return after;
+    }, false).onComplete(ar -> {
       running.remove(item.id());
       if (ar.succeeded() && ar.result() != null) {
         WorkItem after = ar.result();
         if (after.state().finished()) {
-          vertx.executeBlocking(() -> {
-            store.expireAfter(after.id(), options.getRetentionMs());
-            return null;
-          }, false);
+          registry.counter("netflow.work.finished", "state", after.state().name()).increment();
         } else {
           vertx.eventBus().publish(Addresses.WORK_QUEUED, new JsonObject().put("id", after.id())
             .put("class", after.workClass().name()));
         }
-        registry.counter("netflow.work.finished", "state", after.state().name()).increment();
       } else if (ar.succeeded()) {
         LOG.info("Work {} ({}) finished here after this node lost it (cancelled or its lease lapsed); outcome dropped",
           item.id(), item.kind());
       }
       poll();
     });
+  }
+
+  /** The item after this node's attempt ended, or null when the attempt is no longer this node's. */
+  private WorkItem outcome(WorkItem cur, WorkItem attempt, Object result, String failure, long now) {
+    if (cur.state() != WorkState.RUNNING || !self.nodeId().equals(cur.owner()) || cur.attempt() != attempt.attempt()) {
+      return null;
+    }
+    if (cur.cancelRequested()) {
+      return cur.finished(WorkState.CANCELLED, null, "cancelled while running", now);
+    }
+    if (failure == null) {
+      return cur.finished(WorkState.SUCCEEDED, result, null, now);
+    }
+    return cur.attempt() < options.getMaxAttempts() ? cur.requeued(failure)
+      : cur.finished(WorkState.FAILED, null, failure, now);
   }
 
   private void renewLeases() {

@@ -37,10 +37,10 @@ public final class WorkRoutes implements RouteContributor {
     router.post("/v1/work").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(auth)
       .handler(this::submit);
     router.get("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
-      .onSuccess(status -> json(ctx, 200, status)));
+      .onSuccess(status -> HttpApiVerticle.json(ctx, 200, status)));
     router.delete("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
       .compose(status -> scheduler.cancel(status.getString("id")))
-      .onSuccess(status -> json(ctx, WorkState.valueOf(status.getString("state")).finished() ? 200 : 202, status))
+      .onSuccess(status -> HttpApiVerticle.json(ctx, WorkState.valueOf(status.getString("state")).finished() ? 200 : 202, status))
       .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
   }
 
@@ -60,7 +60,7 @@ public final class WorkRoutes implements RouteContributor {
     scheduler.submit(request, who.keyId())
       .onSuccess(status -> {
         ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/work/" + status.getString("id"));
-        json(ctx, status.getBoolean("created") ? 201 : 200, status);
+        HttpApiVerticle.json(ctx, status.getBoolean("created") ? 201 : 200, status);
       })
       .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
   }
@@ -72,9 +72,5 @@ public final class WorkRoutes implements RouteContributor {
         ? Future.succeededFuture(s)
         : Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no work item " + s.getString("id"))))
       .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
-  }
-
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
   }
 }

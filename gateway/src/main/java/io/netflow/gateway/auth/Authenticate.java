@@ -1,8 +1,5 @@
 package io.netflow.gateway.auth;
 
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.vertx.core.Handler;
@@ -10,9 +7,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the caller's API key ({@code Authorization: Bearer <key>}, or {@code ?key=} for browser
@@ -27,13 +22,12 @@ public final class Authenticate implements Handler<RoutingContext> {
 
   private final ApiKeys keys;
   private final long ratePerSecond;
-  private final long burst;
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final RateLimits limits;
 
   public Authenticate(ApiKeys keys, long ratePerSecond, long burst) {
     this.keys = keys;
     this.ratePerSecond = ratePerSecond;
-    this.burst = burst;
+    this.limits = new RateLimits(burst, ratePerSecond, Duration.ofSeconds(1));
   }
 
   @Override
@@ -66,10 +60,8 @@ public final class Authenticate implements Handler<RoutingContext> {
    * @return 0 when allowed, else the seconds to wait (at least 1)
    */
   public long take(String keyId) {
-    Bucket b = buckets.computeIfAbsent(keyId, k -> Bucket.builder()
-      .addLimit(Bandwidth.builder().capacity(burst).refillGreedy(ratePerSecond, Duration.ofSeconds(1)).build()).build());
-    ConsumptionProbe probe = b.tryConsumeAndReturnRemaining(1);
-    return probe.isConsumed() ? 0 : Math.max(1, (probe.getNanosToWaitForRefill() + 999_999_999L) / 1_000_000_000L);
+    long waitNanos = limits.take(keyId);
+    return waitNanos == 0 ? 0 : Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
   }
 
   private static String secret(HttpServerRequest req) {

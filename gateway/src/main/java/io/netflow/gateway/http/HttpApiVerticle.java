@@ -154,6 +154,16 @@ public class HttpApiVerticle extends VerticleBase {
       .end(code.toJson(detail).encode());
   }
 
+  /** Answers {@code status} with a JSON body. */
+  public static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+
+  /** Answers {@code status} with the JSON {@code body} yields, or the error it fails with. */
+  public static void json(RoutingContext ctx, int status, Future<JsonObject> body) {
+    body.onSuccess(json -> json(ctx, status, json)).onFailure(err -> fail(ctx, MeshException.of(err)));
+  }
+
   /** The error body of a failure, with Retry-After when the mesh said how long to wait. */
   public static void fail(RoutingContext ctx, MeshException e) {
     if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {

@@ -4,8 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -18,19 +20,41 @@ import java.util.regex.Pattern;
 public final class ApiKeys {
 
   /** A caller who presented a known key. */
-  public record Principal(String keyId, List<String> scopes) {
+  public record Principal(String keyId, List<String> scopes, Map<String, List<Pattern>> patterns) {
+
+    public Principal {
+      scopes = List.copyOf(scopes);
+      patterns = Map.copyOf(patterns);
+    }
+
+    Principal(String keyId, List<String> scopes) {
+      this(keyId, scopes, compile(scopes));
+    }
 
     /** Whether this key may do {@code action} ({@code publish}, {@code subscribe}, {@code work}) on {@code name}. */
     public boolean may(String action, String name) {
-      for (String s : scopes) {
-        if (s.equals("admin")) {
-          return true;
-        }
-        if (s.startsWith(action + ":") && glob(s.substring(action.length() + 1)).matcher(name).matches()) {
+      if (scopes.contains("admin")) {
+        return true;
+      }
+      for (Pattern p : patterns.getOrDefault(action, List.of())) {
+        if (p.matcher(name).matches()) {
           return true;
         }
       }
       return false;
+    }
+
+    /** Each action's globs ({@code publish:match.*}), compiled once per key. */
+    private static Map<String, List<Pattern>> compile(List<String> scopes) {
+      Map<String, List<Pattern>> out = new HashMap<>();
+      for (String s : scopes) {
+        int colon = s.indexOf(':');
+        if (colon > 0) {
+          out.computeIfAbsent(s.substring(0, colon), a -> new ArrayList<>()).add(glob(s.substring(colon + 1)));
+        }
+      }
+      out.replaceAll((action, globs) -> List.copyOf(globs));
+      return out;
     }
 
     /** Whether this key holds a scope with no pattern ({@code admin}, {@code contribute}). */
@@ -42,8 +66,17 @@ public final class ApiKeys {
   private static final Pattern ENTRY = Pattern.compile("([A-Za-z0-9._-]{1,64}):([0-9a-fA-F]{64}):(.+)");
   private static final Pattern SCOPE = Pattern.compile("admin|contribute|(publish|subscribe|work):[a-z0-9._*-]{1,128}");
 
-  private record Key(String id, byte[] digest, List<String> scopes) {
+  private record Key(byte[] digest, Principal principal) {
   }
+
+  // MessageDigest instances are not thread-safe and costly to look up: one per thread.
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  });
 
   private final List<Key> keys;
 
@@ -70,7 +103,7 @@ public final class ApiKeys {
             + "'; scopes are admin, contribute, publish:<glob>, subscribe:<glob>, work:<glob>");
         }
       }
-      keys.add(new Key(m.group(1), HexFormat.of().parseHex(m.group(2).toLowerCase()), scopes));
+      keys.add(new Key(HexFormat.of().parseHex(m.group(2).toLowerCase()), new Principal(m.group(1), scopes)));
     }
     return new ApiKeys(keys);
   }
@@ -84,7 +117,7 @@ public final class ApiKeys {
     Principal found = null;
     for (Key k : keys) {
       if (MessageDigest.isEqual(k.digest(), given)) {
-        found = new Principal(k.id(), k.scopes());
+        found = k.principal();
       }
     }
     return Optional.ofNullable(found);
@@ -120,10 +153,6 @@ public final class ApiKeys {
   }
 
   private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
   }
 }

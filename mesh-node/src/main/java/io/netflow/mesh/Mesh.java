@@ -25,6 +25,16 @@ public interface Mesh {
   Future<Reply> request(Envelope envelope);
 
   /**
+   * Routes a request like {@link #request}, but completes as soon as a node has taken it (that
+   * node's lane had room, or this node's admission let it in) with that node's id, not when it is
+   * answered: the gateway's 202 for NORMAL, MODEL and BULK. The answer is dropped; rerouting goes on
+   * after acceptance as for {@link #request}, and a request that no node finally takes is counted
+   * ({@code netflow.routing.dropped}), never lost silently. CRITICAL and HIGH are never answered
+   * early: for them this is {@link #request} mapped to the serving node.
+   */
+  Future<String> accept(Envelope envelope);
+
+  /**
    * Sends a request to one chosen node, through its link's lanes, with no rerouting (model chunk
    * fetches pick their peer themselves). Fails with NO_HANDLERS when that node is gone (or its
    * answer times out).

@@ -6,6 +6,7 @@ import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
+import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.lanes.LaneOptions;
@@ -88,7 +89,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     BusIngress ingress = new BusIngress(this);
     MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
     MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
-    return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion());
+    MessageConsumer<IngressBatch> batches = vertx.eventBus().localConsumer(Addresses.INGRESS_BATCH, ingress::onBatch);
+    return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion(), batches.completion());
   }
 
   /** What this node's data plane reports of itself; safe from any thread. */
@@ -113,20 +115,37 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   @Override
   public Future<Reply> request(Envelope envelope) {
+    return start(envelope, false).compose(a -> a.promise.future());
+  }
+
+  @Override
+  public Future<String> accept(Envelope envelope) {
+    if (envelope.priority().atLeastOnce()) {
+      return request(envelope).map(Reply::nodeId);
+    }
+    return start(envelope, true).compose(a -> a.accepted.future());
+  }
+
+  /** Checks a request and sets it on its way, on this verticle's event loop. */
+  private Future<Attempts> start(Envelope envelope, boolean acceptEarly) {
     return onContext(() -> {
-      Envelope e;
+      Attempts a;
       try {
-        e = envelope.validate(options.getMaxPayloadBytes(), System.currentTimeMillis()).withOrigin(selfId);
-        if (!e.isRequest()) {
-          throw new MeshException(ErrorCode.NO_TARGET, "a request names a service, not a topic");
-        }
+        a = new Attempts(validRequest(envelope), acceptEarly);
       } catch (MeshException invalid) {
         return Future.failedFuture(invalid);
       }
-      Attempts a = new Attempts(e);
       route(a);
-      return a.promise.future();
+      return Future.succeededFuture(a);
     });
+  }
+
+  private Envelope validRequest(Envelope envelope) {
+    Envelope e = envelope.validate(options.getMaxPayloadBytes(), System.currentTimeMillis()).withOrigin(selfId);
+    if (!e.isRequest()) {
+      throw new MeshException(ErrorCode.NO_TARGET, "a request names a service, not a topic");
+    }
+    return e;
   }
 
   @Override
@@ -149,20 +168,34 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private static final class Attempts {
     final Envelope envelope;
     final Promise<Reply> promise = Promise.promise();
+    /** Completed with the first node that takes the request, for {@link #accept}; else null. */
+    final Promise<String> accepted;
     final Set<String> tried = new HashSet<>(4);
     int attempts;
     int rounds;
     MeshException lastFailure;
 
-    Attempts(Envelope envelope) {
+    Attempts(Envelope envelope, boolean acceptEarly) {
       this.envelope = envelope;
+      this.accepted = acceptEarly ? Promise.promise() : null;
+    }
+  }
+
+  /** Ends a request in failure; one that was already accepted (answered 202) is counted as dropped. */
+  private void fail(Attempts a, MeshException failure) {
+    a.promise.fail(failure);
+    if (a.accepted != null && !a.accepted.tryFail(failure)) {
+      Counter.builder("netflow.routing.dropped")
+        .description("Requests accepted early (the gateway's 202) that no node finally took")
+        .tags("priority", a.envelope.priority().name(), "reason", failure.code().name()).register(registry).increment();
+      LOG.debug("Dropped accepted request {} to '{}': {}", a.envelope.id(), a.envelope.service(), failure.toString());
     }
   }
 
   private void route(Attempts a) {
     Envelope e = a.envelope;
     if (e.remainingMillis(System.currentTimeMillis()) <= 0) {
-      a.promise.fail(a.lastFailure != null ? a.lastFailure
+      fail(a, a.lastFailure != null ? a.lastFailure
         : new MeshException(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before a node answered"));
       return;
     }
@@ -172,7 +205,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     }
     if (node == null) {
       noRoute.increment();
-      a.promise.fail(a.lastFailure != null ? a.lastFailure : router.anyHosts(e.service())
+      fail(a, a.lastFailure != null ? a.lastFailure : router.anyHosts(e.service())
         ? new MeshException(ErrorCode.NO_HANDLERS, "no node can take '" + e.service() + "' now")
         : new MeshException(ErrorCode.NO_SUCH_SERVICE, "no node hosts service '" + e.service() + "'"));
       return;
@@ -185,6 +218,9 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     Future<Buffer> answer = node.equals(selfId)
       ? inbox.handle(e)
       : link(node).offer(e, options.getAttemptTimeoutMs()).map(Message::body);
+    if (a.accepted != null && !answer.failed()) {
+      a.accepted.tryComplete(node);
+    }
     answer.onComplete(ar -> {
       long now = System.nanoTime();
       if (ar.succeeded()) {
@@ -201,7 +237,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         logReroute(node, failure);
         route(a);
       } else {
-        a.promise.fail(failure);
+        fail(a, failure);
       }
     });
   }

@@ -18,6 +18,7 @@ import io.netflow.gateway.http.HttpOptions;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.EnvelopeCodec;
+import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.gateway.protocol.Role;
 import io.netflow.lanes.LaneOptions;
@@ -138,6 +139,7 @@ public final class NetflowNode {
         vertx = v;
         membership = new HazelcastMembership(clusterManager.getHazelcastInstance());
         vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
+        IngressBatch.registerCodecs(vertx.eventBus());
         vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> draining = true);
         name = nodeName();
         view = new MeshView(clusterManager.getNodeId(), config.getLong(NodeKeys.STALE_AFTER));
@@ -194,8 +196,9 @@ public final class NetflowNode {
     GatewayRoutes gateway = new GatewayRoutes(NodeOptions.gateway(config));
     int maxBody = config.getInt(NodeKeys.MAX_BODY);
     HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
-      List.of(new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize,
-        registry, CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS), modelRoutes, gateway, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
+      // The message API first: it takes most requests, and the router tries routes in order.
+      List.of(gateway, new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize,
+        registry, CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS), modelRoutes, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
         new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody)));
     httpVerticle = verticle;
     return vertx.deployVerticle(verticle).map(id -> {

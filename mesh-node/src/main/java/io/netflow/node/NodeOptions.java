@@ -113,7 +113,8 @@ final class NodeOptions {
       .setRatePerSecond(config.getLong(NodeKeys.RATE))
       .setRateBurst(config.getLong(NodeKeys.RATE_BURST))
       .setWsMaxQueuedBytes(config.getInt(NodeKeys.WS_QUEUE))
-      .setDefaultTimeoutMs(config.getLong(NodeKeys.DEFAULT_TIMEOUT));
+      .setDefaultTimeoutMs(config.getLong(NodeKeys.DEFAULT_TIMEOUT))
+      .setIngressBatchMax(config.getInt(NodeKeys.INGRESS_BATCH_MAX));
   }
 
   private static LaneOptions.Lane lane(NodeConfig config, ConfigKey weight, ConfigKey queue, ConfigKey ceiling) {

@@ -26,12 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code POST /v1/messages} (NORMAL, 200-byte payload, API key, routed to a service) under wrk,
  * against a bare vertx-web handler that reads the body and answers 202, on the same machine in
- * the same run. Needs wrk (Debian package).
+ * the same run, each after the same warm-up. Needs wrk (Debian package).
  */
 class GatewayBench {
 
   private static final String KEY = "bench-key";
   private static final int SECONDS = Integer.getInteger("bench.seconds", 5);
+  /** Each server is loaded this long first, so that both are measured running JIT-compiled code. */
+  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 10);
 
   @TempDir
   Path dir;
@@ -52,8 +54,8 @@ class GatewayBench {
       HttpServer server = join(bare.createHttpServer().requestHandler(r).listen(0, "127.0.0.1"));
       String ours = a.httpUrl() + "/v1/messages";
       String baseline = "http://127.0.0.1:" + server.actualPort() + "/bare";
-      wrk(ours, script, 2);
-      wrk(baseline, script, 2);
+      wrk(ours, script, WARM_UP_SECONDS);
+      wrk(baseline, script, WARM_UP_SECONDS);
       List<Double> ratios = new ArrayList<>();
       List<Double> oursRps = new ArrayList<>();
       List<Double> bareRps = new ArrayList<>();

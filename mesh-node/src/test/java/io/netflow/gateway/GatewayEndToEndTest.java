@@ -74,6 +74,51 @@ class GatewayEndToEndTest {
   }
 
   @Test
+  void normalMessagesAreAnsweredOnceANodeHasTakenThemNotOnceServed() throws Exception {
+    List<String> served = new CopyOnWriteArrayList<>();
+    join(b.mesh().host("match-slow", e -> {
+      io.vertx.core.Promise<Buffer> p = io.vertx.core.Promise.promise();
+      b.vertx().setTimer(2_000, t -> {
+        served.add(e.id());
+        p.complete(Buffer.buffer("done"));
+      });
+      return p.future();
+    }));
+    mesh.awaitHosts("match-slow", 1);
+    long start = System.nanoTime();
+    HttpResponse<String> r = send(a, "{\"id\":\"n-1\",\"service\":\"match-slow\",\"payload\":\"x\"}");
+    long tookMs = (System.nanoTime() - start) / 1_000_000;
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("id", "n-1").put("node", b.nodeId()));
+    assertThat(tookMs).as("answered before the 2 s service finished").isLessThan(1_500);
+    TestMesh.await(Duration.ofSeconds(10), "the service ran it", () -> served.contains("n-1"));
+    // Refused before acceptance: the client hears it, with its code.
+    HttpResponse<String> none = send(a, "{\"service\":\"match-nobody\",\"payload\":\"x\"}");
+    assertThat(new JsonObject(none.body()).getString("error")).as(none.body()).isEqualTo("NO_SUCH_SERVICE");
+  }
+
+  @Test
+  void anAcceptedMessageThatNoNodeFinallyTakesIsCountedDropped() throws Exception {
+    join(b.mesh().host("match-broken", e -> Future.failedFuture(
+      new io.netflow.gateway.protocol.MeshException(io.netflow.gateway.protocol.ErrorCode.INTERNAL, "broken"))));
+    mesh.awaitHosts("match-broken", 1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(send(a, "{\"service\":\"match-broken\",\"priority\":\"BULK\",\"payload\":\"x\"}").statusCode())
+        .isEqualTo(202);
+    }
+    TestMesh.await(Duration.ofSeconds(10), "three drops counted", () -> {
+      var c = a.registry().find("netflow.routing.dropped").tags("priority", "BULK", "reason", "INTERNAL").counter();
+      return c != null && c.count() == 3;
+    });
+  }
+
+  private static HttpResponse<String> send(NetflowNode node, String message) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(node.httpUrl() + "/v1/messages"))
+      .header("Authorization", "Bearer " + KEY).POST(HttpRequest.BodyPublishers.ofString(message)).build(),
+      HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void webSocketSendsWithAcksAndReceivesSubscribedTopics() throws Exception {
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     WebSocketClient ws = client.createWebSocketClient();
@@ -93,7 +138,9 @@ class GatewayEndToEndTest {
     assertThat(frames).anySatisfy(f -> {
       assertThat(f.getString("op")).isEqualTo("ack");
       assertThat(f.getString("id")).isEqualTo("s1");
-      assertThat(f.getString("reply")).isEqualTo("b got hi");
+      // NORMAL: acknowledged once a node took it (b hosts the service), without waiting for the reply.
+      assertThat(f.getString("node")).isEqualTo(b.nodeId());
+      assertThat(f.containsKey("reply")).isFalse();
       assertThat(f.getInteger("status")).isEqualTo(202);
     });
     assertThat(frames).anySatisfy(f -> {
@@ -121,6 +168,13 @@ class GatewayEndToEndTest {
       JsonObject reply = read(in);
       assertThat(reply.getString("address")).isEqualTo("r1");
       assertThat(reply.getString("body")).isEqualTo("b got hello");
+      // nf-ack: accepted: answered once b has taken it, with no reply body.
+      frame(out, new JsonObject().put("type", "send").put("address", "netflow.ingress").put("replyAddress", "r0")
+        .put("headers", new JsonObject().put("apikey", KEY).put("nf-service", "match").put("nf-ack", "accepted"))
+        .put("body", "hello"));
+      JsonObject taken = read(in);
+      assertThat(taken.getString("address")).isEqualTo("r0");
+      assertThat(taken.getString("body")).isEmpty();
 
       frame(out, new JsonObject().put("type", "send").put("address", "netflow.ingress").put("replyAddress", "r2")
         .put("headers", new JsonObject().put("apikey", "wrong").put("nf-service", "match")).put("body", "x"));
@@ -190,8 +244,9 @@ class GatewayEndToEndTest {
       .setPort(a.httpPort()).setURI("/v1/stream?key=" + KEY)));
     socket.textMessageHandler(t -> acks.add(new JsonObject(t)));
     for (int i = 0; i < 600; i++) {
+      // HIGH is acknowledged once served, so unanswered sends pile up at the gateway.
       socket.writeTextMessage(new JsonObject().put("op", "send").put("id", "m" + i).put("service", "match-slow")
-        .put("timeoutMs", 30_000).encode());
+        .put("priority", "HIGH").put("timeoutMs", 30_000).encode());
     }
     TestMesh.await(Duration.ofSeconds(30), "every send answered", () -> acks.size() == 600);
     assertThat(acks).allSatisfy(f -> assertThat(f.getString("op")).isEqualTo("ack"));

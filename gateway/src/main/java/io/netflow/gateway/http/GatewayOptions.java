@@ -13,6 +13,7 @@ public class GatewayOptions {
   private int wsMaxFrameBytes = 1 << 20;
   private int wsMaxQueuedBytes = 4 << 20;
   private long defaultTimeoutMs = 5_000;
+  private int ingressBatchMax = 64;
 
   public List<String> getApiKeys() {
     return apiKeys;
@@ -91,6 +92,16 @@ public class GatewayOptions {
   /** Deadline given to a message that names none. */
   public GatewayOptions setDefaultTimeoutMs(long defaultTimeoutMs) {
     this.defaultTimeoutMs = defaultTimeoutMs;
+    return this;
+  }
+
+  /** The most requests handed to the mesh in one message (see {@code IngressBatcher}). */
+  public int getIngressBatchMax() {
+    return ingressBatchMax;
+  }
+
+  public GatewayOptions setIngressBatchMax(int ingressBatchMax) {
+    this.ingressBatchMax = ingressBatchMax;
     return this;
   }
 }

@@ -45,6 +45,10 @@ public final class GatewayRoutes implements RouteContributor {
 
   @Override
   public void mount(Vertx vertx, Router router) {
+    router.post("/v1/messages")
+      .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
+      .handler(auth)
+      .handler(ctx -> post(vertx, ctx));
     // The SockJS event-bus bridge, for browsers and event-bus client libraries; see BridgeGuard.
     BridgeGuard guard = new BridgeGuard(keys, vertx);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(
@@ -54,10 +58,6 @@ public final class GatewayRoutes implements RouteContributor {
     router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(openApi));
     router.post("/v1/nodes/:id/drain").handler(new AdminAuth(options.getAdminKeys(), keys)).handler(ctx -> drain(vertx, ctx));
-    router.post("/v1/messages")
-      .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
-      .handler(auth)
-      .handler(ctx -> post(vertx, ctx));
     router.get("/v1/stream").handler(ctx -> {
       ApiKeys.Principal who = auth.principal(ctx.request()).orElse(null);
       if (who == null) {
@@ -80,8 +80,8 @@ public final class GatewayRoutes implements RouteContributor {
       HttpApiVerticle.fail(ctx, bad);
       return;
     }
-    form.send(vertx).onSuccess(reply -> ctx.response().setStatusCode(form.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(form.answer(reply).encode()))
+    form.send(vertx, options.getIngressBatchMax()).onSuccess(answer -> ctx.response().setStatusCode(form.status())
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answer.encode()))
       .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
   }
 

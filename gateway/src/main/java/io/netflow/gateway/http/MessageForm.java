@@ -10,11 +10,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.Base64;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * A message as game servers and Micro Nodes send it, over HTTP or WebSocket:
@@ -53,7 +51,8 @@ public record MessageForm(String id, String service, String topic, String key, P
       } else {
         payload = Buffer.buffer(json.getString("payload", ""));
       }
-      String id = json.getString("id", UUID.randomUUID().toString());
+      String given = json.getString("id");
+      String id = given != null ? given : Envelope.newId();
       return new MessageForm(id, service, topic, json.getString("key"), priority, timeout, h, payload);
     } catch (ClassCastException | IllegalArgumentException e) {
       throw new MeshException(ErrorCode.MALFORMED, "a field has the wrong type: " + e.getMessage());
@@ -64,8 +63,18 @@ public record MessageForm(String id, String service, String topic, String key, P
     return service != null ? service : topic;
   }
 
-  /** Hands the message to this node's mesh: requests are routed to a service, publications fanned out. */
-  public Future<Message<Buffer>> send(Vertx vertx) {
+  /**
+   * Hands the message to this node's mesh and answers with the JSON the client gets: CRITICAL and
+   * HIGH requests once served ({@code id, node, attempts, reply}); other requests as soon as a node
+   * has taken them ({@code id, node}), gathered per event-loop turn ({@link IngressBatcher}, at most
+   * {@code batchMax} at a time); publications once every subscribing node has them ({@code id}).
+   * Must be called on an event loop.
+   */
+  public Future<JsonObject> send(Vertx vertx, int batchMax) {
+    if (service != null && !priority.atLeastOnce()) {
+      return IngressBatcher.current(vertx, batchMax).accept(envelope(), timeoutMs + 1_000)
+        .map(node -> new JsonObject().put("id", id).put("node", node));
+    }
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMs + 1_000)
       .addHeader(Headers.ID, id).addHeader(Headers.PRIORITY, priority.name())
       .addHeader(Headers.TIMEOUT_MS, String.valueOf(timeoutMs));
@@ -73,22 +82,22 @@ public record MessageForm(String id, String service, String topic, String key, P
       o.addHeader(Headers.KEY, key);
     }
     headers.forEach((k, v) -> o.addHeader(Headers.PASS_PREFIX + k, v));
-    if (service != null) {
-      o.addHeader(Headers.SERVICE, service);
-      return vertx.eventBus().request(Addresses.INGRESS, payload, o);
+    JsonObject answer = new JsonObject().put("id", id);
+    if (service == null) {
+      o.addHeader(Headers.TOPIC, topic);
+      return vertx.eventBus().<Buffer>request(Addresses.PUBLISH, payload, o).map(published -> answer);
     }
-    o.addHeader(Headers.TOPIC, topic);
-    return vertx.eventBus().request(Addresses.PUBLISH, payload, o);
+    o.addHeader(Headers.SERVICE, service);
+    return vertx.eventBus().<Buffer>request(Addresses.INGRESS, payload, o).map(reply -> answer
+      .put("node", reply.headers().get(Headers.NODE))
+      .put("attempts", Integer.valueOf(reply.headers().get(Headers.ATTEMPTS)))
+      .put("reply", reply.body() == null ? "" : reply.body().toString()));
   }
 
-  /** The answer as JSON: who served it, and (for a request) the reply. */
-  public JsonObject answer(Message<Buffer> reply) {
-    JsonObject out = new JsonObject().put("id", id);
-    if (service != null) {
-      out.put("node", reply.headers().get(Headers.NODE)).put("attempts", Integer.valueOf(reply.headers().get(Headers.ATTEMPTS)))
-        .put("reply", reply.body() == null ? "" : reply.body().toString());
-    }
-    return out;
+  /** The message as the mesh carries it. */
+  public Envelope envelope() {
+    Envelope.Builder b = service != null ? Envelope.toService(service) : Envelope.toTopic(topic);
+    return b.id(id).key(key).priority(priority).timeoutMillis(timeoutMs).headers(headers).payload(payload).build();
   }
 
   /** 200 once a CRITICAL or HIGH request is delivered and answered; 202 for everything else, accepted. */

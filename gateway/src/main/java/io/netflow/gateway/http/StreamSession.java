@@ -97,13 +97,13 @@ final class StreamSession {
       paused = true;
       ws.pause();
     }
-    form.send(vertx).onComplete(ar -> {
+    form.send(vertx, options.getIngressBatchMax()).onComplete(ar -> {
       if (--inFlight < MAX_IN_FLIGHT / 2 && paused) {
         paused = false;
         ws.resume();
       }
       if (ar.succeeded()) {
-        write(form.answer(ar.result()).put("op", "ack").put("status", form.status()));
+        write(ar.result().put("op", "ack").put("status", form.status()));
       } else {
         error(form.id(), MeshException.of(ar.cause()));
       }

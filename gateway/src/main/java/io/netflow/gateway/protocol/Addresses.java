@@ -31,6 +31,12 @@ public final class Addresses {
    */
   public static final String INGRESS = "netflow.ingress";
 
+  /**
+   * Local request: an {@link IngressBatch} of NORMAL, MODEL or BULK requests from this node's
+   * gateway, each answered as soon as a node has taken it; replies with {@link IngressBatch.Outcomes}.
+   */
+  public static final String INGRESS_BATCH = "netflow.ingress.batch";
+
   /** Like {@link #INGRESS}, for publishing to a topic; replies once every subscribing node has it. */
   public static final String PUBLISH = "netflow.publish";
 

@@ -10,7 +10,14 @@ public final class Headers {
   public static final String PRIORITY = "nf-priority";
   /** Milliseconds from now until the deadline. */
   public static final String TIMEOUT_MS = "nf-timeout-ms";
-  /** On replies: the node that served the request. */
+  /**
+   * On requests: {@code accepted} asks for the answer as soon as a node has taken a NORMAL, MODEL
+   * or BULK request (the reply carries only {@link #NODE}), not once it is served.
+   */
+  public static final String ACK = "nf-ack";
+  /** The value of {@link #ACK} that asks for an early answer. */
+  public static final String ACK_ACCEPTED = "accepted";
+  /** On replies: the node that served (or, with {@link #ACK}, took) the request. */
   public static final String NODE = "nf-node";
   /** On replies: how many nodes were tried. */
   public static final String ATTEMPTS = "nf-attempts";

@@ -6,8 +6,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
+import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +19,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +52,20 @@ class GatewayRoutesTest {
       m.reply(Buffer.buffer("pong:" + m.body()), new DeliveryOptions().addHeader(Headers.NODE, "node-1").addHeader(Headers.ATTEMPTS, "1"));
     }).completion().await();
     vertx.eventBus().<Buffer>localConsumer(Addresses.PUBLISH, m -> m.reply(Buffer.buffer())).completion().await();
+    // NORMAL, MODEL and BULK requests come in batches and are answered once taken.
+    IngressBatch.registerCodecs(vertx.eventBus());
+    vertx.eventBus().<IngressBatch>localConsumer(Addresses.INGRESS_BATCH, m -> {
+      List<IngressBatch.Outcome> outcomes = new ArrayList<>();
+      for (Envelope e : m.body().envelopes()) {
+        Map<String, String> h = new ConcurrentHashMap<>(Map.of(Headers.SERVICE, e.service(), Headers.PRIORITY, e.priority().name()));
+        e.headers().forEach((k, v) -> h.put(Headers.PASS_PREFIX + k, v));
+        seen.put(e.id(), h);
+        outcomes.add("busy".equals(e.payload().toString())
+          ? IngressBatch.Outcome.refused(new MeshException(ErrorCode.OVERLOADED, "all hosts busy", 1500))
+          : IngressBatch.Outcome.taken("node-1"));
+      }
+      m.reply(new IngressBatch.Outcomes(outcomes));
+    }).completion().await();
     HealthChecks none = HealthChecks.create(vertx);
     HttpApiVerticle v = new HttpApiVerticle(new HttpOptions().setPort(0), none, none,
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(new GatewayRoutes(options)));
@@ -80,8 +97,13 @@ class GatewayRoutesTest {
       .put("reply", "pong:jump"));
     assertThat(seen.get("a1")).containsEntry(Headers.SERVICE, "match").containsEntry(Headers.PRIORITY, "CRITICAL")
       .containsEntry(Headers.KEY, "m-7").containsEntry(Headers.PASS_PREFIX + "player", "p1");
-    assertThat(post("secret", "{\"service\":\"telemetry\",\"priority\":\"BULK\",\"payloadBase64\":\"AAEC\"}").statusCode())
-      .isEqualTo(202);
+    HttpResponse<Buffer> bulk = post("secret", "{\"id\":\"b1\",\"service\":\"telemetry\",\"priority\":\"BULK\","
+      + "\"headers\":{\"match\":\"m-7\"},\"payloadBase64\":\"AAEC\"}");
+    assertThat(bulk.statusCode()).isEqualTo(202);
+    // Answered once a node has taken it, not once served: the node, no reply.
+    assertThat(bulk.bodyAsJsonObject()).isEqualTo(new JsonObject().put("id", "b1").put("node", "node-1"));
+    assertThat(seen.get("b1")).containsEntry(Headers.SERVICE, "telemetry").containsEntry(Headers.PRIORITY, "BULK")
+      .containsEntry(Headers.PASS_PREFIX + "match", "m-7");
     assertThat(post("secret", "{\"topic\":\"match-7.positions\",\"payload\":\"x\"}").statusCode()).isEqualTo(202);
   }
 

@@ -3,14 +3,18 @@ package io.netflow.mesh.impl;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
+import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.mesh.Mesh;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +38,17 @@ public final class BusIngress {
       fail(message, bad);
       return;
     }
+    if (Headers.ACK_ACCEPTED.equals(message.headers().get(Headers.ACK)) && !e.priority().atLeastOnce()) {
+      mesh.accept(e).onComplete(ar -> {
+        if (ar.succeeded()) {
+          message.reply(message.body() instanceof Buffer || message.body() == null ? Buffer.buffer() : "",
+            new DeliveryOptions().addHeader(Headers.NODE, ar.result()));
+        } else {
+          fail(message, MeshException.of(ar.cause()));
+        }
+      });
+      return;
+    }
     mesh.request(e).onComplete(ar -> {
       if (ar.succeeded()) {
         Object body = message.body() instanceof Buffer || message.body() == null ? ar.result().body() : ar.result().body().toString();
@@ -43,6 +58,23 @@ public final class BusIngress {
       } else {
         fail(message, MeshException.of(ar.cause()));
       }
+    });
+  }
+
+  /** Takes each request of a gateway's batch as {@link Mesh#accept} does; answers once all are taken or refused. */
+  public void onBatch(Message<IngressBatch> message) {
+    List<Envelope> envelopes = message.body().envelopes();
+    List<Future<String>> accepted = new ArrayList<>(envelopes.size());
+    for (Envelope e : envelopes) {
+      accepted.add(mesh.accept(e));
+    }
+    Future.join(accepted).onComplete(done -> {
+      List<IngressBatch.Outcome> outcomes = new ArrayList<>(accepted.size());
+      for (Future<String> f : accepted) {
+        outcomes.add(f.succeeded() ? IngressBatch.Outcome.taken(f.result())
+          : IngressBatch.Outcome.refused(MeshException.of(f.cause())));
+      }
+      message.reply(new IngressBatch.Outcomes(outcomes));
     });
   }
 

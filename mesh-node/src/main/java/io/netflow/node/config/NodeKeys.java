@@ -158,6 +158,8 @@ public final class NodeKeys {
     "Port of the Vert.x TCP event-bus bridge (bound on http.host) for clients in any language; 0 turns it off.");
   public static final ConfigKey DEFAULT_TIMEOUT = longKey("gateway.default-timeout-ms", 5_000, 1, 600_000,
     "Deadline of a message that names none.");
+  public static final ConfigKey INGRESS_BATCH_MAX = intKey("gateway.ingress-batch-max", 64, 1, 4_096,
+    "NORMAL, MODEL and BULK requests read in one event-loop turn are handed to the mesh together, at most this many at a time.");
 
   public static final ConfigKey WORK_POLL = longKey("scheduling.poll-interval-ms", 500, 10, 60_000,
     "How often a node with room looks for work; it also looks at once when work is queued.");
@@ -229,7 +231,7 @@ public final class NodeKeys {
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
-    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT,
+    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
     WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);

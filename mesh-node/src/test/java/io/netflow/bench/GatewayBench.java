@@ -33,7 +33,7 @@ class GatewayBench {
   private static final String KEY = "bench-key";
   private static final int SECONDS = Integer.getInteger("bench.seconds", 5);
   /** Each server is loaded this long first, so that both are measured running JIT-compiled code. */
-  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 10);
+  private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 20);
 
   @TempDir
   Path dir;

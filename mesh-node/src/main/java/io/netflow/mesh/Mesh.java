@@ -43,9 +43,10 @@ public interface Mesh {
 
   /**
    * Publishes to every subscriber of {@code envelope.topic()} on every node, in order per publisher
-   * and topic, through the lanes. Completes once every subscribing node has it.
+   * and topic, through the lanes. Completes once every subscribing node has it, with how many
+   * nodes that is (0 when this node knows of no subscriber).
    */
-  Future<Void> publish(Envelope envelope);
+  Future<Integer> publish(Envelope envelope);
 
   /** Hosts {@code service} on this node; peers learn of it from this node's next load report. */
   Future<Registration> host(String service, ServiceHandler handler);

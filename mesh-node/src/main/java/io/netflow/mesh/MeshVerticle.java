@@ -289,7 +289,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   @Override
-  public Future<Void> publish(Envelope envelope) {
+  public Future<Integer> publish(Envelope envelope) {
     return onContext(() -> {
       Envelope e;
       try {
@@ -301,18 +301,21 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         return Future.failedFuture(invalid);
       }
       List<Future<?>> deliveries = new ArrayList<>();
+      int nodes = 0;
       for (MeshView.Entry entry : view.entries()) {
         String node = entry.report().nodeId();
         if (!entry.report().traffic().topics().contains(e.topic())) {
           continue;
         }
+        nodes++;
         if (node.equals(selfId)) {
           inbox.deliver(e);
         } else {
           deliveries.add(link(node).offer(e, options.getAttemptTimeoutMs()));
         }
       }
-      return Future.join(deliveries).<Void>mapEmpty()
+      int reached = nodes;
+      return Future.join(deliveries).map(done -> reached)
         .recover(err -> Future.failedFuture(firstFailure(deliveries)));
     });
   }

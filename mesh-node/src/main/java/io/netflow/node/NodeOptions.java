@@ -69,6 +69,8 @@ final class NodeOptions {
       .setMaxConcurrency(config.getInt(NodeKeys.WORK_CONCURRENCY))
       .setMaxCostInFlight(config.getDouble(NodeKeys.WORK_MAX_COST))
       .setMaxAttempts(config.getInt(NodeKeys.WORK_ATTEMPTS))
+      .setRetryBackoffMs(config.getLong(NodeKeys.WORK_BACKOFF))
+      .setRetryBackoffMaxMs(config.getLong(NodeKeys.WORK_BACKOFF_MAX))
       .setMaxPayloadBytes(config.getInt(NodeKeys.WORK_PAYLOAD))
       .setMaxResultBytes(config.getInt(NodeKeys.WORK_RESULT))
       .setMaxQueued(config.getInt(NodeKeys.WORK_QUEUED))

@@ -8,6 +8,8 @@ public class SchedulerOptions {
   private int maxConcurrency = 16;
   private double maxCostInFlight = 16.0;
   private int maxAttempts = 3;
+  private long retryBackoffMs = 500;
+  private long retryBackoffMaxMs = 30000;
   private int maxPayloadBytes = 65536;
   private int maxResultBytes = 65536;
   private int maxQueued = 100000;
@@ -67,6 +69,32 @@ public class SchedulerOptions {
   public SchedulerOptions setMaxAttempts(int maxAttempts) {
     this.maxAttempts = maxAttempts;
     return this;
+  }
+
+  public long getRetryBackoffMs() {
+    return retryBackoffMs;
+  }
+
+  /** How long a failed item waits before its second run; doubled for each later run. */
+  public SchedulerOptions setRetryBackoffMs(long retryBackoffMs) {
+    this.retryBackoffMs = retryBackoffMs;
+    return this;
+  }
+
+  public long getRetryBackoffMaxMs() {
+    return retryBackoffMaxMs;
+  }
+
+  /** The longest a failed item waits before its next run. */
+  public SchedulerOptions setRetryBackoffMaxMs(long retryBackoffMaxMs) {
+    this.retryBackoffMaxMs = retryBackoffMaxMs;
+    return this;
+  }
+
+  /** How long an item whose run {@code attempt} failed waits before the next: doubling, capped. */
+  public long retryDelayMs(int attempt) {
+    long delay = retryBackoffMs << Math.min(Math.max(attempt - 1, 0), 20);
+    return Math.min(delay, retryBackoffMaxMs);
   }
 
   public int getMaxPayloadBytes() {

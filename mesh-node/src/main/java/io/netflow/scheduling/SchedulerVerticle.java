@@ -351,7 +351,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     if (failure == null) {
       return cur.finished(WorkState.SUCCEEDED, result, null, now);
     }
-    return cur.attempt() < options.getMaxAttempts() ? cur.requeued(failure)
+    return cur.attempt() < options.getMaxAttempts() ? cur.retried(failure, now + options.retryDelayMs(cur.attempt()))
       : cur.finished(WorkState.FAILED, null, failure, now);
   }
 

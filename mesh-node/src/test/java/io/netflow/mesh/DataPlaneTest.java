@@ -272,7 +272,7 @@ class DataPlaneTest {
       join(n.mesh().subscribe("match-7.positions", e -> got.add(e.payload().toString())));
     }
     mesh.awaitSubscribers("match-7.positions", 3);
-    List<Future<Void>> published = new ArrayList<>();
+    List<Future<Integer>> published = new ArrayList<>();
     Random random = new Random(7);
     for (int i = 0; i < 300; i++) {
       Priority p = i % 3 == 0 ? Priority.HIGH : Priority.NORMAL;

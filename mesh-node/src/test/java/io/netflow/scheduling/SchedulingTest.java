@@ -12,6 +12,7 @@ import io.netflow.gateway.protocol.Priority;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeKeys;
+import io.netflow.scheduling.impl.Deliver;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -247,15 +248,20 @@ class SchedulingTest {
 
   @Test
   void failedAttemptsAreRetriedThenTheItemFails() throws Exception {
-    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_ATTEMPTS, 2));
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_ATTEMPTS, 3).set(NodeKeys.WORK_BACKOFF, 400L));
     List<Integer> attempts = new CopyOnWriteArrayList<>();
+    List<Long> at = new CopyOnWriteArrayList<>();
     a.scheduler().handle("flaky", w -> {
       attempts.add(w.attempt());
+      at.add(System.nanoTime() / 1_000_000);
       return Future.failedFuture("disk full");
     });
     join(a.scheduler().submit(work("f", "flaky", "NORMAL"), "test"));
     awaitState(a, "f", WorkState.FAILED);
-    assertThat(attempts).containsExactly(1, 2);
+    assertThat(attempts).containsExactly(1, 2, 3);
+    // Each retry waits out its backoff: 400 ms, then 800 ms.
+    assertThat(at.get(1) - at.get(0)).isGreaterThanOrEqualTo(400);
+    assertThat(at.get(2) - at.get(1)).isGreaterThanOrEqualTo(800);
     assertThat(status(a, "f").getString("error")).contains("disk full");
   }
 
@@ -263,7 +269,11 @@ class SchedulingTest {
   void deliverSendsThePayloadToAServiceAndTheBusSubmits() throws Exception {
     NetflowNode a = mesh.start("a");
     NetflowNode b = mesh.start("b");
-    join(b.mesh().host("telemetry-sink", e -> Future.succeededFuture(Buffer.buffer("stored " + e.payload()))));
+    List<String> workIds = new CopyOnWriteArrayList<>();
+    join(b.mesh().host("telemetry-sink", e -> {
+      workIds.add(e.headers().get(Deliver.WORK_ID) + " " + e.id());
+      return Future.succeededFuture(Buffer.buffer("stored " + e.payload()));
+    }));
     mesh.awaitHosts("telemetry-sink", 1);
     JsonObject request = work("d1", "deliver", "BULK").put("service", "telemetry-sink")
       .put("payload", new JsonObject().put("fps", 60));
@@ -275,6 +285,25 @@ class SchedulingTest {
     JsonObject result = status(a, "d1").getJsonObject("result");
     assertThat(result.getString("node")).isEqualTo(b.nodeId());
     assertThat(result.getString("reply")).isEqualTo("stored {\"fps\":60}");
+    // The receiver learns which item a delivery comes from, the same on every attempt.
+    assertThat(workIds).containsExactly("d1 d1#1");
+
+    // Or published on a topic, to every subscriber.
+    List<String> published = new CopyOnWriteArrayList<>();
+    join(b.mesh().subscribe("replays", e -> published.add(e.headers().get(Deliver.WORK_ID) + " " + e.payload())));
+    mesh.awaitSubscribers("replays", 1);
+    join(a.scheduler().submit(work("d2", "deliver", "NORMAL").put("topic", "replays").put("payload", "r-7"), "test"));
+    awaitState(a, "d2", WorkState.SUCCEEDED);
+    assertThat(published).containsExactly("d2 \"r-7\"");
+    assertThat(status(a, "d2").getJsonObject("result")).isEqualTo(new JsonObject().put("topic", "replays").put("nodes", 1));
+    // A publication nobody would receive is not done: it fails (and is retried), never SUCCEEDED.
+    join(a.scheduler().submit(work("d4", "deliver", "NORMAL").put("topic", "nobody-listens"), "test"));
+    awaitState(a, "d4", WorkState.FAILED);
+    assertThat(status(a, "d4").getString("error")).contains("nobody subscribes to 'nobody-listens'");
+    // A delivery names exactly one of service and topic.
+    assertThatThrownBy(() -> join(a.scheduler().submit(work("d3", "deliver", "NORMAL").put("topic", "replays")
+      .put("service", "telemetry-sink"), "test"))).cause().satisfies(e ->
+        assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.MALFORMED));
 
     assertThatThrownBy(() -> join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT,
       new JsonObject().put("kind", "deliver")))).cause().satisfies(e ->

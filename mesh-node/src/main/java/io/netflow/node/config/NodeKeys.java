@@ -171,6 +171,10 @@ public final class NodeKeys {
     "Sum of the cost estimates of work running on this node at most (a dearer item runs alone).");
   public static final ConfigKey WORK_ATTEMPTS = intKey("scheduling.max-attempts", 3, 1, 100,
     "Runs of a work item in all (a failure or a node dying mid-run uses one) before it is FAILED.");
+  public static final ConfigKey WORK_BACKOFF = longKey("scheduling.retry-backoff-ms", 500, 0, 3_600_000,
+    "A failed work item waits this long before its second run, twice as long before its third, and so on.");
+  public static final ConfigKey WORK_BACKOFF_MAX = longKey("scheduling.retry-backoff-max-ms", 30_000, 0, 86_400_000,
+    "The longest a failed work item waits before its next run.");
   public static final ConfigKey WORK_PAYLOAD = intKey("scheduling.max-payload-bytes", 65_536, 0, 16 << 20,
     "Largest payload of a work request (413 past it): the item lives in a cluster map; pass big inputs by ref.");
   public static final ConfigKey WORK_RESULT = intKey("scheduling.max-result-bytes", 65_536, 0, 16 << 20,
@@ -232,7 +236,7 @@ public final class NodeKeys {
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
     API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
-    WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
+    WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_BACKOFF, WORK_BACKOFF_MAX, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);
 

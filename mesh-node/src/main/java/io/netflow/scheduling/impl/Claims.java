@@ -2,6 +2,7 @@ package io.netflow.scheduling.impl;
 
 import io.netflow.scheduling.WorkClass;
 import io.netflow.scheduling.WorkItem;
+import io.netflow.scheduling.WorkState;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -56,6 +57,9 @@ public final class Claims {
     for (WorkItem item : sorted) {
       if (realtime <= 0) {
         break;
+      }
+      if (item.state() == WorkState.QUEUED && item.notBefore() > now) {
+        continue; // waiting out its retry backoff
       }
       boolean isRealtime = item.workClass() == WorkClass.REALTIME;
       if (!isRealtime && other <= 0) {

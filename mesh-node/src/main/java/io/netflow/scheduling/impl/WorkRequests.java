@@ -15,14 +15,14 @@ import java.util.UUID;
 /** Turns a work request (the JSON of {@code schemas/work-request.json}) into a queued item. */
 public final class WorkRequests {
 
-  /** The built-in kind: send the payload to a mesh service when the work runs. */
+  /** The built-in kind: send the payload to a mesh service, or publish it on a topic, when the work runs. */
   public static final String DELIVER = "deliver";
 
   private WorkRequests() {
   }
 
   /**
-   * @throws MeshException MALFORMED (schema, or deliver without a service) or TOO_LARGE (payload)
+   * @throws MeshException MALFORMED (schema, or deliver without exactly one service or topic) or TOO_LARGE (payload)
    */
   public static WorkItem parse(Object body, String submittedBy, SchedulerOptions options, long now) {
     JsonObject request = Schemas.WORK_REQUEST.check(body);
@@ -36,13 +36,15 @@ public final class WorkRequests {
     }
     String kind = request.getString("kind");
     String service = request.getString("service");
-    if (DELIVER.equals(kind) && service == null) {
-      throw new MeshException(ErrorCode.MALFORMED, "work of kind deliver must name the service it is delivered to");
+    String topic = request.getString("topic");
+    if (DELIVER.equals(kind) && (service == null) == (topic == null)) {
+      throw new MeshException(ErrorCode.MALFORMED, "work of kind deliver names exactly one of the service it is sent to "
+        + "or the topic it is published on");
     }
     String id = request.getString("id", UUID.randomUUID().toString());
     long deadline = now + request.getLong("deadlineInMs", options.getDefaultDeadlineMs());
     return WorkItem.queued(id, kind, WorkClass.valueOf(request.getString("class", "NORMAL")), deadline,
-      request.getDouble("cost", 1.0), payload, request.getString("ref"), service,
+      request.getDouble("cost", 1.0), payload, request.getString("ref"), service, topic,
       Placement.fromJson(request.getJsonObject("constraints")), submittedBy, now);
   }
 }

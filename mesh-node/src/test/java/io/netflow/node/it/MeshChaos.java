@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code SIGSTOP}, later {@code SIGCONT}), one at a time and two at once, while clients send
  * CRITICAL requests, contribute data for rewards and have deferred work run. Killed nodes are
  * started again. Nothing acknowledged may be lost: every request answered 200 was served, every
- * work item completes, the ledger's totals equal the receipts. Prints the table of faults.
+ * work item completes and every published item's effect reaches its subscriber (applied once by the
+ * item's id, however many attempts delivered it), the ledger's totals equal the receipts. Prints
+ * the table of faults.
  */
 class MeshChaos {
 
@@ -191,16 +194,62 @@ class MeshChaos {
       }
     });
 
-    // Deferred work: 200 items delivered to the ping service while nodes die.
-    List<String> work = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      String id = "w-" + i;
-      HttpResponse<String> r = send(gw + "/v1/work", "POST", new JsonObject().put("id", id).put("kind", "deliver")
-        .put("service", "netflow.ping").put("class", i % 2 == 0 ? "NORMAL" : "BULK").put("deadlineInMs", 120_000)
-        .put("payload", new JsonObject().put("i", i)).encode());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-      work.add(id);
-    }
+    // Deferred work: 200 items while nodes die. Half are requests to the ping service; the other
+    // half publish on a topic whose only subscriber is this test, over a WebSocket on the gateway:
+    // each delivery it receives is an effect, named <item>#<attempt>.
+    Map<String, List<String>> effects = new ConcurrentHashMap<>();
+    CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    java.net.http.WebSocket sink = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + KEY)
+      .buildAsync(URI.create(gw.replace("http", "ws") + "/v1/stream"), new java.net.http.WebSocket.Listener() {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence part, boolean last) {
+          text.append(part);
+          if (last) {
+            JsonObject frame = new JsonObject(text.toString());
+            text.setLength(0);
+            if ("subscribed".equals(frame.getString("op"))) {
+              subscribed.complete(null);
+            } else if ("message".equals(frame.getString("op"))) {
+              String id = frame.getString("id");
+              effects.computeIfAbsent(id.substring(0, id.indexOf('#')), k -> new CopyOnWriteArrayList<>()).add(id);
+            }
+          }
+          ws.request(1);
+          return null;
+        }
+      }).get(10, TimeUnit.SECONDS);
+    sink.sendText(new JsonObject().put("op", "subscribe").put("topic", "chaos.effects").encode(), true);
+    subscribed.get(10, TimeUnit.SECONDS);
+    TestMesh.await(Duration.ofSeconds(10), "every node knows the gateway subscribes", () -> subscribersSeen() == 4);
+    // Submitted one every 300 ms through the faults, so that items are running when nodes die.
+    List<String> work = new CopyOnWriteArrayList<>();
+    List<String> publications = new CopyOnWriteArrayList<>();
+    List<String> unsubmitted = new CopyOnWriteArrayList<>();
+    Thread submitter = thread(() -> {
+      for (int i = 0; i < 200; i++) {
+        String id = "w-" + i;
+        JsonObject item = new JsonObject().put("id", id).put("kind", "deliver")
+          .put("class", i % 2 == 0 ? "NORMAL" : "BULK").put("deadlineInMs", 120_000).put("payload", new JsonObject().put("i", i));
+        if (i % 4 < 2) {
+          item.put("topic", "chaos.effects");
+        } else {
+          item.put("service", "netflow.ping");
+        }
+        try {
+          HttpResponse<String> r = send(gw + "/v1/work", "POST", item.encode());
+          if (r.statusCode() != 201) {
+            unsubmitted.add(id + ": " + r.body());
+          }
+        } catch (Exception e) {
+          unsubmitted.add(id + ": " + e);
+        }
+        (item.containsKey("topic") ? publications : new ArrayList<String>()).add(id);
+        work.add(id);
+        sleep(300);
+      }
+    });
 
     // A model version (48 MiB, signed) rolls out while the faults happen.
     Path model = dataDir.resolve("policy-v1.bin");
@@ -265,14 +314,23 @@ class MeshChaos {
       t.join();
     }
     contributor.join();
+    submitter.join();
+    assertThat(unsubmitted).as("work the gateway did not take").isEmpty();
 
     // Every work item finishes (the table shows how).
     Map<String, String> states = new ConcurrentHashMap<>();
+    Map<String, Integer> attempts = new ConcurrentHashMap<>();
+    Map<String, String> errors = new ConcurrentHashMap<>();
     long workDeadline = System.currentTimeMillis() + 90_000;
     while (System.currentTimeMillis() < workDeadline) {
       for (String id : work) {
         try {
-          states.put(id, new JsonObject(send(gw + "/v1/work/" + id, "GET", null).body()).getString("state", "?"));
+          JsonObject status = new JsonObject(send(gw + "/v1/work/" + id, "GET", null).body());
+          states.put(id, status.getString("state", "?"));
+          attempts.put(id, status.getInteger("attempt", 0));
+          if (status.containsKey("error")) {
+            errors.put(id, status.getString("error"));
+          }
         } catch (Exception e) {
           states.put(id, "?");
         }
@@ -302,6 +360,16 @@ class MeshChaos {
         corrupt.add(name);
       }
     }
+    // Effects: every published item was received; applied once by its id, however many attempts delivered it.
+    sleep(1_000);
+    sink.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done");
+    List<String> missing = publications.stream().filter(id -> !effects.containsKey(id)).toList();
+    List<String> strangers = effects.keySet().stream().filter(id -> !publications.contains(id)).toList();
+    long deliveries = effects.values().stream().mapToLong(List::size).sum();
+    List<String> beyondAttempts = effects.entrySet().stream().flatMap(e -> e.getValue().stream())
+      .filter(d -> Integer.parseInt(d.substring(d.indexOf('#') + 1)) > attempts.getOrDefault(d.substring(0, d.indexOf('#')), 0))
+      .toList();
+    long reruns = publications.stream().filter(id -> attempts.getOrDefault(id, 0) > 1).count();
     Map<String, Long> byState = new java.util.TreeMap<>();
     states.values().forEach(st -> byState.merge(st, 1L, Long::sum));
     // The ledger holds exactly what the receipts say.
@@ -332,6 +400,14 @@ class MeshChaos {
     System.out.printf("CRITICAL requests: sent %d, acknowledged %d, refused with a code %d, unanswered %d, "
       + "acknowledged and lost 0%n", sent.size(), acked, refused, unanswered);
     System.out.printf("work: %d items, by state %s%n", work.size(), byState);
+    states.forEach((id, st) -> {
+      if (!st.equals("SUCCEEDED")) {
+        System.out.printf("  %s %s after %d attempts: %s%n", id, st, attempts.getOrDefault(id, 0), errors.get(id));
+      }
+    });
+    System.out.printf("effects: %d published items, %d received and applied once by work id (%d deliveries, %d of them "
+      + "repeats; %d items ran more than once); missing %s%n", publications.size(), effects.size(), deliveries,
+      deliveries - effects.size(), reruns, missing);
     System.out.printf("model: 48 MiB published at %d ms, active and intact on all 4 nodes at %d ms; corrupt: %s%n",
       publishedAt, rolledOutAt, corrupt);
     System.out.printf("rewards: %d contributions credited, %d retries; ledger %d points in %d credits, receipts %d points%n",
@@ -340,9 +416,32 @@ class MeshChaos {
     assertThat(slow).as("rerouted within 1 s of a kill, 6 s of a hang").isEmpty();
     assertThat(corrupt).as("nodes whose active version is not the published one").isEmpty();
     assertThat(byState).as("every work item completes").containsExactly(Map.entry("SUCCEEDED", (long) work.size()));
+    assertThat(missing).as("completed items whose effect never arrived").isEmpty();
+    assertThat(strangers).as("effects of items nobody submitted").isEmpty();
+    assertThat(beyondAttempts).as("deliveries from attempts the item does not know of").isEmpty();
     assertThat(account.getInteger("contributions")).isEqualTo(receipts.size());
     assertThat(account.getLong("balance")).isEqualTo(receiptPoints);
     assertThat(unanswered).as("requests the gateway never answered").isZero();
+  }
+
+  /** How many live nodes know that the gateway subscribes to the effects topic. */
+  private long subscribersSeen() {
+    return live.values().stream().filter(p -> {
+      try {
+        JsonArray nodes = new JsonObject(send(p.httpUrl().orElseThrow() + "/v1/mesh/nodes", "GET", null).body())
+          .getJsonArray("nodes");
+        for (int i = 0; i < nodes.size(); i++) {
+          JsonObject n = nodes.getJsonObject(i);
+          if ("gw".equals(n.getString("name"))
+            && n.getJsonObject("traffic").getJsonArray("topics").contains("chaos.effects")) {
+            return true;
+          }
+        }
+        return false;
+      } catch (Exception e) {
+        return false;
+      }
+    }).count();
   }
 
   private static String sha256(String s) {

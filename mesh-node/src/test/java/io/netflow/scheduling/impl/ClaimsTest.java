@@ -20,7 +20,7 @@ class ClaimsTest {
   }
 
   private static WorkItem item(String id, WorkClass c, long deadline, double cost, Placement p) {
-    return WorkItem.queued(id, "k", c, deadline, cost, null, null, null, p, "t", NOW - 10);
+    return WorkItem.queued(id, "k", c, deadline, cost, null, null, null, null, p, "t", NOW - 10);
   }
 
   private static List<String> ids(List<WorkItem> items) {
@@ -34,6 +34,18 @@ class ClaimsTest {
       item("n-soon", WorkClass.NORMAL, NOW + 1_000), item("r-soon", WorkClass.REALTIME, NOW + 2_500));
     assertThat(ids(Claims.choose(waiting, i -> true, ROOMY, true, NOW, 0)))
       .containsExactly("r-soon", "r-late", "n-soon", "n-late", "b-soon", "b-late");
+  }
+
+  @Test
+  void aRetriedItemWaitsOutItsBackoff() {
+    WorkItem failed = item("retry", WorkClass.REALTIME, NOW + 5_000).claimedBy("n1", "n1", NOW - 5, 1_000)
+      .retried("disk full", NOW + 500);
+    List<WorkItem> waiting = List.of(failed, item("fresh", WorkClass.NORMAL, NOW + 9_000));
+    assertThat(ids(Claims.choose(waiting, i -> true, ROOMY, true, NOW, 0))).containsExactly("fresh");
+    assertThat(ids(Claims.choose(waiting, i -> true, ROOMY, true, NOW + 500, 0))).containsExactly("retry", "fresh");
+    // Requeued because its node left: no wait.
+    assertThat(ids(Claims.choose(List.of(failed.claimedBy("n2", "n2", NOW, 1_000).requeued("node n2 left")),
+      i -> true, ROOMY, true, NOW, 0))).containsExactly("retry");
   }
 
   @Test

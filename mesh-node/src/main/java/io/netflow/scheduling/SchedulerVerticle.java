@@ -239,7 +239,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
         waiting.add(item);
       }
     }
-    waiting.addAll(store.queued(kinds));
+    waiting.addAll(store.queued(kinds, quiet ? Long.MAX_VALUE : now + options.getBulkUrgencyMs()));
     waiting.removeIf(item -> settled(item, now));
     List<WorkItem> chosen = Claims.choose(waiting, this::placeable, room, quiet, now, options.getBulkUrgencyMs());
     List<WorkItem> won = new java.util.ArrayList<>();

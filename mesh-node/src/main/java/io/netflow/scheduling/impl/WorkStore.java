@@ -76,13 +76,22 @@ public final class WorkStore {
     map.setTtl(id, ms, TimeUnit.MILLISECONDS);
   }
 
-  /** Queued items of the given kinds. */
-  public List<WorkItem> queued(Collection<String> kinds) {
+  /**
+   * Queued items of the given kinds, BULK among them only when due before {@code bulkDueBefore}
+   * ({@code Long.MAX_VALUE}: all of it). While the mesh is busy BULK waits, and its backlog can grow
+   * large: the filter runs where the entries live, so a poll neither fetches nor decodes it.
+   */
+  public List<WorkItem> queued(Collection<String> kinds, long bulkDueBefore) {
     if (kinds.isEmpty()) {
       return List.of();
     }
-    return query(Predicates.and(Predicates.equal("state", WorkState.QUEUED.name()),
-      Predicates.in("kind", kinds.toArray(new String[0]))));
+    Predicate<String, HazelcastJsonValue> queued = Predicates.and(Predicates.equal("state", WorkState.QUEUED.name()),
+      Predicates.in("kind", kinds.toArray(new String[0])));
+    if (bulkDueBefore == Long.MAX_VALUE) {
+      return query(queued);
+    }
+    return query(Predicates.and(queued, Predicates.or(Predicates.notEqual("class", WorkClass.BULK.name()),
+      Predicates.lessThan("deadline", bulkDueBefore))));
   }
 
   /** Running items whose lease ran out before {@code now}: their node died or hung. */

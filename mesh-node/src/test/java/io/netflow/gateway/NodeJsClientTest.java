@@ -53,6 +53,7 @@ class NodeJsClientTest {
         assertThat(Files.readString(log)).contains("request answered, refusal seen, delivery received");
       } finally {
         node.destroyForcibly();
+        Files.deleteIfExists(log);
       }
     }
   }

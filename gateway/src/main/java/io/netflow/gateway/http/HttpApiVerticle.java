@@ -99,15 +99,31 @@ public class HttpApiVerticle extends VerticleBase {
       serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
         .setCertPath(options.getTlsCertPath()).setKeyPath(options.getTlsKeyPath()));
     }
+    // Connections past the limit are answered 503 OVERLOADED (with Retry-After) at their first
+    // request and closed: the client learns why, and nothing it sent is taken.
+    java.util.Set<io.vertx.core.http.HttpConnection> refused = new java.util.HashSet<>();
     return vertx.createHttpServer(serverOptions)
       .connectionHandler(conn -> {
         if (open.incrementAndGet() > options.getMaxConnections()) {
           LOG.debug("Refusing a connection: {} open", options.getMaxConnections());
-          conn.close();
+          refused.add(conn);
         }
-        conn.closeHandler(v -> open.decrementAndGet());
+        conn.closeHandler(v -> {
+          open.decrementAndGet();
+          refused.remove(conn);
+        });
       })
-      .requestHandler(router)
+      .requestHandler(req -> {
+        if (refused.isEmpty() || !refused.contains(req.connection())) {
+          router.handle(req);
+          return;
+        }
+        req.response().setStatusCode(ErrorCode.OVERLOADED.httpStatus()).putHeader(HttpHeaders.RETRY_AFTER, "1")
+          .putHeader(HttpHeaders.CONNECTION, "close").putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(ErrorCode.OVERLOADED.toJson("connection limit (gateway.max-connections) of " + options.getMaxConnections()
+            + " reached").encode())
+          .onComplete(v -> req.connection().close());
+      })
       .listen(port, options.getHost())
       .onSuccess(s -> {
         server = s;

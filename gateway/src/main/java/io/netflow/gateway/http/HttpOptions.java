@@ -127,7 +127,7 @@ public class HttpOptions {
     return maxConnections;
   }
 
-  /** Open connections at most; one more is closed, unanswered, at its first request. */
+  /** Open connections at most; one more is answered 503 OVERLOADED at its first request and closed. */
   public HttpOptions setMaxConnections(int max) {
     if (max < 1) {
       throw new IllegalArgumentException("gateway.max-connections must be at least 1, got " + max);

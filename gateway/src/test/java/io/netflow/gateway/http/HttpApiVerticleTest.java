@@ -127,8 +127,11 @@ class HttpApiVerticleTest {
         second.setSoTimeout(3_000);
         second.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
         long asked = System.nanoTime();
-        assertThat(second.getInputStream().read()).as("the connection over the limit is closed unanswered").isEqualTo(-1);
+        // The connection over the limit is told why (503 OVERLOADED, Retry-After), then closed.
+        String answer = new String(second.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat((System.nanoTime() - asked) / 1e9).isLessThan(0.5);
+        assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("retry-after: 1")
+          .containsIgnoringCase("connection: close").contains("\"error\":\"OVERLOADED\"").contains("gateway.max-connections");
       }
       long start = System.nanoTime();
       int b;

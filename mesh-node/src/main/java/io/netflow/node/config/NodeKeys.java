@@ -153,7 +153,7 @@ public final class NodeKeys {
   public static final ConfigKey IDLE_TIMEOUT = intKey("gateway.idle-timeout-seconds", 60, 0, 86_400,
     "An HTTP or WebSocket connection silent this long is closed; 0 never.");
   public static final ConfigKey MAX_CONNECTIONS = intKey("gateway.max-connections", 10_000, 1, 10_000_000,
-    "Open HTTP and WebSocket connections at most; one more is closed, unanswered, at its first request.");
+    "Open HTTP and WebSocket connections at most; one more is answered 503 OVERLOADED (Retry-After) at its first request and closed.");
   public static final ConfigKey TCP_BRIDGE_PORT = intKey("gateway.tcp-bridge-port", 0, 0, 65535,
     "Port of the Vert.x TCP event-bus bridge (bound on http.host) for clients in any language; 0 turns it off.");
   public static final ConfigKey DEFAULT_TIMEOUT = longKey("gateway.default-timeout-ms", 5_000, 1, 600_000,

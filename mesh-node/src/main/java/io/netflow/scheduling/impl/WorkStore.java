@@ -35,6 +35,10 @@ public final class WorkStore {
   public WorkStore(HazelcastInstance hazelcast) {
     this.map = hazelcast.getMap(MAP);
     map.addIndex(IndexType.HASH, "state");
+    // What a poll asks for, answered from the index alone: the queued items of one class, BULK
+    // among them by deadline. Finished items (kept for scheduling.retention-ms) and a deferred
+    // BULK backlog are never read by a poll.
+    map.addIndex(IndexType.SORTED, "state", "class", "deadline");
   }
 
   /** The item, or null. */
@@ -78,20 +82,25 @@ public final class WorkStore {
 
   /**
    * Queued items of the given kinds, BULK among them only when due before {@code bulkDueBefore}
-   * ({@code Long.MAX_VALUE}: all of it). While the mesh is busy BULK waits, and its backlog can grow
-   * large: the filter runs where the entries live, so a poll neither fetches nor decodes it.
+   * ({@code Long.MAX_VALUE}: all of it). One query per class, each served by the (state, class,
+   * deadline) index, so while the mesh is busy and BULK waits, however long its backlog grows, a
+   * poll neither reads nor decodes it.
    */
   public List<WorkItem> queued(Collection<String> kinds, long bulkDueBefore) {
     if (kinds.isEmpty()) {
       return List.of();
     }
-    Predicate<String, HazelcastJsonValue> queued = Predicates.and(Predicates.equal("state", WorkState.QUEUED.name()),
-      Predicates.in("kind", kinds.toArray(new String[0])));
-    if (bulkDueBefore == Long.MAX_VALUE) {
-      return query(queued);
+    Predicate<String, HazelcastJsonValue> ofKinds = Predicates.in("kind", kinds.toArray(new String[0]));
+    List<WorkItem> out = new ArrayList<>();
+    for (WorkClass c : WorkClass.values()) {
+      Predicate<String, HazelcastJsonValue> inClass = Predicates.and(Predicates.equal("state", WorkState.QUEUED.name()),
+        Predicates.equal("class", c.name()));
+      if (c == WorkClass.BULK && bulkDueBefore != Long.MAX_VALUE) {
+        inClass = Predicates.and(inClass, Predicates.lessThan("deadline", bulkDueBefore));
+      }
+      out.addAll(query(Predicates.and(inClass, ofKinds)));
     }
-    return query(Predicates.and(queued, Predicates.or(Predicates.notEqual("class", WorkClass.BULK.name()),
-      Predicates.lessThan("deadline", bulkDueBefore))));
+    return out;
   }
 
   /** Running items whose lease ran out before {@code now}: their node died or hung. */

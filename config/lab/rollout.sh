@@ -24,22 +24,15 @@ if [ "${1:-}" = "--inside" ]; then
     sleep 0.2
   done
   done_at=$(date +%s.%N)
-  python3 - "$start" "$published" "$done_at" "$size_mib" "$rate_mbit" "${#hosts[@]}" <<'PY'
-import json, os, sys
+  python3 - "$start" "$published" "$done_at" "$size_mib" "$rate_mbit" "${#hosts[@]}" <<'PY' | "$ROOT/config/lab/record.py" rollout
+import json, sys
 start, published, done, size, rate, n = map(float, sys.argv[1:])
 floor = size * 1048576 * 8 / (rate * 1e6)
 took = done - published
-report = {"benchmark": "lab-rollout", "hosts": int(n), "rateMbitPerLink": rate, "sizeMiB": size,
-          "uploadToOriginSeconds": round(published - start, 2), "rolloutAfterPublishSeconds": round(took, 2),
-          "floorSeconds": round(floor, 2), "ratioToFloor": round(took / floor, 2),
-          "naiveFanOutFloorSeconds": round(floor * (n - 1), 2)}
-os.makedirs("mesh-node/target/bench", exist_ok=True)
-path = "mesh-node/target/bench/lab-rollout.json"
-runs = json.load(open(path)) if os.path.exists(path) else []
-runs = runs if isinstance(runs, list) else [runs]
-runs.append(report)
-json.dump(runs, open(path, "w"), indent=2)
-print(json.dumps(report))
+print(json.dumps({"benchmark": "lab-rollout", "hosts": int(n), "rateMbitPerLink": rate, "sizeMiB": size,
+                  "uploadToOriginSeconds": round(published - start, 2), "rolloutAfterPublishSeconds": round(took, 2),
+                  "floorSeconds": round(floor, 2), "ratioToFloor": round(took / floor, 2),
+                  "naiveFanOutFloorSeconds": round(floor * (n - 1), 2)}))
 PY
   exit 0
 fi

@@ -33,6 +33,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,7 +116,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   @Override
   public Future<Reply> request(Envelope envelope) {
-    return start(envelope, false).compose(a -> a.promise.future());
+    return start(envelope, false, a -> a.promise.future());
   }
 
   @Override
@@ -123,11 +124,11 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     if (envelope.priority().atLeastOnce()) {
       return request(envelope).map(Reply::nodeId);
     }
-    return start(envelope, true).compose(a -> a.accepted.future());
+    return start(envelope, true, a -> a.accepted.future());
   }
 
-  /** Checks a request and sets it on its way, on this verticle's event loop. */
-  private Future<Attempts> start(Envelope envelope, boolean acceptEarly) {
+  /** Checks a request and sets it on its way, on this verticle's event loop; answers with {@code outcome} of it. */
+  private <T> Future<T> start(Envelope envelope, boolean acceptEarly, Function<Attempts, Future<T>> outcome) {
     return onContext(() -> {
       Attempts a;
       try {
@@ -136,7 +137,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         return Future.failedFuture(invalid);
       }
       route(a);
-      return Future.succeededFuture(a);
+      return outcome.apply(a);
     });
   }
 

@@ -132,6 +132,7 @@ class SchedulingTest {
         ran.add(w.item().id());
         return Future.succeededFuture("synced");
       });
+      n.scheduler().handle("sync-due", w -> Future.succeededFuture("synced"));
     }
     // Gameplay: ~300 CRITICAL requests per second, far above the quiet floor, until told to stop.
     AtomicBoolean playing = new AtomicBoolean(true);
@@ -154,6 +155,10 @@ class SchedulingTest {
       join(a.scheduler().submit(work("normal", "sync", "NORMAL"), "test"));
       awaitState(a, "normal", WorkState.SUCCEEDED);
       Thread.sleep(1_500);
+      assertThat(status(a, "bulk").getString("state")).as("BULK while busy").isEqualTo("QUEUED");
+      // BULK whose deadline is within scheduling.bulk-urgency-ms (60 s) runs even while busy.
+      join(a.scheduler().submit(work("bulk-due", "sync-due", "BULK").put("deadlineInMs", 30_000), "test"));
+      awaitState(a, "bulk-due", WorkState.SUCCEEDED);
       assertThat(status(a, "bulk").getString("state")).as("BULK while busy").isEqualTo("QUEUED");
     } finally {
       playing.set(false);

@@ -121,7 +121,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
       return Future.failedFuture(bad);
     }
     return vertx.executeBlocking(() -> {
-      if (store.unfinished() >= options.getMaxQueued()) {
+      if (store.unfinishedAtLeast(options.getMaxQueued())) {
         throw new MeshException(ErrorCode.OVERLOADED, "the mesh holds scheduling.max-queued ("
           + options.getMaxQueued() + ") unfinished items", 1_000);
       }

@@ -243,6 +243,10 @@ class SchedulingTest {
     assertThatThrownBy(() -> status(a, "q3")).cause().satisfies(e ->
       assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.NOT_FOUND));
     join(a.scheduler().cancel("q1"));
+    // q1 is kept (finished) but no longer counts against the limit.
+    join(a.scheduler().submit(work("q4", "nobody-runs-this", "BULK"), "test"));
+    assertThat(status(a, "q4").getString("state")).isEqualTo("QUEUED");
+    join(a.scheduler().cancel("q4"));
 
     a.scheduler().handle("chatty", w -> Future.succeededFuture("x".repeat(500)));
     join(a.scheduler().submit(work("big", "chatty", "NORMAL"), "test"));

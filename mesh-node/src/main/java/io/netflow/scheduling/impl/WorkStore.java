@@ -115,8 +115,16 @@ public final class WorkStore {
       Predicates.equal("owner", nodeId)));
   }
 
-  /** Items not finished yet, mesh-wide. */
-  public long unfinished() {
+  /**
+   * Whether at least {@code limit} items are unfinished, mesh-wide. The unfinished ones are counted
+   * only when the map (finished items included, so an upper bound, read in constant time) holds
+   * that many: a submission does not pay for a count that grows with the backlog.
+   */
+  public boolean unfinishedAtLeast(long limit) {
+    return map.size() >= limit && unfinished() >= limit;
+  }
+
+  private long unfinished() {
     return map.aggregate(Aggregators.count(), Predicates.in("state", WorkState.QUEUED.name(), WorkState.RUNNING.name()));
   }
 

@@ -9,8 +9,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,7 +65,7 @@ class MeshMembershipTest {
 
   @Test
   void gracefullyStoppedNodeShowsDrainingThenDisappears() throws Exception {
-    List<NodeState> seenByA = new ArrayList<>();
+    List<NodeState> seenByA = new CopyOnWriteArrayList<>();
     Thread watcher = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
         MeshView.Entry e = a.view().get(c.nodeId());
@@ -82,6 +82,8 @@ class MeshMembershipTest {
     });
     watcher.start();
     try {
+      // The watcher's first look must come before the stop, or a slow thread start reads DRAINING first.
+      await(Duration.ofSeconds(5), "the watcher's first look", () -> !seenByA.isEmpty());
       mesh.stop(c);
       await(Duration.ofSeconds(10), "a drops c", () -> a.view().get(c.nodeId()) == null);
     } finally {

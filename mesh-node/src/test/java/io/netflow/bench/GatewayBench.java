@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,6 +40,7 @@ class GatewayBench {
   Path dir;
 
   @Test
+  @Timeout(value = 15, unit = TimeUnit.MINUTES) // -Dbench.runs=9 and more outlast the tests' 120 s default
   void messagesAgainstABareHandler() throws Exception {
     String body = new JsonObject().put("service", "ingest").put("priority", "NORMAL").put("payload", "x".repeat(200)).encode();
     Path script = Files.writeString(dir.resolve("post.lua"), "wrk.method = \"POST\"\nwrk.body = '" + body + "'\n"

@@ -117,8 +117,9 @@ public final class WorkStore {
 
   /**
    * Whether at least {@code limit} items are unfinished, mesh-wide. The unfinished ones are counted
-   * only when the map (finished items included, so an upper bound, read in constant time) holds
-   * that many: a submission does not pay for a count that grows with the backlog.
+   * only when the map holds that many (its size, finished items included, is an upper bound that
+   * Hazelcast keeps per partition, read without touching an entry): a submission does not pay for a
+   * count that grows with the backlog.
    */
   public boolean unfinishedAtLeast(long limit) {
     return map.size() >= limit && unfinished() >= limit;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.MetadataPolicy;
 import io.netflow.node.config.NodeConfig;
 import io.netflow.node.config.NodeKeys;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
@@ -37,6 +38,13 @@ class ClusterConfigFactoryTest {
       "netflow.load-reports")) {
       assertThat(ours.findMapConfig(map).getBackupCount()).as(map).isEqualTo(2);
     }
+  }
+
+  @Test
+  void theLedgerKeepsNoJsonQueryMetadata() throws Exception {
+    Config ours = ClusterConfigFactory.load("");
+    assertThat(ours.findMapConfig("netflow.rewards.ledger").getMetadataPolicy()).isEqualTo(MetadataPolicy.OFF);
+    assertThat(ours.findMapConfig("netflow.work").getMetadataPolicy()).isEqualTo(MetadataPolicy.CREATE_ON_UPDATE);
   }
 
   @Test

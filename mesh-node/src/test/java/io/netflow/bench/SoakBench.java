@@ -95,8 +95,8 @@ class SoakBench {
         }
         if (t % 40 == 0) {
           sent.addAndGet(2);
-          b.scheduler().submit(new JsonObject().put("kind", "deliver").put("service", "telemetry").put("class", "BULK").put("deadlineInMs", 90_000)
-            .put("payload", new JsonObject().put("t", t)), "soak").onFailure(err -> failures.incrementAndGet());
+          b.scheduler().submit(new JsonObject().put("kind", "deliver").put("service", "telemetry").put("class", "BULK")
+            .put("deadlineInMs", 90_000).put("payload", new JsonObject().put("t", t)), "soak").onFailure(err -> failures.incrementAndGet());
           String data = "soak trace " + t + " " + Long.toHexString(t * 0x9E3779B97F4A7C15L);
           byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
           // Ten devices, 30 contributions a minute each: under rewards.rate-per-minute, so a failure is a failure.
@@ -119,7 +119,7 @@ class SoakBench {
           .put("failuresSoFar", failures.get())
           .put("keptMiB", mib(kept)).put("heapLessKeptMiB", mib(heap - kept))
           .put("workItems", hazelcast.getMap(WorkStore.MAP).size())
-          .put("workQueued", work.backlog().getJsonObject("QUEUED").getInteger("BULK"))
+          .put("bulkQueued", work.backlog().getJsonObject("QUEUED").getInteger("BULK"))
           .put("ledgerCredits", hazelcast.getMap(Ledger.CREDITS).size());
         System.out.println("[soak] " + row.encode());
         minutes.add(row);

@@ -8,17 +8,23 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,17 +97,17 @@ public class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router, int port, int triesLeft) {
-    java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
-    io.vertx.core.http.HttpServerOptions serverOptions = new io.vertx.core.http.HttpServerOptions()
+    AtomicInteger open = new AtomicInteger();
+    HttpServerOptions serverOptions = new HttpServerOptions()
       .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes())
       .setIdleTimeout(options.getIdleTimeoutSeconds());
     if (options.isTls()) {
-      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+      serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
         .setCertPath(options.getTlsCertPath()).setKeyPath(options.getTlsKeyPath()));
     }
     // Connections past the limit are answered 503 OVERLOADED (with Retry-After) at their first
     // request and closed: the client learns why, and nothing it sent is taken.
-    java.util.Set<io.vertx.core.http.HttpConnection> refused = new java.util.HashSet<>();
+    Set<HttpConnection> refused = new HashSet<>();
     return vertx.createHttpServer(serverOptions)
       .connectionHandler(conn -> {
         if (open.incrementAndGet() > options.getMaxConnections()) {
@@ -114,7 +120,7 @@ public class HttpApiVerticle extends VerticleBase {
         });
       })
       .requestHandler(req -> {
-        if (refused.isEmpty() || !refused.contains(req.connection())) {
+        if (!refused.contains(req.connection())) {
           router.handle(req);
           return;
         }

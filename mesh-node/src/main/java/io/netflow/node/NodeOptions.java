@@ -103,6 +103,7 @@ final class NodeOptions {
       .setPortCount(config.getInt(NodeKeys.HTTP_PORT_COUNT))
       .setTls(config.getString(NodeKeys.TLS_CERT), config.getString(NodeKeys.TLS_KEY))
       .setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME))
+      .setWebSocketCompression(config.getString(NodeKeys.WS_COMPRESSION).equals("deflate"))
       .setIdleTimeoutSeconds(config.getInt(NodeKeys.IDLE_TIMEOUT))
       .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS));
   }

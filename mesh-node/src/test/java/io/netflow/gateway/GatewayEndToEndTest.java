@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -49,7 +50,7 @@ class GatewayEndToEndTest {
       .set(NodeKeys.TCP_BRIDGE_PORT, bridgePort));
     // b admits generously, so the gateway's own bound on unanswered sends is what a flood meets.
     b = mesh.start("b", cfg -> cfg.set(NodeKeys.API_KEYS, keys).set(NodeKeys.ADMISSION_INITIAL, 1_000)
-      .set(NodeKeys.ADMISSION_MAX, 2_000));
+      .set(NodeKeys.ADMISSION_MAX, 2_000).set(NodeKeys.WS_COMPRESSION, "deflate"));
     join(b.mesh().host("match", e -> Future.succeededFuture(Buffer.buffer("b got " + e.payload()))));
     mesh.awaitHosts("match", 1);
     client = Vertx.vertx();
@@ -260,6 +261,19 @@ class GatewayEndToEndTest {
       b.header("Authorization", "Bearer " + key);
     }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void webSocketCompressionIsNegotiatedOnlyWhereConfigured() throws Exception {
+    WebSocketClient ws = client.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+    WebSocket plain = join(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(a.httpPort())
+      .setURI("/v1/stream?key=" + KEY)));
+    WebSocket deflate = join(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(b.httpPort())
+      .setURI("/v1/stream?key=" + KEY)));
+    assertThat(plain.headers().get("Sec-WebSocket-Extensions")).isNull();
+    assertThat(deflate.headers().get("Sec-WebSocket-Extensions")).contains("permessage-deflate");
+    join(plain.close());
+    join(deflate.close());
   }
 
   @Test

@@ -100,7 +100,9 @@ public class HttpApiVerticle extends VerticleBase {
     AtomicInteger open = new AtomicInteger();
     HttpServerOptions serverOptions = new HttpServerOptions()
       .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes())
-      .setIdleTimeout(options.getIdleTimeoutSeconds());
+      .setIdleTimeout(options.getIdleTimeoutSeconds())
+      .setPerMessageWebSocketCompressionSupported(options.isWebSocketCompression())
+      .setPerFrameWebSocketCompressionSupported(options.isWebSocketCompression());
     if (options.isTls()) {
       serverOptions.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
         .setCertPath(options.getTlsCertPath()).setKeyPath(options.getTlsKeyPath()));

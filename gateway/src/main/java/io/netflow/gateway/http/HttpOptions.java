@@ -20,6 +20,7 @@ public class HttpOptions {
   private int portCount = DEFAULT_PORT_COUNT;
   private int maxWebSocketBytes = 1 << 20;
   private int idleTimeoutSeconds = 60;
+  private boolean webSocketCompression;
   private String tlsCertPath = "";
   private String tlsKeyPath = "";
   private int maxConnections = 10_000;
@@ -33,6 +34,7 @@ public class HttpOptions {
     this.portCount = other.portCount;
     this.maxWebSocketBytes = other.maxWebSocketBytes;
     this.idleTimeoutSeconds = other.idleTimeoutSeconds;
+    this.webSocketCompression = other.webSocketCompression;
     this.tlsCertPath = other.tlsCertPath;
     this.tlsKeyPath = other.tlsKeyPath;
     this.maxConnections = other.maxConnections;
@@ -107,6 +109,20 @@ public class HttpOptions {
     }
     this.tlsCertPath = certPath;
     this.tlsKeyPath = keyPath;
+    return this;
+  }
+
+  public boolean isWebSocketCompression() {
+    return webSocketCompression;
+  }
+
+  /**
+   * Whether WebSocket clients may negotiate compression (permessage-deflate, deflate-frame). Off,
+   * the server has no extension handler in its pipelines, which every HTTP response otherwise
+   * passes through.
+   */
+  public HttpOptions setWebSocketCompression(boolean on) {
+    this.webSocketCompression = on;
     return this;
   }
 

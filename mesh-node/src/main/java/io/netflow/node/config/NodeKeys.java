@@ -152,6 +152,8 @@ public final class NodeKeys {
     "Bytes queued to a slow WebSocket reader before deliveries to it are dropped (and counted to it).");
   public static final ConfigKey IDLE_TIMEOUT = intKey("gateway.idle-timeout-seconds", 60, 0, 86_400,
     "An HTTP or WebSocket connection silent this long is closed; 0 never.");
+  public static final ConfigKey WS_COMPRESSION = enumKey("gateway.ws-compression", "none", List.of("none", "deflate"),
+    "WebSocket compression offered to clients (permessage-deflate, deflate-frame): none, or deflate. None by default: small game messages gain little, and the handler it needs sits on every HTTP response.");
   public static final ConfigKey MAX_CONNECTIONS = intKey("gateway.max-connections", 10_000, 1, 10_000_000,
     "Open HTTP and WebSocket connections at most; one more is answered 503 OVERLOADED (Retry-After) at its first request and closed.");
   public static final ConfigKey TCP_BRIDGE_PORT = intKey("gateway.tcp-bridge-port", 0, 0, 65535,
@@ -235,7 +237,7 @@ public final class NodeKeys {
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
-    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
+    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, WS_COMPRESSION, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
     WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_BACKOFF, WORK_BACKOFF_MAX, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);

@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class GatewayRoutes implements RouteContributor {
 
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+
   private final GatewayOptions options;
   private final ApiKeys keys;
   private final Authenticate auth;
@@ -81,7 +83,7 @@ public final class GatewayRoutes implements RouteContributor {
       return;
     }
     form.send(vertx, options.getIngressBatchMax()).onSuccess(answer -> ctx.response().setStatusCode(form.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answer.encode()))
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(answer.encode()))
       .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
   }
 

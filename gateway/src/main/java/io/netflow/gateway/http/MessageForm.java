@@ -1,5 +1,6 @@
 package io.netflow.gateway.http;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
@@ -64,16 +65,65 @@ public record MessageForm(String id, String service, String topic, String key, P
   }
 
   /**
-   * Hands the message to this node's mesh and answers with the JSON the client gets: CRITICAL and
+   * What the client is told of a message it sent: its id; the node that took it (requests to a
+   * service); and for CRITICAL and HIGH requests, the attempts it took and the service's reply.
+   * Fields that do not apply are null and left out of the JSON.
+   */
+  public record Answer(String id, String node, Integer attempts, String reply) {
+
+    public JsonObject toJson() {
+      JsonObject json = new JsonObject().put("id", id);
+      if (node != null) {
+        json.put("node", node);
+      }
+      if (attempts != null) {
+        json.put("attempts", attempts).put("reply", reply);
+      }
+      return json;
+    }
+
+    /**
+     * {@link #toJson()} encoded, written straight into a string: the HTTP API answers every
+     * accepted message with one, and a {@code JsonObject} and a Jackson generator per answer cost
+     * more than the rest of building it.
+     */
+    public String encode() {
+      StringBuilder out = new StringBuilder(96);
+      out.append("{\"id\":");
+      quote(id, out);
+      if (node != null) {
+        out.append(",\"node\":");
+        quote(node, out);
+      }
+      if (attempts != null) {
+        out.append(",\"attempts\":").append(attempts.intValue()).append(",\"reply\":");
+        quote(reply, out);
+      }
+      return out.append('}').toString();
+    }
+
+    private static void quote(String value, StringBuilder out) {
+      if (value == null) {
+        out.append("null");
+        return;
+      }
+      out.append('"');
+      JsonStringEncoder.getInstance().quoteAsString(value, out);
+      out.append('"');
+    }
+  }
+
+  /**
+   * Hands the message to this node's mesh and answers once the client may be told: CRITICAL and
    * HIGH requests once served ({@code id, node, attempts, reply}); other requests as soon as a node
    * has taken them ({@code id, node}), gathered per event-loop turn ({@link IngressBatcher}, at most
    * {@code batchMax} at a time); publications once every subscribing node has them ({@code id}).
    * Must be called on an event loop.
    */
-  public Future<JsonObject> send(Vertx vertx, int batchMax) {
+  public Future<Answer> send(Vertx vertx, int batchMax) {
     if (service != null && !priority.atLeastOnce()) {
       return IngressBatcher.current(vertx, batchMax).accept(envelope(), timeoutMs + 1_000)
-        .map(node -> new JsonObject().put("id", id).put("node", node));
+        .map(node -> new Answer(id, node, null, null));
     }
     DeliveryOptions o = new DeliveryOptions().setLocalOnly(true).setSendTimeout(timeoutMs + 1_000)
       .addHeader(Headers.ID, id).addHeader(Headers.PRIORITY, priority.name())
@@ -82,16 +132,14 @@ public record MessageForm(String id, String service, String topic, String key, P
       o.addHeader(Headers.KEY, key);
     }
     headers.forEach((k, v) -> o.addHeader(Headers.PASS_PREFIX + k, v));
-    JsonObject answer = new JsonObject().put("id", id);
     if (service == null) {
       o.addHeader(Headers.TOPIC, topic);
-      return vertx.eventBus().<Buffer>request(Addresses.PUBLISH, payload, o).map(published -> answer);
+      return vertx.eventBus().<Buffer>request(Addresses.PUBLISH, payload, o).map(published -> new Answer(id, null, null, null));
     }
     o.addHeader(Headers.SERVICE, service);
-    return vertx.eventBus().<Buffer>request(Addresses.INGRESS, payload, o).map(reply -> answer
-      .put("node", reply.headers().get(Headers.NODE))
-      .put("attempts", Integer.valueOf(reply.headers().get(Headers.ATTEMPTS)))
-      .put("reply", reply.body() == null ? "" : reply.body().toString()));
+    return vertx.eventBus().<Buffer>request(Addresses.INGRESS, payload, o).map(reply -> new Answer(id,
+      reply.headers().get(Headers.NODE), Integer.valueOf(reply.headers().get(Headers.ATTEMPTS)),
+      reply.body() == null ? "" : reply.body().toString()));
   }
 
   /** The message as the mesh carries it. */

@@ -103,7 +103,7 @@ final class StreamSession {
         ws.resume();
       }
       if (ar.succeeded()) {
-        write(ar.result().put("op", "ack").put("status", form.status()));
+        write(ar.result().toJson().put("op", "ack").put("status", form.status()));
       } else {
         error(form.id(), MeshException.of(ar.cause()));
       }

@@ -61,12 +61,14 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,7 +129,9 @@ public final class NetflowNode {
     VertxOptions options = new VertxOptions()
       // vertx-micrometer keeps registries by name in a JVM-wide map: one name per node.
       .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setRegistryName("netflow-" + java.util.UUID.randomUUID()));
+        .setRegistryName("netflow-" + java.util.UUID.randomUUID())
+        // The HTTP API keeps its own request meter (HttpMetrics), bound once per route and status.
+        .setDisabledMetricsCategories(Set.of(MetricsDomain.HTTP_SERVER.toCategory())));
     bindJvmMeters();
     options.getEventBusOptions().setHost(config.getString(NodeKeys.CLUSTER_HOST)).setPort(0);
     return Vertx.builder()

@@ -66,6 +66,7 @@ public class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
+    router.route().handler(new HttpMetrics(registry));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));

@@ -46,6 +46,18 @@ class HttpApiVerticleTest {
   }
 
   @Test
+  void requestsAreMeteredByRoutePatternAndStatus() {
+    get("/extra");
+    get("/extra");
+    get("/no/such/path/42");
+    String scrape = get("/metrics").bodyAsString();
+    assertThat(scrape)
+      .contains("netflow_http_server_requests_seconds_count{code=\"200\",method=\"GET\",route=\"/extra\"} 2")
+      .contains("netflow_http_server_requests_seconds_count{code=\"404\",method=\"GET\",route=\"unmatched\"} 1")
+      .doesNotContain("/no/such/path");
+  }
+
+  @Test
   void healthAnswersWhileNotReady() {
     assertThat(get("/health").statusCode()).isEqualTo(200);
     assertThat(get("/ready").statusCode()).isEqualTo(503);

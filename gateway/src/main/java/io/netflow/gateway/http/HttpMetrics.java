@@ -1,0 +1,57 @@
+package io.netflow.gateway.http;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP API's request meter, {@code netflow_http_server_requests_seconds{method, route, code}}:
+ * how many requests each route answered with each status, and how long they took to their
+ * response's end (count, sum, max). Labelled by route pattern ({@code /v1/nodes/:id/drain}), never
+ * by raw path, so its size is bounded by the routes.
+ *
+ * <p>Mounted first on the router. Each (route, method, status) finds its timer in a map of timers
+ * already bound, rather than building tags and asking the registry on every request, as
+ * vertx-micrometer's HTTP server metrics (switched off on the node) did four times per request:
+ * 7.5% of the gateway's event loop under load.
+ */
+public final class HttpMetrics implements Handler<RoutingContext> {
+
+  /** The meter's name, as Micrometer spells it; Prometheus shows {@code netflow_http_server_requests_seconds}. */
+  public static final String NAME = "netflow.http.server.requests";
+
+  private record Key(Route route, HttpMethod method, int status) {
+  }
+
+  private final MeterRegistry registry;
+  private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
+
+  public HttpMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    ctx.addEndHandler(v -> timer(ctx.currentRoute(), ctx.request().method(), ctx.response().getStatusCode())
+      .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+    ctx.next();
+  }
+
+  private Timer timer(Route route, HttpMethod method, int status) {
+    Key key = new Key(route, method, status);
+    Timer timer = timers.get(key);
+    return timer != null ? timer : timers.computeIfAbsent(key, k -> Timer.builder(NAME)
+      .description("HTTP API requests by route pattern and status, and their time to the response's end")
+      .tag("method", method.name())
+      .tag("route", route == null || route.getPath() == null ? "unmatched" : route.getPath())
+      .tag("code", String.valueOf(status))
+      .register(registry));
+  }
+}

@@ -73,7 +73,7 @@ public final class GatewayRoutes implements RouteContributor {
   private void post(Vertx vertx, RoutingContext ctx) {
     MessageForm form;
     try {
-      form = MessageForm.parse(HttpApiVerticle.jsonBody(ctx), options.getDefaultTimeoutMs());
+      form = MessageForm.parse(ctx.body().buffer(), options.getDefaultTimeoutMs());
       ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
       if (!who.may("publish", form.target())) {
         throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not publish to '" + form.target() + "'");

@@ -1,5 +1,8 @@
 package io.netflow.gateway.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
@@ -12,7 +15,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -23,14 +29,139 @@ import java.util.Map;
 public record MessageForm(String id, String service, String topic, String key, Priority priority, long timeoutMs,
                           Map<String, String> headers, Buffer payload) {
 
-  /** Reads and checks a message; fails with MALFORMED, NO_TARGET or UNKNOWN_PRIORITY. */
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /**
+   * Reads and checks a message from its JSON text, as it arrives over HTTP: streamed straight into
+   * the fields a message has (others are skipped), with no tree of the document built on the way.
+   * Fails with MALFORMED (not JSON, not an object, a field of the wrong type), NO_TARGET or
+   * UNKNOWN_PRIORITY.
+   */
+  public static MessageForm parse(Buffer body, long defaultTimeoutMs) {
+    if (body == null || body.length() == 0) {
+      throw new MeshException(ErrorCode.MALFORMED, "the body must be JSON");
+    }
+    Fields fields = new Fields();
+    try (JsonParser p = JSON.createParser(body.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new MeshException(ErrorCode.MALFORMED, "a message is a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        fields.put(name, value(p, p.nextToken(), name.equals("headers")));
+      }
+      if (p.nextToken() != null) {
+        throw new MeshException(ErrorCode.MALFORMED, "the body is not valid JSON: more after the message");
+      }
+    } catch (IOException e) {
+      throw new MeshException(ErrorCode.MALFORMED, "the body is not valid JSON");
+    }
+    return fields.form(defaultTimeoutMs);
+  }
+
+  /**
+   * Reads and checks a message already parsed (a WebSocket frame), by the same rules as
+   * {@link #parse(Buffer, long)}.
+   */
   public static MessageForm parse(Object body, long defaultTimeoutMs) {
     if (!(body instanceof JsonObject json)) {
       throw new MeshException(ErrorCode.MALFORMED, "a message is a JSON object");
     }
-    try {
-      String service = json.getString("service");
-      String topic = json.getString("topic");
+    Fields fields = new Fields();
+    json.forEach(e -> fields.put(e.getKey(), e.getValue() instanceof JsonObject o ? o.getMap() : e.getValue()));
+    return fields.form(defaultTimeoutMs);
+  }
+
+  /** A field's value as the JSON tree would hold it; a nested value only for the headers, else {@link #NESTED}. */
+  private static Object value(JsonParser p, JsonToken token, boolean headers) throws IOException {
+    switch (token) {
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return p.getNumberValue();
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return token == JsonToken.VALUE_TRUE;
+      case VALUE_NULL:
+        return null;
+      case START_OBJECT:
+        if (headers) {
+          Map<String, Object> map = new HashMap<>();
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            map.put(name, value(p, p.nextToken(), false));
+          }
+          return map;
+        }
+        p.skipChildren();
+        return NESTED;
+      default:
+        p.skipChildren();
+        return NESTED;
+    }
+  }
+
+  /** Stands for an object or array where a message's field holds neither. */
+  private static final Object NESTED = new Object();
+
+  /** The fields of a message as read, checked for their types as they come. */
+  private static final class Fields {
+    private String id;
+    private String service;
+    private String topic;
+    private String key;
+    private String priority;
+    private Long timeoutMs;
+    private Map<String, String> headers;
+    private String payload;
+    private String payloadBase64;
+
+    /** Takes a field (a later one of the same name wins, as in a JSON object); unknown fields are ignored. */
+    void put(String name, Object value) {
+      switch (name) {
+        case "id" -> id = string(name, value);
+        case "service" -> service = string(name, value);
+        case "topic" -> topic = string(name, value);
+        case "key" -> key = string(name, value);
+        case "priority" -> priority = string(name, value);
+        case "payload" -> payload = string(name, value);
+        case "payloadBase64" -> payloadBase64 = string(name, value);
+        case "timeoutMs" -> {
+          if (value != null && !(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
+            throw new MeshException(ErrorCode.MALFORMED, "timeoutMs must be an integer");
+          }
+          if (value == null) {
+            timeoutMs = null;
+          } else if (value instanceof BigInteger big) {
+            timeoutMs = big.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE; // out of range all the same
+          } else {
+            timeoutMs = ((Number) value).longValue();
+          }
+        }
+        case "headers" -> {
+          if (value != null && !(value instanceof Map<?, ?>)) {
+            throw new MeshException(ErrorCode.MALFORMED, "headers must be an object of strings");
+          }
+          headers = new HashMap<>();
+          if (value != null) {
+            ((Map<?, ?>) value).forEach((k, v) -> headers.put((String) k, string("headers." + k, v == null ? NESTED : v)));
+          }
+        }
+        default -> {
+          // not part of a message (a WebSocket frame's op, say)
+        }
+      }
+    }
+
+    private static String string(String name, Object value) {
+      if (value == null || value instanceof String) {
+        return (String) value;
+      }
+      throw new MeshException(ErrorCode.MALFORMED, name + " must be a string");
+    }
+
+    MessageForm form(long defaultTimeoutMs) {
       if ((service == null) == (topic == null)) {
         throw new MeshException(ErrorCode.NO_TARGET, "a message names exactly one of service or topic");
       }
@@ -38,25 +169,22 @@ public record MessageForm(String id, String service, String topic, String key, P
       if (!Envelope.NAME.matcher(target).matches()) {
         throw new MeshException(ErrorCode.MALFORMED, "bad name '" + target + "': lowercase letters, digits, '.', '_', '-'");
       }
-      Priority priority = json.containsKey("priority") ? Priority.parse(json.getString("priority")) : Priority.NORMAL;
-      long timeout = json.containsKey("timeoutMs") ? json.getLong("timeoutMs") : defaultTimeoutMs;
+      long timeout = timeoutMs != null ? timeoutMs : defaultTimeoutMs;
       if (timeout < 1 || timeout > 600_000) {
         throw new MeshException(ErrorCode.MALFORMED, "timeoutMs must be in [1, 600000]");
       }
-      JsonObject headers = json.getJsonObject("headers", new JsonObject());
-      Map<String, String> h = new java.util.HashMap<>();
-      headers.forEach(e -> h.put(e.getKey(), (String) e.getValue()));
-      Buffer payload;
-      if (json.containsKey("payloadBase64")) {
-        payload = Buffer.buffer(Base64.getDecoder().decode(json.getString("payloadBase64")));
+      Buffer body;
+      if (payloadBase64 != null) {
+        try {
+          body = Buffer.buffer(Base64.getDecoder().decode(payloadBase64));
+        } catch (IllegalArgumentException e) {
+          throw new MeshException(ErrorCode.MALFORMED, "payloadBase64 is not base64: " + e.getMessage());
+        }
       } else {
-        payload = Buffer.buffer(json.getString("payload", ""));
+        body = Buffer.buffer(payload != null ? payload : "");
       }
-      String given = json.getString("id");
-      String id = given != null ? given : Envelope.newId();
-      return new MessageForm(id, service, topic, json.getString("key"), priority, timeout, h, payload);
-    } catch (ClassCastException | IllegalArgumentException e) {
-      throw new MeshException(ErrorCode.MALFORMED, "a field has the wrong type: " + e.getMessage());
+      return new MessageForm(id != null ? id : Envelope.newId(), service, topic, key,
+        priority != null ? Priority.parse(priority) : Priority.NORMAL, timeout, headers != null ? headers : Map.of(), body);
     }
   }
 

@@ -82,9 +82,14 @@ public final class GatewayRoutes implements RouteContributor {
       HttpApiVerticle.fail(ctx, bad);
       return;
     }
-    form.send(vertx, options.getIngressBatchMax()).onSuccess(answer -> ctx.response().setStatusCode(form.status())
-        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(answer.encode()))
-      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+    form.send(vertx, options.getIngressBatchMax()).onComplete(answer -> {
+      if (answer.succeeded()) {
+        ctx.response().setStatusCode(form.status()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+          .end(answer.result().encode());
+      } else {
+        HttpApiVerticle.fail(ctx, MeshException.of(answer.cause()));
+      }
+    });
   }
 
   /** Puts a node (this one or any peer) into DRAINING; it stays up, taking no new work, until stopped. */

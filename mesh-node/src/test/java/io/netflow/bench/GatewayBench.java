@@ -13,10 +13,14 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,22 +67,60 @@ class GatewayBench {
       List<Double> bareRps = new ArrayList<>();
       JsonObject runs = new JsonObject();
       for (int run = 1; run <= Bench.RUNS; run++) {
+        Cpu before = Cpu.now();
         double[] o = wrk(ours, script, SECONDS);
+        Cpu between = Cpu.now();
         double[] b = wrk(baseline, script, SECONDS);
+        Cpu after = Cpu.now();
+        double[] oCpu = between.since(before, o[0] * SECONDS);
+        double[] bCpu = after.since(between, b[0] * SECONDS);
         ratios.add(o[0] / b[0]);
         oursRps.add(o[0]);
         bareRps.add(b[0]);
         runs.put("run" + run, new JsonObject().put("netflowRps", o[0]).put("netflowP99Ms", o[1]).put("netflowNon2xx", o[2])
-          .put("bareRps", b[0]).put("bareP99Ms", b[1]));
+          .put("bareRps", b[0]).put("bareP99Ms", b[1])
+          .put("netflowServerThreadMicrosPerRequest", oCpu[0]).put("netflowJvmMicrosPerRequest", oCpu[1])
+          .put("bareServerThreadMicrosPerRequest", bCpu[0]).put("bareJvmMicrosPerRequest", bCpu[1]));
+        System.out.printf("run %d: NetFlow %.0f req/s, bare %.0f req/s, ratio %.3f; CPU per request: busiest server thread"
+          + " %.2f vs %.2f us, whole JVM %.2f vs %.2f us%n", run, o[0], b[0], o[0] / b[0], oCpu[0], bCpu[0], oCpu[1], bCpu[1]);
       }
       Bench.save("gateway", new JsonObject()
         .put("what", "POST /v1/messages (NORMAL, 200 B, routed) req/s / bare vertx-web 202 handler req/s, wrk -t2 -c64 (target >= 0.7)")
         .put("medianRatio", Bench.median(ratios))
         .put("medianNetflowRps", Bench.median(oursRps))
         .put("medianBareRps", Bench.median(bareRps))
+        .put("jvmArguments", Bench.array(ManagementFactory.getRuntimeMXBean().getInputArguments()))
         .put("runs", runs));
     } finally {
       bare.close().toCompletionStage().toCompletableFuture().get();
+    }
+  }
+
+  /**
+   * CPU time of this JVM's threads and of the whole process at one moment: the busiest thread of
+   * a run is the server's event loop, which bounds its rate (both servers handle their
+   * connections on one event loop each); the whole JVM adds the data plane's loop, GC and the JIT.
+   */
+  private record Cpu(Map<Long, Long> threads, long process) {
+
+    static Cpu now() {
+      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+      Map<Long, Long> threads = new HashMap<>();
+      for (long id : mx.getAllThreadIds()) {
+        long nanos = mx.getThreadCpuTime(id);
+        if (nanos >= 0) {
+          threads.put(id, nanos);
+        }
+      }
+      return new Cpu(threads, ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime());
+    }
+
+    /** Microseconds per request since {@code earlier}: of the busiest thread, and of the whole JVM. */
+    double[] since(Cpu earlier, double requests) {
+      long busiest = threads.entrySet().stream().mapToLong(e -> e.getValue() - earlier.threads.getOrDefault(e.getKey(), 0L))
+        .max().orElse(0);
+      return new double[]{busiest / 1_000.0 / requests, (process - earlier.process) / 1_000.0 / requests};
     }
   }
 

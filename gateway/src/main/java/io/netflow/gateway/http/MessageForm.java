@@ -145,7 +145,12 @@ public record MessageForm(String id, String service, String topic, String key, P
           }
           headers = new HashMap<>();
           if (value != null) {
-            ((Map<?, ?>) value).forEach((k, v) -> headers.put((String) k, string("headers." + k, v == null ? NESTED : v)));
+            ((Map<?, ?>) value).forEach((k, v) -> {
+              if (!(v instanceof String text)) {
+                throw new MeshException(ErrorCode.MALFORMED, "headers." + k + " must be a string");
+              }
+              headers.put((String) k, text);
+            });
           }
         }
         default -> {

@@ -205,7 +205,7 @@ function nodes(list, modelList) {
       el('p', { class: 'meta' }, `${n.role} · ${n.region} · capacity ${n.capacity} · CPU ${pct(n.load.cpu)} · ` +
         `heap ${mib(n.load.heapUsedBytes)} · report ${n.ageMs} ms old`),
       el('p', { class: 'meta' }, `admission ${n.traffic.inFlight}/${n.traffic.concurrencyLimit} · services: ` +
-        (services.length ? services.join(', ') : 'none') + (n.traffic.topics.length ? ` · topics: ${n.traffic.topics.join(', ')}` : '')),
+        (services.length ? services.join(', ') : 'none') + (n.traffic.topics ? ` · topics: ${n.traffic.topics}` : '')),
       el('p', { class: 'meta' }, 'models: ' + (held.length ? held.join(', ') : 'none')),
       laneTable(n.traffic.lanes || {}));
   }

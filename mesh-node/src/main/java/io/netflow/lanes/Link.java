@@ -223,11 +223,13 @@ public final class Link {
         continue;
       }
       long quantum = (long) options.lane(lane).weight() * options.getChunkBytes();
+      Outbound head = q.peek();
       if (!credited) {
-        deficit[lane.code()] = Math.min(deficit[lane.code()] + quantum, 2 * quantum);
+        // The cap lets a head larger than two quanta (big headers, a large declared answer) go
+        // once enough is saved up, rather than wait in its lane for ever.
+        deficit[lane.code()] = Math.min(deficit[lane.code()] + quantum, Math.max(2 * quantum, head.size()));
         credited = true;
       }
-      Outbound head = q.peek();
       if (head.size() > deficit[lane.code()]) {
         advance();
         continue;
@@ -291,13 +293,14 @@ public final class Link {
       inFlightBytes -= o.size();
       inFlightByLane[lane.code()] -= o.size();
       stats.inFlightBytes[lane.code()].addAndGet(-o.size());
+      // The caller hears first: nothing after this line can leave a request unanswered.
+      o.finish(ar);
       long latency = System.nanoTime() - o.enqueuedNanos;
       metrics.latency(lane, latency);
       if (lane == Priority.CRITICAL && ar.succeeded()) {
         stats.observeCritical(latency);
       }
       measureRate(o.size());
-      o.finish(ar);
       pump();
     });
   }

@@ -7,31 +7,33 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a node's data plane reports of itself: the services it hosts, the topics it subscribes
- * to, its admission state and its lanes.
+ * What a node's data plane reports of itself: the services it hosts, how many topics it subscribes
+ * to, its admission state and its lanes. Which topics travels apart, as deltas
+ * ({@code io.netflow.mesh.impl.InterestSync}): a report stays small however many topics there are.
  *
+ * @param services         the services it hosts, all of them (a node hosts {@link #MAX_NAMES} at most)
+ * @param topics           how many topics it subscribes to
  * @param inFlight         requests its services are handling now
  * @param concurrencyLimit how many its adaptive admission lets in at once now
  * @param overloaded       whether admission has turned requests away in the last report interval
  * @param lanes            per-lane figures for display ({@code {"BULK": {"queuedBytes": ..}, ..}})
  * @param links            bytes sent so far to each peer, per lane ({@code {"<node id>": {"BULK": n, ..}}})
  */
-public record TrafficLoad(List<String> services, List<String> topics, int inFlight, int concurrencyLimit,
+public record TrafficLoad(List<String> services, int topics, int inFlight, int concurrencyLimit,
                           boolean overloaded, JsonObject lanes, JsonObject links) {
 
   /** The most peers a report lists link figures for; more are dropped. */
   public static final int MAX_LINKS = 1024;
 
-  /** The most services or topics a report may list; more are dropped. */
+  /** The most services a node hosts, and so a report lists; a node refuses to host more (LIMIT_REACHED). */
   public static final int MAX_NAMES = 256;
 
   /** A node with no data plane (yet). */
-  public static final TrafficLoad NONE = new TrafficLoad(List.of(), List.of(), 0, 1, false, new JsonObject(),
+  public static final TrafficLoad NONE = new TrafficLoad(List.of(), 0, 0, 1, false, new JsonObject(),
     new JsonObject());
 
   public TrafficLoad {
     services = List.copyOf(services);
-    topics = List.copyOf(topics);
   }
 
   /** In-flight work over the admission limit, in [0, 1]. */
@@ -42,7 +44,7 @@ public record TrafficLoad(List<String> services, List<String> topics, int inFlig
   public JsonObject toJson() {
     return new JsonObject()
       .put("services", new JsonArray(services))
-      .put("topics", new JsonArray(topics))
+      .put("topics", topics)
       .put("inFlight", inFlight)
       .put("concurrencyLimit", concurrencyLimit)
       .put("overloaded", overloaded)
@@ -50,14 +52,15 @@ public record TrafficLoad(List<String> services, List<String> topics, int inFlig
       .put("links", links);
   }
 
-  /** Reads a peer's traffic report: names must be valid service or topic names, numbers in range. */
+  /** Reads a peer's traffic report: names must be valid service names, numbers in range. */
   public static TrafficLoad fromJson(JsonObject json) {
     if (json == null) {
       return NONE;
     }
     JsonObject lanes = figures(json.getJsonObject("lanes", new JsonObject()), 16, 64);
     JsonObject links = figures(json.getJsonObject("links", new JsonObject()), 64, MAX_LINKS);
-    return new TrafficLoad(names(json.getJsonArray("services")), names(json.getJsonArray("topics")),
+    return new TrafficLoad(names(json.getJsonArray("services")), json.getValue("topics") instanceof Number n
+      ? (int) Math.max(0, Math.min(Integer.MAX_VALUE, n.longValue())) : 0,
       Math.max(0, json.getInteger("inFlight", 0)), Math.max(1, json.getInteger("concurrencyLimit", 1)),
       json.getBoolean("overloaded", false), lanes, links);
   }

@@ -19,6 +19,9 @@ public interface ClusterMembership {
   /** Whether {@code nodeId} is a member now. */
   boolean isMember(String nodeId);
 
+  /** The node ids of every member now, this node's among them. */
+  java.util.Set<String> members();
+
   /** How many members the cluster has now. */
   int size();
 

@@ -15,7 +15,12 @@ public final class Contexts {
   /** Runs {@code action} on {@code context} (at once when already there) and relays its result. */
   public static <T> Future<T> on(Context context, Supplier<Future<T>> action) {
     if (Vertx.currentContext() == context) {
-      return action.get();
+      try {
+        return action.get();
+      } catch (RuntimeException e) {
+        // A caller always gets a future, never a throw it may not expect mid-callback.
+        return Future.failedFuture(e);
+      }
     }
     Promise<T> p = Promise.promise();
     context.runOnContext(v -> {

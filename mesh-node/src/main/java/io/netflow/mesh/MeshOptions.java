@@ -10,6 +10,8 @@ public class MeshOptions {
   public static final int DEFAULT_ADMISSION_INITIAL_LIMIT = 64;
   public static final int DEFAULT_ADMISSION_MAX_LIMIT = 2_000;
   public static final long DEFAULT_MAX_REASSEMBLY_BYTES = 64L << 20;
+  public static final long DEFAULT_DEDUPE_MAX_BYTES = 64L << 20;
+  public static final int DEFAULT_MAX_TOPICS = 100_000;
 
   private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
   private long attemptTimeoutMs = DEFAULT_ATTEMPT_TIMEOUT_MS;
@@ -18,6 +20,8 @@ public class MeshOptions {
   private int admissionInitialLimit = DEFAULT_ADMISSION_INITIAL_LIMIT;
   private int admissionMaxLimit = DEFAULT_ADMISSION_MAX_LIMIT;
   private long maxReassemblyBytes = DEFAULT_MAX_REASSEMBLY_BYTES;
+  private long dedupeMaxBytes = DEFAULT_DEDUPE_MAX_BYTES;
+  private int maxTopics = DEFAULT_MAX_TOPICS;
 
   public int getMaxPayloadBytes() {
     return maxPayloadBytes;
@@ -86,6 +90,29 @@ public class MeshOptions {
   /** Bytes of chunked envelopes a node holds while their chunks arrive. */
   public MeshOptions setMaxReassemblyBytes(long bytes) {
     this.maxReassemblyBytes = check("mesh.max-reassembly-bytes", bytes, 1024, 1L << 34);
+    return this;
+  }
+
+  public long getDedupeMaxBytes() {
+    return dedupeMaxBytes;
+  }
+
+  /**
+   * Bytes the remembered answers to CRITICAL and HIGH envelopes may take (ids, answers and
+   * bookkeeping); past it the oldest are forgotten first, and counted.
+   */
+  public MeshOptions setDedupeMaxBytes(long bytes) {
+    this.dedupeMaxBytes = check("mesh.dedupe-max-bytes", bytes, 1024, 1L << 40);
+    return this;
+  }
+
+  public int getMaxTopics() {
+    return maxTopics;
+  }
+
+  /** Distinct topics this node subscribes to at most; one more is refused LIMIT_REACHED. */
+  public MeshOptions setMaxTopics(int topics) {
+    this.maxTopics = check("mesh.max-topics", topics, 1, 100_000_000);
     return this;
   }
 

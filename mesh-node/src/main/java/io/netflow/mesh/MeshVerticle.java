@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
-import io.netflow.gateway.protocol.Headers;
 import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
@@ -14,8 +13,11 @@ import io.netflow.lanes.LaneStats;
 import io.netflow.lanes.Link;
 import io.netflow.load.TrafficLoad;
 import io.netflow.membership.MeshView;
+import io.netflow.membership.ClusterMembership;
 import io.netflow.mesh.impl.BusIngress;
 import io.netflow.mesh.impl.Inbox;
+import io.netflow.mesh.impl.PubSub;
+import io.netflow.mesh.impl.TopicInterest;
 import io.netflow.routing.Router;
 import io.netflow.routing.RoutingOptions;
 import io.vertx.core.Future;
@@ -27,10 +29,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -49,24 +50,30 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   /** Rounds over every host when all of them say OVERLOADED. */
   private static final int MAX_ROUNDS = 3;
+  /** How long past its deadline the backstop waits before it ends a request nothing answered. */
+  private static final long DEADLINE_GRACE_MS = 1_000;
 
   private final MeshOptions options;
   private final RoutingOptions routingOptions;
   private final LaneOptions laneOptions;
   private final MeshView view;
   private final MeterRegistry registry;
+  private final ClusterMembership cluster;
   // Read by the load report from another thread, hence concurrent.
   private final Map<String, Link> links = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, Long> lastRerouteLog = new HashMap<>();
-  private final Set<String> fedTopics = new HashSet<>();
+  private final Map<String, Map<ErrorCode, Counter>> reroutes = new HashMap<>();
   private String selfId;
   private Router router;
   private final LaneStats laneStats;
   private Inbox inbox;
+  private PubSub pubSub;
   private Counter noRoute;
+  private Counter expired;
 
   public MeshVerticle(MeshOptions options, RoutingOptions routingOptions, LaneOptions laneOptions, MeshView view,
-                      MeterRegistry registry) {
+                      ClusterMembership cluster, MeterRegistry registry) {
+    this.cluster = cluster;
     this.options = options;
     this.routingOptions = routingOptions;
     this.laneOptions = laneOptions;
@@ -79,19 +86,31 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   public Future<?> start() {
     selfId = view.selfId();
     router = new Router(view, routingOptions);
-    inbox = new Inbox(options, registry);
+    inbox = new Inbox(vertx, options, registry);
     noRoute = Counter.builder("netflow.routing.unroutable").description("Requests no node could take")
+      .register(registry);
+    expired = Counter.builder("netflow.routing.expired")
+      .description("Requests still unanswered past their deadline, ended DEADLINE_EXCEEDED by the backstop (a bug if not 0)")
       .register(registry);
     view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
     vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> inbox.drain());
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.SUBSCRIBE, this::feedTopic);
+    pubSub = new PubSub(vertx, selfId, options, cluster, inbox, this::link, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(Addresses.inbox(selfId), inbox::onMessage);
     BusIngress ingress = new BusIngress(this);
     MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
     MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
     MessageConsumer<IngressBatch> batches = vertx.eventBus().localConsumer(Addresses.INGRESS_BATCH, ingress::onBatch);
-    return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion(), batches.completion());
+    return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion(), batches.completion())
+      .compose(v -> pubSub.start());
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (pubSub != null) {
+      pubSub.stop();
+    }
+    return Future.succeededFuture();
   }
 
   /** What this node's data plane reports of itself; safe from any thread. */
@@ -105,7 +124,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     }
     JsonObject links = new JsonObject();
     this.links.forEach((node, link) -> links.put(node, link.sentBytes()));
-    return new TrafficLoad(inbox.services(), inbox.topics(), inbox.inFlight(), inbox.limit(), inbox.overloaded(), lanes,
+    return new TrafficLoad(inbox.services(), pubSub.topicCount(), inbox.inFlight(), inbox.limit(), inbox.overloaded(), lanes,
       links);
   }
 
@@ -137,8 +156,29 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         return Future.failedFuture(invalid);
       }
       route(a);
+      if (!a.promise.future().isComplete()) {
+        backstop(a);
+      }
       return outcome.apply(a);
     });
+  }
+
+  /**
+   * Ends a request that is somehow still unanswered a little past its deadline (every attempt is
+   * bounded by it, so this firing means a bug): answered DEADLINE_EXCEEDED, counted and logged, so
+   * no caller ever waits for ever.
+   */
+  private void backstop(Attempts a) {
+    long ms = Math.max(1, a.envelope.remainingMillis(System.currentTimeMillis())) + DEADLINE_GRACE_MS;
+    long timer = vertx.setTimer(ms, t -> {
+      if (!a.promise.future().isComplete()) {
+        expired.increment();
+        LOG.warn("Request {} to '{}' was still unanswered {} ms past its deadline; ended DEADLINE_EXCEEDED",
+          a.envelope.id(), a.envelope.service(), DEADLINE_GRACE_MS);
+        fail(a, new MeshException(ErrorCode.DEADLINE_EXCEEDED, "no answer by the deadline"));
+      }
+    });
+    a.promise.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
   private Envelope validRequest(Envelope envelope) {
@@ -184,7 +224,9 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   /** Ends a request in failure; one that was already accepted (answered 202) is counted as dropped. */
   private void fail(Attempts a, MeshException failure) {
-    a.promise.fail(failure);
+    if (!a.promise.tryFail(failure)) {
+      return;
+    }
     if (a.accepted != null && !a.accepted.tryFail(failure)) {
       Counter.builder("netflow.routing.dropped")
         .description("Requests accepted early (the gateway's 202) that no node finally took")
@@ -226,15 +268,14 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       long now = System.nanoTime();
       if (ar.succeeded()) {
         stats.end(now - start, true, 0, now);
-        a.promise.complete(new Reply(ar.result(), node, a.attempts));
+        a.promise.tryComplete(new Reply(ar.result(), node, a.attempts));
         return;
       }
       MeshException failure = MeshException.of(ar.cause());
       stats.end(now - start, false, penaltyNanos(failure), now);
       if (reroutable(e, failure)) {
         a.lastFailure = failure;
-        Counter.builder("netflow.routing.rerouted").description("Requests sent on to another node after this one failed")
-          .tags("dest", name(node), "reason", failure.code().name()).register(registry).increment();
+        rerouted(node, failure.code()).increment();
         logReroute(node, failure);
         route(a);
       } else {
@@ -272,6 +313,13 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     };
   }
 
+  /** The reroute counter of a node and reason: tagged by a member's name, removed when it leaves. */
+  private Counter rerouted(String node, ErrorCode reason) {
+    return reroutes.computeIfAbsent(node, n -> new EnumMap<>(ErrorCode.class)).computeIfAbsent(reason, r ->
+      Counter.builder("netflow.routing.rerouted").description("Requests sent on to another node after this one failed")
+        .tags("dest", name(node), "reason", r.name()).register(registry));
+  }
+
   /** A failed node looks slow to the balancer for a while, in proportion to how it failed. */
   private long penaltyNanos(MeshException failure) {
     long attempt = options.getAttemptTimeoutMs() * 1_000_000;
@@ -301,29 +349,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       } catch (MeshException invalid) {
         return Future.failedFuture(invalid);
       }
-      List<Future<?>> deliveries = new ArrayList<>();
-      int nodes = 0;
-      for (MeshView.Entry entry : view.entries()) {
-        String node = entry.report().nodeId();
-        if (!entry.report().traffic().topics().contains(e.topic())) {
-          continue;
-        }
-        nodes++;
-        if (node.equals(selfId)) {
-          inbox.deliver(e);
-        } else {
-          deliveries.add(link(node).offer(e, options.getAttemptTimeoutMs()));
-        }
-      }
-      int reached = nodes;
-      return Future.join(deliveries).map(done -> reached)
-        .recover(err -> Future.failedFuture(firstFailure(deliveries)));
+      return pubSub.publish(e);
     });
-  }
-
-  private static MeshException firstFailure(List<Future<?>> futures) {
-    return futures.stream().filter(Future::failed).findFirst().map(f -> MeshException.of(f.cause()))
-      .orElse(new MeshException(ErrorCode.INTERNAL, "publication failed"));
   }
 
   @Override
@@ -331,6 +358,11 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     return onContext(() -> {
       if (!Envelope.NAME.matcher(service).matches()) {
         return Future.failedFuture(new MeshException(ErrorCode.MALFORMED, "bad service name '" + service + "'"));
+      }
+      if (inbox.services().size() >= TrafficLoad.MAX_NAMES) {
+        // Peers learn hosted services from the load report, which lists this many at most.
+        return Future.failedFuture(new MeshException(ErrorCode.LIMIT_REACHED, "this node hosts "
+          + TrafficLoad.MAX_NAMES + " services, the most a load report lists"));
       }
       try {
         inbox.host(service, handler);
@@ -349,35 +381,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   @Override
   public Future<Registration> subscribe(String topic, Handler<Envelope> handler) {
-    return onContext(() -> {
-      if (!Envelope.NAME.matcher(topic).matches()) {
-        return Future.failedFuture(new MeshException(ErrorCode.MALFORMED, "bad topic name '" + topic + "'"));
-      }
-      inbox.subscribe(topic, handler);
-      reportNow();
-      return Future.succeededFuture(() -> onContext(() -> {
-        inbox.unsubscribe(topic, handler);
-        reportNow();
-        return Future.<Void>succeededFuture();
-      }));
-    });
+    return onContext(() -> pubSub.subscribe(topic, handler).map(r -> () -> onContext(r::close)));
   }
 
-  /** Republishes a topic locally for the gateway's WebSocket subscribers (once per topic). */
-  private void feedTopic(Message<JsonObject> m) {
-    String topic = m.body() == null ? null : m.body().getString("topic");
-    if (topic == null || !Envelope.NAME.matcher(topic).matches()) {
-      m.fail(ErrorCode.MALFORMED.code(), "0|bad topic");
-      return;
-    }
-    if (!fedTopics.add(topic)) {
-      m.reply(null);
-      return;
-    }
-    subscribe(topic, e -> vertx.eventBus().publish(Addresses.topicFeed(topic), e.payload().toString(), new DeliveryOptions()
-      .setLocalOnly(true).addHeader(Headers.ID, e.id()).addHeader(Headers.PRIORITY, e.priority().name())))
-      .onSuccess(r -> m.reply(null))
-      .onFailure(err -> m.fail(ErrorCode.INTERNAL.code(), "0|" + err.getMessage()));
+  /** Which nodes subscribe to which topics, as this node knows it (thread-safe reads). */
+  public TopicInterest topicInterest() {
+    return pubSub.interest();
   }
 
   private void reportNow() {
@@ -395,6 +404,10 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private void nodeLeft(String node) {
     router.forget(node);
     lastRerouteLog.remove(node);
+    Map<ErrorCode, Counter> counters = reroutes.remove(node);
+    if (counters != null) {
+      counters.values().forEach(registry::remove);
+    }
     Link link = links.remove(node);
     if (link != null) {
       link.close(new MeshException(ErrorCode.NO_HANDLERS, "node " + node + " left the mesh"));

@@ -77,6 +77,7 @@ public class ModelVerticle extends VerticleBase {
   private Counter badChunks;
   private Counter chunksServed;
   private Counter chunksFetched;
+  private Counter holdingsFailures;
 
   public ModelVerticle(ModelOptions options, ModelStore store, Mesh mesh, MeshView view, LaneStats lanes,
                        MeterRegistry registry, String selfName) {
@@ -101,6 +102,8 @@ public class ModelVerticle extends VerticleBase {
     badChunks = Counter.builder("netflow.model.chunks.rejected")
       .description("Chunks that did not match their hash; their peer is avoided").register(registry);
     chunksServed = Counter.builder("netflow.model.chunks.served").description("Chunks served to peers").register(registry);
+    holdingsFailures = Counter.builder("netflow.writes.failed").tag("what", "model-holdings")
+      .description("Writes that failed (logged at WARN), by what was written").register(registry);
     chunksFetched = Counter.builder("netflow.model.chunks.fetched").description("Chunks fetched and verified")
       .register(registry);
     if (keys.isEmpty()) {
@@ -193,7 +196,7 @@ public class ModelVerticle extends VerticleBase {
         return vertx.executeBlocking(() -> {
           store.adopt(signed, upload);
           return store.scan(signed);
-        }).compose(have -> {
+        }, false).compose(have -> {
           Rollout r = track(new Rollout(signed, have, selfId));
           r.state = Rollout.State.FETCHING;
           LOG.info("Published model {} ({} bytes, {} chunks) from this node", signed.id(), signed.size(), signed.chunkCount());
@@ -258,7 +261,7 @@ public class ModelVerticle extends VerticleBase {
     }
     Rollout r = track(new Rollout(m, new BitSet(m.chunkCount()), selfId));
     LOG.info("Fetching model {} ({} bytes, {} chunks)", m.id(), m.size(), m.chunkCount());
-    vertx.executeBlocking(() -> store.prepare(m) ? store.scan(m) : new BitSet()).onSuccess(have -> {
+    vertx.executeBlocking(() -> store.prepare(m) ? store.scan(m) : new BitSet(), false).onSuccess(have -> {
       r.have.or(have);
       r.state = Rollout.State.FETCHING;
       holdingsDirty.put(m.id(), true);
@@ -344,7 +347,7 @@ public class ModelVerticle extends VerticleBase {
         }
         store.writeChunk(m, pick.chunk(), bytes);
         return true;
-      }))
+      }, false))
       .onComplete(ar -> {
         r.finished(pick);
         if (ar.succeeded() && ar.result()) {
@@ -370,7 +373,8 @@ public class ModelVerticle extends VerticleBase {
   }
 
   private void verifyWhole(Rollout r) {
-    vertx.executeBlocking(() -> store.verifyWhole(r.manifest)).onComplete(ar -> {
+    // Unordered (false): a whole-file verify must not hold back other versions' chunk writes and reads.
+    vertx.executeBlocking(() -> store.verifyWhole(r.manifest), false).onComplete(ar -> {
       if (ar.succeeded() && ar.result()) {
         if (r.state == Rollout.State.FETCHING || r.state == Rollout.State.FAILED) {
           r.state = Rollout.State.VERIFIED;
@@ -414,7 +418,7 @@ public class ModelVerticle extends VerticleBase {
     }
     Promise<Void> allowed = Promise.promise();
     waitUpload(r.manifest.chunkLength(chunk), allowed);
-    return allowed.future().compose(v -> vertx.executeBlocking(() -> store.readChunk(r.manifest, chunk)))
+    return allowed.future().compose(v -> vertx.executeBlocking(() -> store.readChunk(r.manifest, chunk), false))
       .onSuccess(b -> chunksServed.increment());
   }
 
@@ -433,7 +437,10 @@ public class ModelVerticle extends VerticleBase {
       .put("bytesPerSecond", Math.round(r.bytesPerSecond()))
       .put("bitmap", Base64.getEncoder().encodeToString(r.have.toByteArray()));
     vertx.eventBus().publish(Addresses.MODEL_HOLDINGS, h);
-    holdings.put(r.manifest.id() + "@" + selfId, h, HOLDINGS_TTL_MS);
+    holdings.put(r.manifest.id() + "@" + selfId, h, HOLDINGS_TTL_MS).onFailure(err -> {
+      holdingsFailures.increment();
+      LOG.warn("Could not store this node's holdings of {}: {}", r.manifest.id(), err.toString());
+    });
   }
 
   private String name(String nodeId) {

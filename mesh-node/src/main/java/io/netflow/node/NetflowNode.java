@@ -149,12 +149,14 @@ public final class NetflowNode {
         view = new MeshView(clusterManager.getNodeId(), config.getLong(NodeKeys.STALE_AFTER));
         return vertx.executeBlocking(this::createDataDir);
       })
-      .compose(dir -> {
+      // Cluster maps are opened off the event loop: the first getMap of a map waits for the cluster.
+      .compose(dir -> vertx.executeBlocking(this::openStores, false))
+      .compose(stores -> {
         createMesh();
         createModels();
-        createScheduling();
+        createScheduling(stores.work());
         try {
-          createRewards();
+          createRewards(stores);
         } catch (ConfigException e) {
           return Future.failedFuture(e);
         }
@@ -218,33 +220,42 @@ public final class NetflowNode {
       mesh.laneStats(), registry, name);
   }
 
-  private void createScheduling() {
+  /** The cluster maps the engine keeps its state in, opened (blocking) once at start. */
+  private record Stores(WorkStore work, Ledger ledger, Schedule schedule) {
+  }
+
+  private Stores openStores() {
+    var hazelcast = clusterManager.getHazelcastInstance();
+    rewardOptions = NodeOptions.rewards(config);
+    long historyTtl = rewardOptions.getPeriodMs() * rewardOptions.getHistoryPeriods() + rewardOptions.getPeriodMs();
+    return new Stores(new WorkStore(hazelcast),
+      new Ledger(hazelcast, new Journal(dataDir.resolve("rewards").resolve("ledger.jsonl"))),
+      new Schedule(hazelcast, historyTtl));
+  }
+
+  private void createScheduling(WorkStore store) {
     SchedulerOptions options = NodeOptions.scheduling(config);
     var self = new SchedulerVerticle.Self(clusterManager.getNodeId(), name,
       Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION));
-    scheduler = new SchedulerVerticle(options, new WorkStore(clusterManager.getHazelcastInstance()), self, view,
+    scheduler = new SchedulerVerticle(options, store, self, view,
       meshLoad, mesh.laneStats(), models::activeVersion, () -> mesh.trafficLoad().utilisation(), registry);
     scheduler.handle(WorkRequests.DELIVER, Deliver.handler(mesh));
   }
 
-  private void createRewards() throws ConfigException {
-    rewardOptions = NodeOptions.rewards(config);
+  private void createRewards(Stores stores) throws ConfigException {
     if (rewardOptions.getMaxMultiplier() < rewardOptions.getMinMultiplier()) {
       throw new ConfigException("rewards.max-multiplier (" + rewardOptions.getMaxMultiplier()
         + ") must be at least rewards.min-multiplier (" + rewardOptions.getMinMultiplier() + ")");
     }
-    var hazelcast = clusterManager.getHazelcastInstance();
-    long historyTtl = rewardOptions.getPeriodMs() * rewardOptions.getHistoryPeriods() + rewardOptions.getPeriodMs();
-    rewards = new RewardsVerticle(rewardOptions, new Ledger(hazelcast, new Journal(dataDir.resolve("rewards")
-      .resolve("ledger.jsonl"))), new Schedule(hazelcast, historyTtl), meshLoad, view, clusterManager.getNodeId(),
-      registry);
+    rewards = new RewardsVerticle(rewardOptions, stores.ledger(), stores.schedule(), meshLoad, view,
+      clusterManager.getNodeId(), registry);
   }
 
   private void createMesh() {
     MeshOptions meshOptions = NodeOptions.mesh(config);
     RoutingOptions routing = NodeOptions.routing(config);
     LaneOptions lanes = NodeOptions.lanes(config);
-    mesh = new MeshVerticle(meshOptions, routing, lanes, view, registry);
+    mesh = new MeshVerticle(meshOptions, routing, lanes, view, membership, registry);
     meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
   }
 
@@ -255,7 +266,8 @@ public final class NetflowNode {
     }
     var keys = io.netflow.gateway.auth.ApiKeys.parse(config.getList(NodeKeys.API_KEYS));
     return vertx.deployVerticle(new io.netflow.gateway.bridge.TcpBridgeVerticle(
-      v -> new io.netflow.gateway.bridge.BridgeGuard(keys, v), config.getString(NodeKeys.HTTP_HOST), port));
+      v -> new io.netflow.gateway.bridge.BridgeGuard(keys, v, config.getInt(NodeKeys.WS_MAX_SUBSCRIPTIONS)),
+      config.getString(NodeKeys.HTTP_HOST), port));
   }
 
   private Future<String> deployMembership() {
@@ -385,6 +397,11 @@ public final class NetflowNode {
   /** The data plane's node-wide lane figures. */
   public io.netflow.lanes.LaneStats laneStats() {
     return mesh.laneStats();
+  }
+
+  /** Which nodes subscribe to which topics, as this node knows it. */
+  public io.netflow.mesh.impl.TopicInterest topicInterest() {
+    return mesh.topicInterest();
   }
 
   /** This node's view of the mesh. */

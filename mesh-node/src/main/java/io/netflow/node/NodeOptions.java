@@ -25,6 +25,8 @@ final class NodeOptions {
       .setAttemptTimeoutMs(config.getLong(NodeKeys.ATTEMPT_TIMEOUT))
       .setDedupeEntries(config.getInt(NodeKeys.DEDUPE_ENTRIES))
       .setDedupeTtlMs(config.getLong(NodeKeys.DEDUPE_TTL))
+      .setDedupeMaxBytes(config.getLong(NodeKeys.DEDUPE_MAX_BYTES))
+      .setMaxTopics(config.getInt(NodeKeys.MAX_TOPICS))
       .setMaxReassemblyBytes(config.getLong(NodeKeys.MAX_REASSEMBLY))
       .setAdmissionInitialLimit(config.getInt(NodeKeys.ADMISSION_INITIAL))
       .setAdmissionMaxLimit(config.getInt(NodeKeys.ADMISSION_MAX));
@@ -116,6 +118,7 @@ final class NodeOptions {
       .setRatePerSecond(config.getLong(NodeKeys.RATE))
       .setRateBurst(config.getLong(NodeKeys.RATE_BURST))
       .setWsMaxQueuedBytes(config.getInt(NodeKeys.WS_QUEUE))
+      .setWsMaxSubscriptions(config.getInt(NodeKeys.WS_MAX_SUBSCRIPTIONS))
       .setDefaultTimeoutMs(config.getLong(NodeKeys.DEFAULT_TIMEOUT))
       .setIngressBatchMax(config.getInt(NodeKeys.INGRESS_BATCH_MAX));
   }

@@ -35,7 +35,7 @@ public final class RewardRoutes implements RouteContributor {
   public void mount(Vertx vertx, Router router) {
     router.get("/v1/rewards/schedule").handler(auth).handler(ctx -> HttpApiVerticle.json(ctx, 200, rewards.schedule()));
     router.post("/v1/rewards/contributions").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
-      .handler(auth).handler(this::contribute);
+      .handler(auth).handler(ctx -> contribute(vertx, ctx));
     router.get("/v1/rewards/:contributor").handler(auth).handler(ctx -> {
       ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
       String contributor = ctx.pathParam("contributor");
@@ -48,20 +48,22 @@ public final class RewardRoutes implements RouteContributor {
     });
   }
 
-  private void contribute(RoutingContext ctx) {
+  private void contribute(Vertx vertx, RoutingContext ctx) {
     ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
-    Contribution c;
-    try {
-      if (!who.has("contribute")) {
-        throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not contribute");
-      }
-      c = Contribution.parse(HttpApiVerticle.jsonBody(ctx), who.keyId(), options);
-    } catch (MeshException bad) {
-      rewards.rejected(bad.code());
-      HttpApiVerticle.fail(ctx, bad);
+    if (!who.has("contribute")) {
+      refuse(ctx, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not contribute"));
       return;
     }
-    rewards.contribute(c).onSuccess(receipt -> HttpApiVerticle.json(ctx, receipt.getBoolean("created") ? 201 : 200, receipt))
-      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+    // Parsing hashes inline data (up to gateway.max-body-bytes): off the HTTP event loop.
+    vertx.executeBlocking(() -> Contribution.parse(HttpApiVerticle.jsonBody(ctx), who.keyId(), options), false)
+      .onFailure(err -> refuse(ctx, MeshException.of(err)))
+      .onSuccess(c -> rewards.contribute(c)
+        .onSuccess(receipt -> HttpApiVerticle.json(ctx, receipt.getBoolean("created") ? 201 : 200, receipt))
+        .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
+  }
+
+  private void refuse(RoutingContext ctx, MeshException bad) {
+    rewards.rejected(bad.code());
+    HttpApiVerticle.fail(ctx, bad);
   }
 }

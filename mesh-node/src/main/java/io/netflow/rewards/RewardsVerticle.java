@@ -1,5 +1,6 @@
 package io.netflow.rewards;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.auth.RateLimits;
 import io.netflow.gateway.protocol.Addresses;
@@ -37,6 +38,8 @@ public final class RewardsVerticle extends VerticleBase {
   private final String nodeId;
   private final MeterRegistry registry;
   private final RateLimits rates;
+  private final Counter journalFailures;
+  private final Counter historyFailures;
   private long window = -1;
   private double loadSum;
   private int loadSamples;
@@ -51,6 +54,10 @@ public final class RewardsVerticle extends VerticleBase {
     this.view = view;
     this.nodeId = nodeId;
     this.registry = registry;
+    this.journalFailures = Counter.builder("netflow.writes.failed").tag("what", "rewards-journal")
+      .description("Writes that failed (logged at WARN), by what was written").register(registry);
+    this.historyFailures = Counter.builder("netflow.writes.failed").tag("what", "load-history")
+      .description("Writes that failed (logged at WARN), by what was written").register(registry);
     this.rates = new RateLimits(options.getRatePerMinute(), options.getRatePerMinute(), Duration.ofMinutes(1));
   }
 
@@ -61,11 +68,12 @@ public final class RewardsVerticle extends VerticleBase {
         vertx.executeBlocking(() -> {
           ledger.remember(m.body());
           return null;
-        }, false);
+        }, false).onFailure(err -> writeFailed(journalFailures, "a peer's credit to the journal", err));
       }
     });
     view.onRemoved(node -> vertx.executeBlocking(ledger::learn, false)
-      .onSuccess(n -> LOG.debug("Journaled {} credit(s) after {} left", n, node)));
+      .onSuccess(n -> LOG.debug("Journaled {} credit(s) after {} left", n, node))
+      .onFailure(err -> writeFailed(journalFailures, "the ledger's missing credits to the journal", err)));
     long sampleEvery = Math.max(50, Math.min(1_000, options.getWindowMs() / 10));
     vertx.setPeriodic(sampleEvery, id -> sampleLoad());
     vertx.setPeriodic(Math.max(100, options.getWindowMs() / 4), id -> plan());
@@ -138,6 +146,12 @@ public final class RewardsVerticle extends VerticleBase {
     });
   }
 
+  /** A write that failed is said and counted: the outcome is never dropped without a trace. */
+  private static void writeFailed(Counter counter, String what, Throwable err) {
+    counter.increment();
+    LOG.warn("Could not write {}: {}", what, err.toString());
+  }
+
   /** Counts a refused contribution by its code (also called for ones refused before reaching here). */
   public void rejected(ErrorCode code) {
     registry.counter("netflow.rewards.rejected", "code", code.name()).increment();
@@ -168,7 +182,7 @@ public final class RewardsVerticle extends VerticleBase {
         vertx.executeBlocking(() -> {
           schedule.recordLoad(done, mean);
           return null;
-        }, false);
+        }, false).onFailure(err -> writeFailed(historyFailures, "window " + done + "'s load to the history", err));
       }
       window = w;
       loadSum = 0;

@@ -37,7 +37,9 @@ public final class WorkRoutes implements RouteContributor {
     router.post("/v1/work").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(auth)
       .handler(this::submit);
     router.get("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
-      .onSuccess(status -> HttpApiVerticle.json(ctx, 200, status)));
+      .onSuccess(status -> HttpApiVerticle.json(ctx, 200, status))
+      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
+    // Answered once, whichever step fails: the lookup, the ownership check or the cancel.
     router.delete("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
       .compose(status -> scheduler.cancel(status.getString("id")))
       .onSuccess(status -> HttpApiVerticle.json(ctx, WorkState.valueOf(status.getString("state")).finished() ? 200 : 202, status))
@@ -70,7 +72,6 @@ public final class WorkRoutes implements RouteContributor {
     ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
     return status.compose(s -> who.has("admin") || who.keyId().equals(s.getString("submittedBy"))
         ? Future.succeededFuture(s)
-        : Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no work item " + s.getString("id"))))
-      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+        : Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no work item " + s.getString("id"))));
   }
 }

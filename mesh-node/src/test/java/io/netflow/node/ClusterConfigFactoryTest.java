@@ -41,6 +41,13 @@ class ClusterConfigFactoryTest {
   }
 
   @Test
+  void workItemsAreIndexedByConfigNotAtRunTime() throws Exception {
+    var indexes = ClusterConfigFactory.load("").findMapConfig("netflow.work").getIndexConfigs();
+    assertThat(indexes).extracting(i -> i.getType() + " " + i.getAttributes())
+      .containsExactlyInAnyOrder("HASH [state]", "SORTED [state, class, deadline]");
+  }
+
+  @Test
   void theLedgerKeepsNoJsonQueryMetadata() throws Exception {
     Config ours = ClusterConfigFactory.load("");
     assertThat(ours.findMapConfig("netflow.rewards.ledger").getMetadataPolicy()).isEqualTo(MetadataPolicy.OFF);

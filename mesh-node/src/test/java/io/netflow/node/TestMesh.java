@@ -96,11 +96,11 @@ public final class TestMesh implements AutoCloseable {
     }
   }
 
-  /** Waits until every node's view shows {@code topic} subscribed on {@code nodes} nodes. */
+  /** Waits until every node knows {@code topic} subscribed on {@code count} nodes. */
   public void awaitSubscribers(String topic, int count) throws InterruptedException {
     for (NetflowNode n : nodes) {
-      await(Duration.ofSeconds(10), n.name() + " sees " + count + " subscribers of " + topic, () -> n.view().entries()
-        .stream().filter(e -> e.report().traffic().topics().contains(topic)).count() == count);
+      await(Duration.ofSeconds(10), n.name() + " sees " + count + " subscribers of " + topic,
+        () -> n.topicInterest().nodes(topic).length == count);
     }
   }
 

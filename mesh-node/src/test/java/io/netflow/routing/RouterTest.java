@@ -27,7 +27,7 @@ class RouterTest {
 
   private void node(String id, double capacity, NodeState state) {
     NodeDescriptor d = new NodeDescriptor(id, id, Role.EDGE, "local", capacity, "", 0, 0, 0);
-    TrafficLoad t = new TrafficLoad(List.of("svc"), List.of(), 0, 100, false, new JsonObject(), new JsonObject());
+    TrafficLoad t = new TrafficLoad(List.of("svc"), 0, 0, 100, false, new JsonObject(), new JsonObject());
     view.accept(new LoadReport(d, System.nanoTime(), 0, state, new LoadSample(0, 0, 0, 0), t));
   }
 

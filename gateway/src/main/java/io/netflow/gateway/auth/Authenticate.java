@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Finds the caller's API key ({@code Authorization: Bearer <key>}, or {@code ?key=} for browser
- * WebSockets), refuses unknown callers with 401, and holds each key to its rate (token bucket,
+ * Finds the caller's API key ({@code Authorization: Bearer <key>}; {@code ?key=} only where a browser
+ * cannot set headers, see {@link #streamPrincipal}), refuses unknown callers with 401, and holds each key to its rate (token bucket,
  * Bucket4j): past it, 429 with {@code Retry-After}. The caller is left in the context as
  * {@link #PRINCIPAL}.
  */
@@ -32,7 +32,7 @@ public final class Authenticate implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Optional<ApiKeys.Principal> who = keys.authenticate(secret(ctx.request()));
+    Optional<ApiKeys.Principal> who = keys.authenticate(bearer(ctx.request()));
     if (who.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
       HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required: Authorization: Bearer <key>");
@@ -49,9 +49,14 @@ public final class Authenticate implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** The caller of a request, or empty. */
-  public Optional<ApiKeys.Principal> principal(HttpServerRequest request) {
-    return keys.authenticate(secret(request));
+  /**
+   * The caller of a WebSocket or server-sent-events request, or empty: the header, or {@code ?key=},
+   * which browsers need there (they cannot set headers on those). Everywhere else a key in the URL
+   * would end up in proxies' and servers' logs, so it is not read.
+   */
+  public Optional<ApiKeys.Principal> streamPrincipal(HttpServerRequest request) {
+    String bearer = bearer(request);
+    return keys.authenticate(bearer != null ? bearer : request.getParam("key"));
   }
 
   /**
@@ -64,11 +69,8 @@ public final class Authenticate implements Handler<RoutingContext> {
     return waitNanos == 0 ? 0 : Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
   }
 
-  private static String secret(HttpServerRequest req) {
+  private static String bearer(HttpServerRequest req) {
     String auth = req.getHeader(HttpHeaders.AUTHORIZATION);
-    if (auth != null && auth.startsWith("Bearer ")) {
-      return auth.substring(7).trim();
-    }
-    return req.getParam("key");
+    return auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : null;
   }
 }

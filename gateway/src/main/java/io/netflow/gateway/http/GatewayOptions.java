@@ -14,6 +14,7 @@ public class GatewayOptions {
   private int wsMaxQueuedBytes = 4 << 20;
   private long defaultTimeoutMs = 5_000;
   private int ingressBatchMax = 64;
+  private int wsMaxSubscriptions = 10_000;
 
   public List<String> getApiKeys() {
     return apiKeys;
@@ -92,6 +93,16 @@ public class GatewayOptions {
   /** Deadline given to a message that names none. */
   public GatewayOptions setDefaultTimeoutMs(long defaultTimeoutMs) {
     this.defaultTimeoutMs = defaultTimeoutMs;
+    return this;
+  }
+
+  public int getWsMaxSubscriptions() {
+    return wsMaxSubscriptions;
+  }
+
+  /** Topics one WebSocket or bridge client may subscribe to at once; one more is refused LIMIT_REACHED. */
+  public GatewayOptions setWsMaxSubscriptions(int wsMaxSubscriptions) {
+    this.wsMaxSubscriptions = wsMaxSubscriptions;
     return this;
   }
 

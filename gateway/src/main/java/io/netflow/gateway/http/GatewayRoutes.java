@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -52,16 +53,24 @@ public final class GatewayRoutes implements RouteContributor {
       .handler(auth)
       .handler(ctx -> post(vertx, ctx));
     // The SockJS event-bus bridge, for browsers and event-bus client libraries; see BridgeGuard.
-    BridgeGuard guard = new BridgeGuard(keys, vertx);
+    BridgeGuard guard = new BridgeGuard(keys, vertx, options.getWsMaxSubscriptions());
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(
       new SockJSBridgeOptions(new SockJSBridgeOptions().setInboundPermitteds(BridgeGuard.options().getInboundPermitteds())
         .setOutboundPermitteds(BridgeGuard.options().getOutboundPermitteds())),
-      event -> event.complete(guard.allows(event.type(), event.getRawMessage()))));
+      event -> {
+        if (event.type() == BridgeEventType.SOCKET_CLOSED) {
+          guard.closed(event.socket());
+          event.complete(true);
+          return;
+        }
+        guard.allows(event.type(), event.getRawMessage(), event.socket())
+          .onComplete(ar -> event.complete(ar.succeeded() && ar.result()));
+      }));
     router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(openApi));
     router.post("/v1/nodes/:id/drain").handler(new AdminAuth(options.getAdminKeys(), keys)).handler(ctx -> drain(vertx, ctx));
     router.get("/v1/stream").handler(ctx -> {
-      ApiKeys.Principal who = auth.principal(ctx.request()).orElse(null);
+      ApiKeys.Principal who = auth.streamPrincipal(ctx.request()).orElse(null);
       if (who == null) {
         HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required (Authorization header or ?key=)");
         return;

@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -14,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * The HTTP API's request meter, {@code netflow_http_server_requests_seconds{method, route, code}}:
  * how many requests each route answered with each status, and how long they took to their
  * response's end (count, sum, max). Labelled by route pattern ({@code /v1/nodes/:id/drain}), never
- * by raw path, so its size is bounded by the routes.
+ * by raw path, and by method only for the standard ones ({@code other} for the rest), so its size is
+ * bounded by the routes and nothing a caller sends grows it.
  *
  * <p>Mounted first on the router. Each (route, method, status) finds its timer in a map of timers
  * already bound, rather than building tags and asking the registry on every request, as
@@ -26,8 +28,12 @@ public final class HttpMetrics implements Handler<RoutingContext> {
   /** The meter's name, as Micrometer spells it; Prometheus shows {@code netflow_http_server_requests_seconds}. */
   public static final String NAME = "netflow.http.server.requests";
 
-  private record Key(Route route, HttpMethod method, int status) {
+  private record Key(Route route, String method, int status) {
   }
+
+  /** The methods a tag may name; any other (a made-up method is anyone's to send) is {@code other}. */
+  private static final Set<String> KNOWN = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
+    "TRACE", "CONNECT");
 
   private final MeterRegistry registry;
   private final Map<Key, Timer> timers = new ConcurrentHashMap<>();
@@ -39,17 +45,22 @@ public final class HttpMetrics implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(v -> timer(ctx.currentRoute(), ctx.request().method(), ctx.response().getStatusCode())
+    ctx.addEndHandler(v -> timer(ctx.currentRoute(), methodTag(ctx.request().method()), ctx.response().getStatusCode())
       .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     ctx.next();
   }
 
-  private Timer timer(Route route, HttpMethod method, int status) {
+  private static String methodTag(HttpMethod method) {
+    String name = method.name();
+    return KNOWN.contains(name) ? name : "other";
+  }
+
+  private Timer timer(Route route, String method, int status) {
     Key key = new Key(route, method, status);
     Timer timer = timers.get(key);
     return timer != null ? timer : timers.computeIfAbsent(key, k -> Timer.builder(NAME)
       .description("HTTP API requests by route pattern and status, and their time to the response's end")
-      .tag("method", method.name())
+      .tag("method", method)
       .tag("route", route == null || route.getPath() == null ? "unmatched" : route.getPath())
       .tag("code", String.valueOf(status))
       .register(registry));

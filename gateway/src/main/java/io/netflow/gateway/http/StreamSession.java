@@ -13,22 +13,31 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One WebSocket client on {@code /v1/stream}. Text frames are JSON:
  * <ul>
  *   <li>{@code {"op":"send", ...message}}: answered by {@code {"op":"ack","id","status",...}} or
  *       {@code {"op":"error","id","code","error","message"}};</li>
- *   <li>{@code {"op":"subscribe","topic"}}: publications then arrive as
- *       {@code {"op":"message","topic","id","payload"}}.</li>
+ *   <li>{@code {"op":"subscribe","topic"}}: answered {@code {"op":"subscribed","topic"}} once every
+ *       node of the mesh knows of it; publications then arrive as
+ *       {@code {"op":"message","topic","id","payload"}}. A repeated subscribe is one subscription; past
+ *       {@code gateway.ws-max-subscriptions} the answer is an error LIMIT_REACHED (1021);</li>
+ *   <li>{@code {"op":"unsubscribe","topic"}}: answered {@code {"op":"unsubscribed","topic"}}.</li>
  * </ul>
+ * A client's subscriptions end with its socket: the node drops a topic with its last subscriber.
  * Backpressure both ways: past {@link #MAX_IN_FLIGHT} unanswered sends the gateway stops reading
  * from the client; a client that reads too slowly has deliveries dropped (counted, and told with
  * {@code {"op":"dropped","count"}}) rather than buffered without bound.
  */
 final class StreamSession {
+
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private record Subscription(MessageConsumer<String> feed, io.vertx.core.Future<Void> confirmed) {
+  }
 
   static final int MAX_IN_FLIGHT = 256;
 
@@ -37,7 +46,8 @@ final class StreamSession {
   private final ApiKeys.Principal who;
   private final Authenticate auth;
   private final GatewayOptions options;
-  private final List<MessageConsumer<String>> feeds = new ArrayList<>();
+  /** This client's topics: the local feed of each, and whether the node confirmed the subscription. */
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
   private int inFlight;
   private long dropped;
   private boolean paused;
@@ -60,7 +70,10 @@ final class StreamSession {
         dropped = 0;
       }
     });
-    ws.closeHandler(v -> feeds.forEach(MessageConsumer::unregister));
+    ws.closeHandler(v -> {
+      subscriptions.keySet().forEach(this::leave);
+      subscriptions.clear();
+    });
   }
 
   private void onText(String text) {
@@ -74,8 +87,10 @@ final class StreamSession {
     String op = frame.getString("op", "");
     switch (op) {
       case "send" -> send(frame);
-      case "subscribe" -> subscribe(frame.getString("topic"));
-      default -> error(frame.getString("id"), new MeshException(ErrorCode.MALFORMED, "op must be send or subscribe"));
+      case "subscribe" -> subscribe(frame.getValue("topic") instanceof String t ? t : null);
+      case "unsubscribe" -> unsubscribe(frame.getValue("topic") instanceof String t ? t : null);
+      default -> error(frame.getString("id"), new MeshException(ErrorCode.MALFORMED,
+        "op must be send, subscribe or unsubscribe"));
     }
   }
 
@@ -112,15 +127,53 @@ final class StreamSession {
 
   private void subscribe(String topic) {
     if (topic == null || !who.may("subscribe", topic)) {
-      error(null, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not subscribe to '" + topic + "'"));
+      topicError(topic, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not subscribe to '" + topic + "'"));
+      return;
+    }
+    Subscription held = subscriptions.get(topic);
+    if (held != null) {
+      held.confirmed().onSuccess(v -> subscribed(topic));
+      return;
+    }
+    if (subscriptions.size() >= options.getWsMaxSubscriptions()) {
+      topicError(topic, new MeshException(ErrorCode.LIMIT_REACHED, "this connection subscribes to "
+        + "gateway.ws-max-subscriptions (" + options.getWsMaxSubscriptions() + ") topics; unsubscribe from one first"));
       return;
     }
     MessageConsumer<String> feed = vertx.eventBus().localConsumer(Addresses.topicFeed(topic),
       m -> deliver(topic, m.headers().get(Headers.ID), m.body()));
-    feeds.add(feed);
-    vertx.eventBus().request(Addresses.SUBSCRIBE, new JsonObject().put("topic", topic), new DeliveryOptions().setLocalOnly(true))
-      .onSuccess(r -> write(new JsonObject().put("op", "subscribed").put("topic", topic)))
-      .onFailure(err -> error(null, MeshException.of(err)));
+    var confirmed = vertx.eventBus().request(Addresses.SUBSCRIBE, new JsonObject().put("topic", topic), LOCAL).<Void>mapEmpty();
+    Subscription sub = new Subscription(feed, confirmed);
+    subscriptions.put(topic, sub);
+    confirmed.onSuccess(v -> subscribed(topic)).onFailure(err -> {
+      // Nothing held for a subscription the node did not confirm: the client may try again.
+      feed.unregister();
+      subscriptions.remove(topic, sub);
+      topicError(topic, MeshException.of(err));
+    });
+  }
+
+  private void unsubscribe(String topic) {
+    if (topic != null && subscriptions.containsKey(topic)) {
+      leave(topic);
+      subscriptions.remove(topic);
+    }
+    write(new JsonObject().put("op", "unsubscribed").put("topic", topic));
+  }
+
+  /** Stops this client's feed of a topic, and tells the node once its subscription was confirmed. */
+  private void leave(String topic) {
+    Subscription sub = subscriptions.get(topic);
+    sub.feed().unregister();
+    sub.confirmed().onSuccess(v -> vertx.eventBus().send(Addresses.UNSUBSCRIBE, new JsonObject().put("topic", topic), LOCAL));
+  }
+
+  private void subscribed(String topic) {
+    write(new JsonObject().put("op", "subscribed").put("topic", topic));
+  }
+
+  private void topicError(String topic, MeshException e) {
+    write(e.code().toJson(e.getMessage()).put("op", "error").put("topic", topic));
   }
 
   private void deliver(String topic, String id, String payload) {

@@ -59,10 +59,18 @@ public final class Addresses {
   public static final String MODEL_ACTIVATED = "netflow.models.activated";
 
   /**
-   * Local request {@code {"topic"}}: this node subscribes to the topic (once) and republishes every
-   * publication on {@link #topicFeed(String)}, locally, for the gateway's WebSocket subscribers.
+   * Local request {@code {"topic"}}: one more of the gateway's clients (a WebSocket, a bridge socket)
+   * subscribes to the topic. The node subscribes once per topic and republishes every publication on
+   * {@link #topicFeed(String)}, locally. Replies once every node of the mesh knows of the
+   * subscription; fails LIMIT_REACHED past {@code mesh.max-topics}.
    */
   public static final String SUBSCRIBE = "netflow.subscribe";
+
+  /**
+   * Local send {@code {"topic"}}: one of the gateway's clients no longer subscribes to the topic
+   * (it unsubscribed or went away). When the last one goes, the node unsubscribes.
+   */
+  public static final String UNSUBSCRIBE = "netflow.unsubscribe";
 
   /** Local publish: publications on {@code topic} (payload as UTF-8 text, envelope fields in {@link Headers}). */
   public static String topicFeed(String topic) {
@@ -93,6 +101,11 @@ public final class Addresses {
   /** Request, no body, to one node from anywhere: put that node into DRAINING (the drain API). */
   public static String nodeDrain(String nodeId) {
     return "netflow.node." + nodeId + ".drain";
+  }
+
+  /** Where one node takes its peers' topic interest (which topics they subscribe to, and changes). */
+  public static String interest(String nodeId) {
+    return "netflow.node." + nodeId + ".interest";
   }
 
   /** The inbox of one node: envelopes routed to it by its peers. */

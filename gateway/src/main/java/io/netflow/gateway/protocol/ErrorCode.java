@@ -32,7 +32,8 @@ public enum ErrorCode {
   BAD_SIGNATURE(1017, 400, "signature missing, wrong, or by an untrusted key"),
   INTEGRITY(1018, 400, "content does not match its declared size or hash"),
   DUPLICATE(1019, 409, "this content was already contributed"),
-  NOT_CANCELLABLE(1020, 409, "the work item has already finished");
+  NOT_CANCELLABLE(1020, 409, "the work item has already finished"),
+  LIMIT_REACHED(1021, 429, "a configured limit was reached");
 
   private final int code;
   private final int httpStatus;

@@ -36,6 +36,7 @@ class ErrorCodeTest {
     PUBLISHED.put("INTEGRITY", 1018);
     PUBLISHED.put("DUPLICATE", 1019);
     PUBLISHED.put("NOT_CANCELLABLE", 1020);
+    PUBLISHED.put("LIMIT_REACHED", 1021);
   }
 
   @Test

@@ -5,6 +5,8 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.netflow.membership.ClusterMembership;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -38,6 +40,18 @@ public final class HazelcastMembership implements ClusterMembership {
       }
     }
     return false;
+  }
+
+  @Override
+  public Set<String> members() {
+    if (!hazelcast.getLifecycleService().isRunning()) {
+      return Set.of();
+    }
+    Set<String> ids = new HashSet<>();
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      ids.add(nodeId(m));
+    }
+    return ids;
   }
 
   @Override

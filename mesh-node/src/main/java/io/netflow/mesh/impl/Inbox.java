@@ -15,6 +15,8 @@ import io.netflow.mesh.MeshOptions;
 import io.netflow.mesh.ServiceHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import java.util.List;
@@ -50,11 +52,23 @@ public final class Inbox {
     new java.util.concurrent.atomic.AtomicLongArray(Priority.values().length);
   private final Counter duplicates;
   private final Counter rejected;
+  private final Counter timedOut;
+  private final Vertx vertx;
   private final RejectRate rejectRate = new RejectRate();
   private volatile boolean draining;
 
-  public Inbox(MeshOptions options, MeterRegistry registry) {
-    this.dedupe = new Dedupe(options.getDedupeEntries(), options.getDedupeTtlMs());
+  public Inbox(Vertx vertx, MeshOptions options, MeterRegistry registry) {
+    this.vertx = vertx;
+    Counter evicted = Counter.builder("netflow.inbox.dedupe.evicted")
+      .description("Remembered CRITICAL/HIGH answers forgotten before mesh.dedupe-ttl-ms to stay under mesh.dedupe-entries "
+        + "or mesh.dedupe-max-bytes").register(registry);
+    this.dedupe = new Dedupe(options.getDedupeEntries(), options.getDedupeMaxBytes(), options.getDedupeTtlMs(),
+      evicted::increment);
+    this.timedOut = Counter.builder("netflow.inbox.timed-out")
+      .description("Requests whose service handler had not answered by the envelope's deadline: answered TIMEOUT, "
+        + "their admission permit and de-duplication entry given back").register(registry);
+    Gauge.builder("netflow.inbox.dedupe.bytes", dedupe, Dedupe::bytes)
+      .description("Bytes the remembered CRITICAL/HIGH answers take (bounded by mesh.dedupe-max-bytes)").register(registry);
     this.reassembly = new Reassembly(options.getMaxReassemblyBytes(), options.getMaxPayloadBytes());
     this.limiter = SimpleLimiter.newBuilder().named("netflow-inbox")
       .limit(Gradient2Limit.newBuilder().initialLimit(options.getAdmissionInitialLimit())
@@ -133,25 +147,69 @@ public final class Inbox {
       }
     }
     served.incrementAndGet(e.priority().code());
-    Future<Buffer> answer;
+    Future<Buffer> answer = call(handler, e);
+    if (answer.isComplete()) {
+      permit.ifPresent(l -> release(l, answer.succeeded()));
+      if (remember) {
+        dedupe.put(e.id(), answer);
+      }
+      return answer;
+    }
+    Future<Buffer> bounded = untilDeadline(e, answer, permit.orElse(null));
+    if (remember) {
+      dedupe.put(e.id(), bounded);
+    }
+    return bounded;
+  }
+
+  /**
+   * The handler's answer, or TIMEOUT at the envelope's deadline: a handler that never answers gives
+   * back its admission permit and its de-duplication entry then, and cannot hold the node forever.
+   */
+  private Future<Buffer> untilDeadline(Envelope e, Future<Buffer> answer, Limiter.Listener permit) {
+    Promise<Buffer> outcome = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, e.remainingMillis(System.currentTimeMillis())), t -> {
+      if (outcome.tryFail(new MeshException(ErrorCode.TIMEOUT, "service '" + e.service()
+        + "' did not answer by the envelope's deadline"))) {
+        timedOut.increment();
+        if (permit != null) {
+          permit.onDropped();
+        }
+        dedupe.remove(e.id(), outcome.future());
+        LOG.debug("Request {} to '{}' timed out in its handler", e.id(), e.service());
+      }
+    });
+    answer.onComplete(ar -> {
+      boolean first = ar.succeeded() ? outcome.tryComplete(ar.result()) : outcome.tryFail(ar.cause());
+      if (first) {
+        vertx.cancelTimer(timer);
+        if (permit != null) {
+          release(permit, ar.succeeded());
+        }
+      }
+    });
+    return outcome.future();
+  }
+
+  private static Future<Buffer> call(ServiceHandler handler, Envelope e) {
     try {
-      answer = handler.handle(e);
+      Future<Buffer> answer = handler.handle(e);
+      if (answer != null) {
+        return answer;
+      }
+      LOG.warn("Handler of '{}' returned no future", e.service());
     } catch (RuntimeException bug) {
       LOG.warn("Handler of '{}' threw: {}", e.service(), bug.toString());
-      answer = Future.failedFuture(new MeshException(ErrorCode.INTERNAL, "handler failed"));
     }
-    Optional<Limiter.Listener> held = permit;
-    answer.onComplete(ar -> held.ifPresent(l -> {
-      if (ar.succeeded()) {
-        l.onSuccess();
-      } else {
-        l.onIgnore();
-      }
-    }));
-    if (remember) {
-      dedupe.put(e.id(), answer);
+    return Future.failedFuture(new MeshException(ErrorCode.INTERNAL, "handler failed"));
+  }
+
+  private static void release(Limiter.Listener permit, boolean succeeded) {
+    if (succeeded) {
+      permit.onSuccess();
+    } else {
+      permit.onIgnore();
     }
-    return answer;
   }
 
   /** Hands a publication to this node's subscribers of its topic, in arrival order. */
@@ -200,8 +258,9 @@ public final class Inbox {
     return List.copyOf(services.keySet());
   }
 
-  public List<String> topics() {
-    return List.copyOf(subscribers.keySet());
+  /** Whether any handler on this node subscribes to {@code topic}. */
+  public boolean hasSubscribers(String topic) {
+    return subscribers.containsKey(topic);
   }
 
   /** Requests of {@code priority} this node's services have taken (admitted), since start. */

@@ -113,7 +113,7 @@ public final class Activation {
         protect.add(before);
       }
       return store.prune(name, keepVersions, protect);
-    }).onSuccess(pruned -> {
+    }, false).onSuccess(pruned -> {
       Rollout old = before == null ? null : rollouts.get(name + "/" + before);
       if (old != null && old != r) {
         old.state = Rollout.State.VERIFIED;

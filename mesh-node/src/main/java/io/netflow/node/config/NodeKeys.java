@@ -85,6 +85,10 @@ public final class NodeKeys {
     "How many CRITICAL and HIGH envelope ids a node remembers, to answer duplicates from memory.");
   public static final ConfigKey DEDUPE_TTL = longKey("mesh.dedupe-ttl-ms", 60_000, 1, 86_400_000,
     "How long an envelope id is remembered.");
+  public static final ConfigKey DEDUPE_MAX_BYTES = longKey("mesh.dedupe-max-bytes", 64L << 20, 1024, 1L << 40,
+    "Bytes the remembered answers to CRITICAL and HIGH envelopes may take; past it the oldest are forgotten (counted).");
+  public static final ConfigKey MAX_TOPICS = intKey("mesh.max-topics", 100_000, 1, 100_000_000,
+    "Distinct topics this node subscribes to at most (for itself and its gateway clients); one more is refused LIMIT_REACHED (1021).");
   public static final ConfigKey MAX_REASSEMBLY = longKey("mesh.max-reassembly-bytes", 64L << 20, 1024, 1L << 34,
     "Bytes of chunked envelopes a node holds while their chunks arrive.");
   public static final ConfigKey ADMISSION_INITIAL = intKey("admission.initial-limit", 64, 1, 1_000_000,
@@ -150,6 +154,8 @@ public final class NodeKeys {
     "Largest WebSocket frame or message; a larger one closes the socket (1009).");
   public static final ConfigKey WS_QUEUE = intKey("gateway.ws-max-queued-bytes", 4 << 20, 1024, 1 << 30,
     "Bytes queued to a slow WebSocket reader before deliveries to it are dropped (and counted to it).");
+  public static final ConfigKey WS_MAX_SUBSCRIPTIONS = intKey("gateway.ws-max-subscriptions", 10_000, 1, 10_000_000,
+    "Topics one WebSocket or event-bus bridge client may subscribe to at once; one more is refused LIMIT_REACHED (1021).");
   public static final ConfigKey IDLE_TIMEOUT = intKey("gateway.idle-timeout-seconds", 60, 0, 86_400,
     "An HTTP or WebSocket connection silent this long is closed; 0 never.");
   public static final ConfigKey WS_COMPRESSION = enumKey("gateway.ws-compression", "none", List.of("none", "deflate"),
@@ -229,7 +235,7 @@ public final class NodeKeys {
     CLUSTER_HEARTBEAT, CLUSTER_MAX_NO_HEARTBEAT,
     HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT, TLS_CERT, TLS_KEY,
     REPORT_INTERVAL, STALE_AFTER,
-    MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, MAX_REASSEMBLY,
+    MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, DEDUPE_MAX_BYTES, MAX_TOPICS, MAX_REASSEMBLY,
     ADMISSION_INITIAL, ADMISSION_MAX,
     BALANCE_EPSILON, LATENCY_DECAY, SLOW_START,
     LINK_WINDOW, CHUNK_BYTES, CRITICAL_QUEUE,
@@ -237,7 +243,7 @@ public final class NodeKeys {
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET,
-    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, WS_COMPRESSION, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
+    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, WS_MAX_SUBSCRIPTIONS, WS_COMPRESSION, IDLE_TIMEOUT, MAX_CONNECTIONS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
     WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_BACKOFF, WORK_BACKOFF_MAX, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);

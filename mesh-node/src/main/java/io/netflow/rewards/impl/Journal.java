@@ -29,24 +29,31 @@ public final class Journal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
   private final Path file;
-  private final FileChannel channel;
   private final Set<String> keys = new HashSet<>();
+  private FileChannel channel;
 
+  /** A journal at {@code file}; the file is opened on first use (blocking), never by the constructor. */
   public Journal(Path file) {
     this.file = file;
-    try {
-      Files.createDirectories(file.getParent());
-      this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the reward journal " + file, e);
+  }
+
+  private FileChannel channel() {
+    if (channel == null) {
+      try {
+        Files.createDirectories(file.getParent());
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot open the reward journal " + file, e);
+      }
     }
+    return channel;
   }
 
   /** Every record on disk, once each (by key), in the order written. */
   public synchronized List<JsonObject> replay() {
     List<JsonObject> records = new ArrayList<>();
     int torn = 0;
+    channel();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       while ((line = in.readLine()) != null) {
@@ -89,11 +96,12 @@ public final class Journal implements AutoCloseable {
     try {
       // A line that starts with a newline ends any torn line before it.
       ByteBuffer line = ByteBuffer.wrap(("\n" + record.encode()).getBytes(StandardCharsets.UTF_8));
+      FileChannel out = channel();
       while (line.hasRemaining()) {
-        channel.write(line);
+        out.write(line);
       }
       if (force) {
-        channel.force(false);
+        out.force(false);
       }
       return true;
     } catch (IOException e) {
@@ -108,7 +116,9 @@ public final class Journal implements AutoCloseable {
 
   @Override
   public synchronized void close() throws IOException {
-    channel.force(false);
-    channel.close();
+    if (channel != null) {
+      channel.force(false);
+      channel.close();
+    }
   }
 }

@@ -1,7 +1,6 @@
 package io.netflow.scheduling.impl;
 
 import com.hazelcast.aggregation.Aggregators;
-import com.hazelcast.config.IndexType;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastJsonValue;
 import com.hazelcast.map.IMap;
@@ -20,7 +19,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * The mesh's work items, in a Hazelcast map (two synchronous backups, so the loss of any two nodes
- * loses nothing) of JSON values, which Hazelcast can query by field. Every change is a
+ * loses nothing) of JSON values, which Hazelcast can query by field through the indexes that
+ * {@code config/cluster.yaml} gives the map. Every change is a
  * compare-and-set of the whole item, so two nodes can never both claim one item.
  *
  * <p>Every method blocks on the cluster: call them off the event loop.
@@ -34,11 +34,6 @@ public final class WorkStore {
 
   public WorkStore(HazelcastInstance hazelcast) {
     this.map = hazelcast.getMap(MAP);
-    map.addIndex(IndexType.HASH, "state");
-    // What a poll asks for, answered from the index alone: the queued items of one class, BULK
-    // among them by deadline. Finished items (kept for scheduling.retention-ms) and a deferred
-    // BULK backlog are never read by a poll.
-    map.addIndex(IndexType.SORTED, "state", "class", "deadline");
   }
 
   /** The item, or null. */

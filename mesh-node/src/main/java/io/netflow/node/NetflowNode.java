@@ -42,6 +42,7 @@ import io.netflow.scheduling.SchedulerVerticle;
 import io.netflow.scheduling.WorkRoutes;
 import io.netflow.scheduling.impl.Deliver;
 import io.netflow.scheduling.impl.WorkRequests;
+import io.netflow.scheduling.impl.WorkJournal;
 import io.netflow.scheduling.impl.WorkStore;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.ClusterMembership;
@@ -154,7 +155,7 @@ public final class NetflowNode {
       .compose(stores -> {
         createMesh();
         createModels();
-        createScheduling(stores.work());
+        createScheduling(stores);
         try {
           createRewards(stores);
         } catch (ConfigException e) {
@@ -221,23 +222,23 @@ public final class NetflowNode {
   }
 
   /** The cluster maps the engine keeps its state in, opened (blocking) once at start. */
-  private record Stores(WorkStore work, Ledger ledger, Schedule schedule) {
+  private record Stores(WorkStore work, WorkJournal workJournal, Ledger ledger, Schedule schedule) {
   }
 
   private Stores openStores() {
     var hazelcast = clusterManager.getHazelcastInstance();
     rewardOptions = NodeOptions.rewards(config);
     long historyTtl = rewardOptions.getPeriodMs() * rewardOptions.getHistoryPeriods() + rewardOptions.getPeriodMs();
-    return new Stores(new WorkStore(hazelcast),
+    return new Stores(new WorkStore(hazelcast), new WorkJournal(dataDir.resolve("work").resolve("journal.jsonl")),
       new Ledger(hazelcast, new Journal(dataDir.resolve("rewards").resolve("ledger.jsonl"))),
       new Schedule(hazelcast, historyTtl));
   }
 
-  private void createScheduling(WorkStore store) {
+  private void createScheduling(Stores stores) {
     SchedulerOptions options = NodeOptions.scheduling(config);
     var self = new SchedulerVerticle.Self(clusterManager.getNodeId(), name,
       Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION));
-    scheduler = new SchedulerVerticle(options, store, self, view,
+    scheduler = new SchedulerVerticle(options, stores.work(), stores.workJournal(), self, view,
       meshLoad, mesh.laneStats(), models::activeVersion, () -> mesh.trafficLoad().utilisation(), registry);
     scheduler.handle(WorkRequests.DELIVER, Deliver.handler(mesh));
   }

@@ -12,6 +12,8 @@ import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
 import io.netflow.scheduling.impl.Admission;
 import io.netflow.scheduling.impl.Claims;
+import io.netflow.scheduling.impl.WorkDurability;
+import io.netflow.scheduling.impl.WorkJournal;
 import io.netflow.scheduling.impl.WorkRequests;
 import io.netflow.scheduling.impl.WorkStore;
 import io.vertx.core.AsyncResult;
@@ -52,6 +54,8 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
 
   private final SchedulerOptions options;
   private final WorkStore store;
+  private final WorkJournal journal;
+  private final WorkDurability durability;
   private final Self self;
   private final MeshView view;
   private final Function<String, String> activeModel;
@@ -69,11 +73,13 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
    * @param activeModel the version of a model active on this node (null when none)
    * @param utilisation this node's own load in [0, 1]: a busier node answers a work hint later
    */
-  public SchedulerVerticle(SchedulerOptions options, WorkStore store, Self self, MeshView view,
+  public SchedulerVerticle(SchedulerOptions options, WorkStore store, WorkJournal journal, Self self, MeshView view,
                            MeshLoad load, LaneStats lanes, Function<String, String> activeModel,
                            DoubleSupplier utilisation, MeterRegistry registry) {
     this.options = options;
     this.store = store;
+    this.journal = journal;
+    this.durability = new WorkDurability(store, journal, options.getRetentionMs(), registry);
     this.self = self;
     this.view = view;
     this.activeModel = activeModel;
@@ -95,12 +101,20 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     view.onRemoved(node -> context.runOnContext(v -> requeueFrom(node)));
     vertx.setPeriodic(options.getPollIntervalMs(), id -> poll());
     vertx.setPeriodic(Math.max(50, options.getLeaseMs() / 3), id -> renewLeases());
-    return Future.all(
+    return durability.start(vertx).compose(v -> Future.all(
       eb.<Object>consumer(Addresses.WORK_SUBMIT, m -> answer(m, m.body() instanceof JsonObject request
         ? submit(request, "bus") : Future.failedFuture(new MeshException(ErrorCode.MALFORMED,
         "a work request is a JSON object")))).completion(),
       eb.<Object>consumer(Addresses.WORK_STATUS, m -> answer(m, status(idOf(m)))).completion(),
-      eb.<Object>consumer(Addresses.WORK_CANCEL, m -> answer(m, cancel(idOf(m)))).completion());
+      eb.<Object>consumer(Addresses.WORK_CANCEL, m -> answer(m, cancel(idOf(m)))).completion()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return vertx.executeBlocking(() -> {
+      journal.close();
+      return null;
+    });
   }
 
   @Override

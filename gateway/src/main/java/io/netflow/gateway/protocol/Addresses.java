@@ -92,6 +92,12 @@ public final class Addresses {
   /** Published, {@code {"id", "class"}}: new work was queued (idle nodes look for work at once). */
   public static final String WORK_QUEUED = "netflow.work.queued";
 
+  /**
+   * Published: a work item changed (submitted, claimed, requeued, retried, finished): its record as
+   * stored, with its revision. Every node journals it, so the queue survives a restart of the mesh.
+   */
+  public static final String WORK_CHANGED = "netflow.work.changed";
+
   /** Published: the reward multipliers planned for coming windows ({@code {"windows": [...]}}). */
   public static final String REWARDS_SCHEDULE = "netflow.rewards.schedule";
 

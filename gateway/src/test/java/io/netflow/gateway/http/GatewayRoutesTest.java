@@ -112,6 +112,11 @@ class GatewayRoutesTest {
     assertError(post(null, "{\"service\":\"match\"}"), 401, ErrorCode.UNAUTHENTICATED);
     assertError(post("wrong", "{\"service\":\"match\"}"), 401, ErrorCode.UNAUTHENTICATED);
     assertError(post("secret", "{\"service\":\"ai-inference\"}"), 403, ErrorCode.FORBIDDEN);
+    // A key in the URL would land in every proxy's log: only the WebSocket (and SSE) routes read one there.
+    HttpResponse<Buffer> inUrl = client.post(port, "127.0.0.1", "/v1/messages?key=secret")
+      .sendBuffer(Buffer.buffer("{\"service\":\"match\"}")).await();
+    assertError(inUrl, 401, ErrorCode.UNAUTHENTICATED);
+    assertThat(seen).isEmpty();
   }
 
   @Test

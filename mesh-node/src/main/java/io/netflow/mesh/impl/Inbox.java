@@ -64,7 +64,7 @@ public final class Inbox {
         + "or mesh.dedupe-max-bytes").register(registry);
     this.dedupe = new Dedupe(options.getDedupeEntries(), options.getDedupeMaxBytes(), options.getDedupeTtlMs(),
       evicted::increment);
-    this.timedOut = Counter.builder("netflow.inbox.timed-out")
+    this.timedOut = Counter.builder("netflow.inbox.timeouts")
       .description("Requests whose service handler had not answered by the envelope's deadline: answered TIMEOUT, "
         + "their admission permit and de-duplication entry given back").register(registry);
     Gauge.builder("netflow.inbox.dedupe.bytes", dedupe, Dedupe::bytes)

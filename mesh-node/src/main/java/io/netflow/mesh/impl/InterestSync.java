@@ -360,15 +360,15 @@ public final class InterestSync {
     }
     Promise<Void> p = Promise.promise();
     waiters.computeIfAbsent(gen, g -> new ArrayList<>()).add(p);
-    vertx.setTimer(CONFIRM_TIMEOUT_MS, t -> {
+    long timer = vertx.setTimer(CONFIRM_TIMEOUT_MS, t -> {
       List<Promise<Void>> same = waiters.get(gen);
       if (same != null && same.remove(p) && same.isEmpty()) {
         waiters.remove(gen);
       }
       p.tryFail(new MeshException(ErrorCode.TIMEOUT, "not every node confirmed the subscription within "
-        + CONFIRM_TIMEOUT_MS + " ms; it holds here and reaches them as they catch up"));
+        + CONFIRM_TIMEOUT_MS + " ms; try again"));
     });
-    return p.future();
+    return p.future().onComplete(ar -> vertx.cancelTimer(timer));
   }
 
   /** Whether every running member (other than this node) has acknowledged generation {@code gen}. */

@@ -30,10 +30,30 @@ public final class WorkStore {
   /** The cluster map's name. */
   public static final String MAP = "netflow.work";
 
+  /** Told of every change that matters for durability (not a lease renewal), with the record as stored. */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * @param record the item's JSON as stored, with its revision ({@code rev})
+     * @param item   the item after the change
+     * @param isNew  whether the change created the item (a submission)
+     */
+    void changed(JsonObject record, WorkItem item, boolean isNew);
+  }
+
+  /** The field of a stored record that counts its changes: a later state of an item has a higher one. */
+  public static final String REV = "rev";
+
   private final IMap<String, HazelcastJsonValue> map;
+  private volatile Listener listener = (record, item, isNew) -> { };
 
   public WorkStore(HazelcastInstance hazelcast) {
     this.map = hazelcast.getMap(MAP);
+  }
+
+  /** Sets who hears of every change (the journal). */
+  public void listen(Listener listener) {
+    this.listener = listener;
   }
 
   /** The item, or null. */
@@ -44,8 +64,13 @@ public final class WorkStore {
 
   /** Stores a new item unless one with its id exists; returns the existing one, or null. */
   public WorkItem putIfAbsent(WorkItem item) {
-    HazelcastJsonValue prior = map.putIfAbsent(item.id(), encode(item));
-    return prior == null ? null : decode(prior);
+    JsonObject record = encode(item, 1);
+    HazelcastJsonValue prior = map.putIfAbsent(item.id(), new HazelcastJsonValue(record.encode()));
+    if (prior != null) {
+      return decode(prior);
+    }
+    listener.changed(record, item, true);
+    return null;
   }
 
   /**
@@ -60,14 +85,68 @@ public final class WorkStore {
       if (raw == null) {
         return null;
       }
-      WorkItem next = change.apply(decode(raw));
+      JsonObject stored = new JsonObject(raw.getValue());
+      WorkItem cur = WorkItem.fromJson(stored);
+      WorkItem next = change.apply(cur);
       if (next == null) {
         return null;
       }
-      if (map.replace(id, raw, encode(next))) {
+      JsonObject record = encode(next, stored.getLong(REV, 0L) + 1);
+      if (map.replace(id, raw, new HazelcastJsonValue(record.encode()))) {
+        if (matters(cur, next)) {
+          listener.changed(record, next, false);
+        }
         return next;
       }
     }
+  }
+
+  /**
+   * Puts back a journaled record after a restart of the mesh: stored when the item is missing or
+   * held at an older revision, left alone otherwise (replays from several nodes' journals merge).
+   * A finished item comes back only for what remains of its retention.
+   *
+   * @return whether the record was stored
+   */
+  public boolean restore(JsonObject record, long retentionMs, long now) {
+    WorkItem item = WorkItem.fromJson(record);
+    long keepMs = item.state().finished() ? item.finishedAt() + retentionMs - now : 0;
+    if (item.state().finished() && keepMs <= 0) {
+      return false;
+    }
+    HazelcastJsonValue value = new HazelcastJsonValue(record.encode());
+    while (true) {
+      HazelcastJsonValue raw = map.get(item.id());
+      boolean stored;
+      if (raw == null) {
+        stored = map.putIfAbsent(item.id(), value) == null;
+      } else if (new JsonObject(raw.getValue()).getLong(REV, 0L) < record.getLong(REV, 0L)) {
+        stored = map.replace(item.id(), raw, value);
+      } else {
+        return false;
+      }
+      if (stored) {
+        if (keepMs > 0) {
+          expireAfter(item.id(), keepMs);
+        }
+        return true;
+      }
+    }
+  }
+
+  /** Every stored record (at start, to journal what this node lacks). */
+  public List<JsonObject> records() {
+    List<JsonObject> out = new ArrayList<>();
+    for (HazelcastJsonValue v : map.values()) {
+      out.add(new JsonObject(v.getValue()));
+    }
+    return out;
+  }
+
+  /** Whether the change is worth a journal line: everything but a lease renewal. */
+  private static boolean matters(WorkItem before, WorkItem after) {
+    return before.state() != after.state() || before.attempt() != after.attempt()
+      || before.cancelRequested() != after.cancelRequested() || !java.util.Objects.equals(before.owner(), after.owner());
   }
 
   /** Lets a finished item go after {@code ms}. */
@@ -152,8 +231,8 @@ public final class WorkStore {
     return items;
   }
 
-  private static HazelcastJsonValue encode(WorkItem item) {
-    return new HazelcastJsonValue(item.toJson().encode());
+  private static JsonObject encode(WorkItem item, long rev) {
+    return item.toJson().put(REV, rev);
   }
 
   private static WorkItem decode(HazelcastJsonValue raw) {

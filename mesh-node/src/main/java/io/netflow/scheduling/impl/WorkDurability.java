@@ -1,0 +1,116 @@
+package io.netflow.scheduling.impl;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes accepted work as durable as the reward ledger: every change to an item is journaled on
+ * every node's disk ({@link WorkJournal}), and at start a node puts its journal back into the
+ * cluster map ({@link WorkStore#restore}), then journals what the map holds that it lacks. The node
+ * that accepts a submission, and the one that ends an item, force their line to disk before they
+ * answer; peers journal what they hear of ({@link Addresses#WORK_CHANGED}) as it comes.
+ *
+ * <p>Runs its disk and cluster work on worker threads; {@link #start} on the scheduler's context.
+ */
+public final class WorkDurability {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkDurability.class);
+  private static final long COMPACT_EVERY_MS = 60_000;
+
+  private final WorkStore store;
+  private final WorkJournal journal;
+  private final long retentionMs;
+  private final Counter failures;
+  private final List<JsonObject> heard = new ArrayList<>();
+  private Vertx vertx;
+  private boolean writing;
+
+  public WorkDurability(WorkStore store, WorkJournal journal, long retentionMs, MeterRegistry registry) {
+    this.store = store;
+    this.journal = journal;
+    this.retentionMs = retentionMs;
+    this.failures = Counter.builder("netflow.writes.failed").tag("what", "work-journal")
+      .description("Writes that failed (logged at WARN), by what was written").register(registry);
+  }
+
+  /** Restores the queue from this node's journal, learns the rest, then journals every change. */
+  public Future<Void> start(Vertx vertx) {
+    this.vertx = vertx;
+    store.listen((record, item, isNew) -> {
+      // On the worker that made the change: its own line first (forced for a submission and an end).
+      append(record, isNew || item.state().finished());
+      vertx.eventBus().publish(Addresses.WORK_CHANGED, record);
+    });
+    vertx.eventBus().<JsonObject>consumer(Addresses.WORK_CHANGED, m -> hear(m.body()));
+    vertx.setPeriodic(COMPACT_EVERY_MS, t -> vertx.executeBlocking(
+      () -> journal.compactIfDue(retentionMs, System.currentTimeMillis()), false)
+      .onSuccess(dropped -> {
+        if (dropped > 0) {
+          LOG.debug("Compacted the work journal: {} line(s) dropped", dropped);
+        }
+      })
+      .onFailure(err -> failed("compacting the work journal", err)));
+    return vertx.executeBlocking(() -> {
+      long now = System.currentTimeMillis();
+      int restored = 0;
+      Map<String, JsonObject> latest = journal.latest();
+      for (JsonObject record : latest.values()) {
+        if (store.restore(record, retentionMs, now)) {
+          restored++;
+        }
+      }
+      int learned = journal.learn(store.records());
+      LOG.info("Work queue ready: {} item(s) in this node's journal, {} put back into the mesh, {} learned from peers",
+        latest.size(), restored, learned);
+      return null;
+    }, false);
+  }
+
+  /** A peer's change (or this node's own, heard back): journaled in batches, off the event loop. */
+  private void hear(JsonObject record) {
+    if (record == null || record.getString("id") == null) {
+      return;
+    }
+    heard.add(record);
+    if (!writing) {
+      writeHeard();
+    }
+  }
+
+  private void writeHeard() {
+    List<JsonObject> batch = List.copyOf(heard);
+    heard.clear();
+    writing = true;
+    vertx.executeBlocking(() -> journal.learn(batch), false).onComplete(ar -> {
+      writing = false;
+      if (ar.failed()) {
+        failed(batch.size() + " heard work change(s) to the journal", ar.cause());
+      }
+      if (!heard.isEmpty()) {
+        writeHeard();
+      }
+    });
+  }
+
+  private void append(JsonObject record, boolean force) {
+    try {
+      journal.append(record, force);
+    } catch (RuntimeException e) {
+      failed("work item " + record.getString("id") + " to the journal", e);
+    }
+  }
+
+  private void failed(String what, Throwable err) {
+    failures.increment();
+    LOG.warn("Could not write {}: {}", what, err.toString());
+  }
+}

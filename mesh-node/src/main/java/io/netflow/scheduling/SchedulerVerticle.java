@@ -258,8 +258,10 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     List<WorkItem> chosen = Claims.choose(waiting, this::placeable, room, quiet, now, options.getBulkUrgencyMs());
     List<WorkItem> won = new java.util.ArrayList<>();
     for (WorkItem want : chosen) {
+      // The lease runs from the claim itself, not from the start of the poll: the queries before it
+      // can take longer than a lease while the cluster rebalances, and a lease born lapsed is reclaimed.
       WorkItem got = store.update(want.id(), cur -> claimable(cur, now)
-        ? cur.claimedBy(self.nodeId(), self.name(), now, options.getLeaseMs()) : null);
+        ? cur.claimedBy(self.nodeId(), self.name(), System.currentTimeMillis(), options.getLeaseMs()) : null);
       if (got != null) {
         if (want.state() == WorkState.RUNNING) {
           LOG.info("Work {} ({}) reclaimed from {}: its lease lapsed; attempt {}", got.id(), got.kind(),

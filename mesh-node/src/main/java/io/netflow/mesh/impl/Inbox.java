@@ -169,13 +169,17 @@ public final class Inbox {
   private Future<Buffer> untilDeadline(Envelope e, Future<Buffer> answer, Limiter.Listener permit) {
     Promise<Buffer> outcome = Promise.promise();
     long timer = vertx.setTimer(Math.max(1, e.remainingMillis(System.currentTimeMillis())), t -> {
+      if (outcome.future().isComplete()) {
+        return;
+      }
+      // Given back before the caller hears TIMEOUT: a retry it sends at once finds neither held.
+      dedupe.remove(e.id(), outcome.future());
       if (outcome.tryFail(new MeshException(ErrorCode.TIMEOUT, "service '" + e.service()
         + "' did not answer by the envelope's deadline"))) {
         timedOut.increment();
         if (permit != null) {
           permit.onDropped();
         }
-        dedupe.remove(e.id(), outcome.future());
         LOG.debug("Request {} to '{}' timed out in its handler", e.id(), e.service());
       }
     });

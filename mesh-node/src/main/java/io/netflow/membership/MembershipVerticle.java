@@ -1,7 +1,6 @@
 package io.netflow.membership;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.NodeState;
 import io.netflow.load.LoadSampler;
 import io.netflow.load.TrafficLoad;
@@ -71,11 +70,11 @@ public class MembershipVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new MembershipMetrics(registry, view, cluster, () -> state);
     EventBus eb = vertx.eventBus();
-    MessageConsumer<JsonObject> reports = eb.consumer(Addresses.MESH_REPORTS, m -> onReport(m.body()));
-    eb.<Void>localConsumer(Addresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
-    eb.<Void>localConsumer(Addresses.NODE_DRAIN, m -> drain().onComplete(ar -> m.reply(state.name())));
-    eb.<Void>localConsumer(Addresses.NODE_REPORT_NOW, m -> publish());
-    MessageConsumer<Void> remoteDrain = eb.consumer(Addresses.nodeDrain(self.nodeId()),
+    MessageConsumer<JsonObject> reports = eb.consumer(MembershipAddresses.MESH_REPORTS, m -> onReport(m.body()));
+    eb.<Void>localConsumer(MembershipAddresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
+    eb.<Void>localConsumer(MembershipAddresses.NODE_DRAIN, m -> drain().onComplete(ar -> m.reply(state.name())));
+    eb.<Void>localConsumer(MembershipAddresses.NODE_REPORT_NOW, m -> publish());
+    MessageConsumer<Void> remoteDrain = eb.consumer(MembershipAddresses.nodeDrain(self.nodeId()),
       m -> drain().onComplete(ar -> m.reply(state.name())));
     membershipListener = cluster.listen(new ClusterMembership.Listener() {
       @Override
@@ -153,7 +152,7 @@ public class MembershipVerticle extends VerticleBase {
     LoadReport report = new LoadReport(self, seq++, System.currentTimeMillis(), state, sampler.sample(loopLagMs), t);
     view.accept(report);
     JsonObject json = report.toJson();
-    vertx.eventBus().publish(Addresses.MESH_REPORTS, json);
+    vertx.eventBus().publish(MembershipAddresses.MESH_REPORTS, json);
     return reportsMap.put(self.nodeId(), json, options.getStaleAfterMs())
       .onFailure(err -> LOG.debug("Could not store load report: {}", err.getMessage()));
   }
@@ -218,7 +217,7 @@ public class MembershipVerticle extends VerticleBase {
     }
     draining = true;
     LOG.info("Draining: peers will route around this node");
-    vertx.eventBus().publish(Addresses.NODE_DRAINING, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+    vertx.eventBus().publish(MembershipAddresses.NODE_DRAINING, null, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
     return publish();
   }
 }

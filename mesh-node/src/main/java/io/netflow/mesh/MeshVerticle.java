@@ -12,8 +12,9 @@ import io.netflow.lanes.LaneOptions;
 import io.netflow.lanes.LaneStats;
 import io.netflow.lanes.Link;
 import io.netflow.load.TrafficLoad;
-import io.netflow.membership.MeshView;
 import io.netflow.membership.ClusterMembership;
+import io.netflow.membership.MembershipAddresses;
+import io.netflow.membership.MeshView;
 import io.netflow.mesh.impl.BusIngress;
 import io.netflow.mesh.impl.Inbox;
 import io.netflow.mesh.impl.PubSub;
@@ -93,10 +94,10 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       .description("Requests still unanswered past their deadline, ended DEADLINE_EXCEEDED by the backstop (a bug if not 0)")
       .register(registry);
     view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
-    vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> inbox.drain());
+    vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> inbox.drain());
     pubSub = new PubSub(vertx, selfId, options, cluster, inbox, this::link, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
-    MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(Addresses.inbox(selfId), inbox::onMessage);
+    MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), inbox::onMessage);
     BusIngress ingress = new BusIngress(this);
     MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
     MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
@@ -390,7 +391,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   private void reportNow() {
-    vertx.eventBus().send(Addresses.NODE_REPORT_NOW, null, LOCAL);
+    vertx.eventBus().send(MembershipAddresses.NODE_REPORT_NOW, null, LOCAL);
   }
 
   private Link link(String node) {
@@ -398,7 +399,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   private Future<Message<Buffer>> transmit(String node, Envelope e, long timeoutMs) {
-    return vertx.eventBus().request(Addresses.inbox(node), e, new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs)));
+    return vertx.eventBus().request(MeshAddresses.inbox(node), e, new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs)));
   }
 
   private void nodeLeft(String node) {

@@ -1,10 +1,10 @@
 package io.netflow.models;
 
-import io.netflow.gateway.http.AdminAuth;
-import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.auth.AdminAuth;
 import io.netflow.gateway.http.RouteContributor;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.web.Answers;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -155,7 +155,7 @@ public final class ModelRoutes implements RouteContributor {
 
   private static void fail(RoutingContext ctx, MeshException e) {
     if (!ctx.response().closed()) {
-      HttpApiVerticle.error(ctx, e.code(), e.getMessage());
+      Answers.error(ctx, e.code(), e.getMessage());
     }
   }
 }

@@ -2,6 +2,7 @@ package io.netflow.models;
 
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Sha256;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -13,12 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -98,7 +96,7 @@ public final class ModelStore {
       for (int i = 0; i < m.chunkCount(); i++) {
         ByteBuffer b = ByteBuffer.allocate(m.chunkLength(i));
         ch.read(b, (long) i * m.chunkSize());
-        if (sha256(b.array()).equals(m.chunkSha256().get(i))) {
+        if (Sha256.hex(b.array()).equals(m.chunkSha256().get(i))) {
           have.set(i);
         }
       }
@@ -129,7 +127,7 @@ public final class ModelStore {
   /** Whether the whole file hashes to the manifest's SHA-256. */
   public boolean verifyWhole(ModelManifest m) {
     try (InputStream in = Files.newInputStream(file(m))) {
-      return sha256(in).equals(m.sha256());
+      return Sha256.hex(in).equals(m.sha256());
     } catch (IOException e) {
       return false;
     }
@@ -209,32 +207,11 @@ public final class ModelStore {
       for (long off = 0; off < size; off += chunkSize) {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(chunkSize, size - off));
         ch.read(b, off);
-        chunks.add(sha256(b.array()));
+        chunks.add(Sha256.hex(b.array()));
       }
-      return new ModelManifest(name, version, size, chunkSize, chunks, sha256(whole), "", "").checkShape();
+      return new ModelManifest(name, version, size, chunkSize, chunks, Sha256.hex(whole), "", "").checkShape();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  public static String sha256(byte[] bytes) {
-    return HexFormat.of().formatHex(digest().digest(bytes));
-  }
-
-  private static String sha256(InputStream in) throws IOException {
-    MessageDigest d = digest();
-    byte[] buf = new byte[1 << 16];
-    for (int n; (n = in.read(buf)) > 0; ) {
-      d.update(buf, 0, n);
-    }
-    return HexFormat.of().formatHex(d.digest());
-  }
-
-  private static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -2,11 +2,11 @@ package io.netflow.models;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
+import io.netflow.gateway.protocol.Sha256;
 import io.netflow.lanes.LaneStats;
 import io.netflow.lanes.Link;
 import io.netflow.membership.MeshView;
@@ -110,10 +110,10 @@ public class ModelVerticle extends VerticleBase {
       LOG.warn("No trusted model publisher keys (models.trusted-keys): every model version will be refused");
     }
     var eb = vertx.eventBus();
-    eb.<JsonObject>consumer(Addresses.MODEL_ANNOUNCE, m -> onManifest(m.body()));
-    eb.<JsonObject>consumer(Addresses.MODEL_HOLDINGS, m -> onHoldings(m.body()));
-    eb.<JsonObject>consumer(Addresses.MODEL_DESIRED, m -> activation.onDesired(m.body()));
-    eb.<JsonObject>consumer(Addresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
+    eb.<JsonObject>consumer(ModelAddresses.MODEL_ANNOUNCE, m -> onManifest(m.body()));
+    eb.<JsonObject>consumer(ModelAddresses.MODEL_HOLDINGS, m -> onHoldings(m.body()));
+    eb.<JsonObject>consumer(ModelAddresses.MODEL_DESIRED, m -> activation.onDesired(m.body()));
+    eb.<JsonObject>consumer(ModelAddresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
     view.onRemoved(node -> context.runOnContext(v -> {
       rollouts.values().forEach(r -> r.peerLeft(node));
       peerHoldings.values().forEach(m -> m.remove(node));
@@ -204,8 +204,8 @@ public class ModelVerticle extends VerticleBase {
             .put("previous", activation.active(signed.name()));
           activation.remember(want);
           verifyWhole(r);
-          vertx.eventBus().publish(Addresses.MODEL_ANNOUNCE, signed.toJson());
-          return desiredMap.put(signed.name(), want).onSuccess(v -> vertx.eventBus().publish(Addresses.MODEL_DESIRED, want))
+          vertx.eventBus().publish(ModelAddresses.MODEL_ANNOUNCE, signed.toJson());
+          return desiredMap.put(signed.name(), want).onSuccess(v -> vertx.eventBus().publish(ModelAddresses.MODEL_DESIRED, want))
             .map(signed);
         });
       });
@@ -221,11 +221,11 @@ public class ModelVerticle extends VerticleBase {
       }
       JsonObject back = new JsonObject().put("name", name).put("version", want.getString("previous"));
       if (node != null) {
-        vertx.eventBus().publish(Addresses.MODEL_ROLLBACK, back.copy().put("node", node));
+        vertx.eventBus().publish(ModelAddresses.MODEL_ROLLBACK, back.copy().put("node", node));
         return Future.succeededFuture(back.put("node", node));
       }
       JsonObject mesh = back.copy().put("previous", (String) null);
-      return desiredMap.put(name, mesh).onSuccess(v -> vertx.eventBus().publish(Addresses.MODEL_DESIRED, mesh)).map(back);
+      return desiredMap.put(name, mesh).onSuccess(v -> vertx.eventBus().publish(ModelAddresses.MODEL_DESIRED, mesh)).map(back);
     });
   }
 
@@ -342,7 +342,7 @@ public class ModelVerticle extends VerticleBase {
     mesh.requestTo(pick.peer(), request)
       .compose(reply -> vertx.executeBlocking(() -> {
         Buffer bytes = reply.body();
-        if (bytes.length() != length || !ModelStore.sha256(bytes.getBytes()).equals(m.chunkSha256().get(pick.chunk()))) {
+        if (bytes.length() != length || !Sha256.hex(bytes.getBytes()).equals(m.chunkSha256().get(pick.chunk()))) {
           return false;
         }
         store.writeChunk(m, pick.chunk(), bytes);
@@ -436,7 +436,7 @@ public class ModelVerticle extends VerticleBase {
       .put("state", r.state.name()).put("held", r.have.cardinality()).put("total", r.manifest.chunkCount())
       .put("bytesPerSecond", Math.round(r.bytesPerSecond()))
       .put("bitmap", Base64.getEncoder().encodeToString(r.have.toByteArray()));
-    vertx.eventBus().publish(Addresses.MODEL_HOLDINGS, h);
+    vertx.eventBus().publish(ModelAddresses.MODEL_HOLDINGS, h);
     holdings.put(r.manifest.id() + "@" + selfId, h, HOLDINGS_TTL_MS).onFailure(err -> {
       holdingsFailures.increment();
       LOG.warn("Could not store this node's holdings of {}: {}", r.manifest.id(), err.toString());

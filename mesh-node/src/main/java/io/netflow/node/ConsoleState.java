@@ -1,9 +1,9 @@
 package io.netflow.node;
 
 import io.netflow.console.ConsoleFeed;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
+import io.netflow.models.ModelAddresses;
 import io.netflow.models.ModelVerticle;
 import io.netflow.rewards.RewardsVerticle;
 import io.netflow.scheduling.SchedulerVerticle;
@@ -55,7 +55,7 @@ final class ConsoleState implements ConsoleFeed {
     this.rewards = rewards;
     this.clusterSize = clusterSize;
     this.maxAgeMs = maxAgeMs;
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.MODEL_ACTIVATED, m -> event("model",
+    vertx.eventBus().<JsonObject>localConsumer(ModelAddresses.MODEL_ACTIVATED, m -> event("model",
       "model " + m.body().getString("name") + " " + m.body().getString("version") + " activated on this node"));
   }
 

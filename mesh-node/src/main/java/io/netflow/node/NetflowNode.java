@@ -10,18 +10,24 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.console.ConsoleRoutes;
-import io.netflow.gateway.http.AdminAuth;
-import io.netflow.gateway.http.GatewayOptions;
 import io.netflow.gateway.http.GatewayRoutes;
 import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.http.HttpOptions;
-import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.http.RouteContributor;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.EnvelopeCodec;
 import io.netflow.gateway.protocol.IngressBatch;
-import io.netflow.gateway.protocol.Priority;
 import io.netflow.gateway.protocol.Role;
 import io.netflow.lanes.LaneOptions;
+import io.netflow.membership.ClusterMembership;
+import io.netflow.membership.MembershipAddresses;
+import io.netflow.membership.MembershipOptions;
+import io.netflow.membership.MembershipRoutes;
+import io.netflow.membership.MembershipVerticle;
+import io.netflow.membership.MeshLoad;
+import io.netflow.membership.MeshView;
+import io.netflow.membership.NodeDescriptor;
+import io.netflow.membership.impl.HazelcastMembership;
 import io.netflow.mesh.Mesh;
 import io.netflow.mesh.MeshOptions;
 import io.netflow.mesh.MeshVerticle;
@@ -29,32 +35,24 @@ import io.netflow.models.ModelOptions;
 import io.netflow.models.ModelRoutes;
 import io.netflow.models.ModelStore;
 import io.netflow.models.ModelVerticle;
-import io.netflow.routing.RoutingOptions;
+import io.netflow.node.config.ConfigException;
+import io.netflow.node.config.NodeConfig;
+import io.netflow.node.config.NodeKeys;
 import io.netflow.rewards.RewardOptions;
 import io.netflow.rewards.RewardRoutes;
 import io.netflow.rewards.RewardsVerticle;
 import io.netflow.rewards.impl.Journal;
 import io.netflow.rewards.impl.Ledger;
 import io.netflow.rewards.impl.Schedule;
+import io.netflow.routing.RoutingOptions;
 import io.netflow.scheduling.Scheduler;
 import io.netflow.scheduling.SchedulerOptions;
 import io.netflow.scheduling.SchedulerVerticle;
 import io.netflow.scheduling.WorkRoutes;
 import io.netflow.scheduling.impl.Deliver;
-import io.netflow.scheduling.impl.WorkRequests;
 import io.netflow.scheduling.impl.WorkJournal;
+import io.netflow.scheduling.impl.WorkRequests;
 import io.netflow.scheduling.impl.WorkStore;
-import io.netflow.membership.MeshLoad;
-import io.netflow.membership.ClusterMembership;
-import io.netflow.membership.MembershipOptions;
-import io.netflow.membership.MembershipVerticle;
-import io.netflow.membership.MeshView;
-import io.netflow.membership.NodeDescriptor;
-import io.netflow.membership.impl.HazelcastMembership;
-import io.netflow.node.config.ConfigException;
-import io.netflow.node.config.ConfigKey;
-import io.netflow.node.config.NodeConfig;
-import io.netflow.node.config.NodeKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -107,6 +105,7 @@ public final class NetflowNode {
   private Path dataDir;
   private int httpPort;
   private HttpApiVerticle httpVerticle;
+  private GatewayRoutes gateway;
   private String httpDeployment;
   private String membershipDeployment;
   private volatile boolean ready;
@@ -145,7 +144,7 @@ public final class NetflowNode {
         membership = new HazelcastMembership(clusterManager.getHazelcastInstance());
         vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
         IngressBatch.registerCodecs(vertx.eventBus());
-        vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> draining = true);
+        vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> draining = true);
         name = nodeName();
         view = new MeshView(clusterManager.getNodeId(), config.getLong(NodeKeys.STALE_AFTER));
         return vertx.executeBlocking(this::createDataDir);
@@ -198,15 +197,22 @@ public final class NetflowNode {
       .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
       .register("node", p -> p.complete(ready && !stopping && !draining ? Status.OK()
         : Status.KO(new io.vertx.core.json.JsonObject().put("reason", ready ? "draining" : "starting"))));
-    ModelRoutes modelRoutes = new ModelRoutes(models, modelOptions, new AdminAuth(config.getList(NodeKeys.ADMIN_KEYS),
-      io.netflow.gateway.auth.ApiKeys.parse(config.getList(NodeKeys.API_KEYS))), dataDir.resolve("uploads"));
-    GatewayRoutes gateway = new GatewayRoutes(NodeOptions.gateway(config));
+    gateway = new GatewayRoutes(NodeOptions.gateway(config));
     int maxBody = config.getInt(NodeKeys.MAX_BODY);
-    HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry,
-      // The message API first: it takes most requests, and the router tries routes in order.
-      List.of(gateway, new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize,
-        registry, CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS), modelRoutes, new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
-        new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody)));
+    // The message API first: it takes most requests, and the router tries routes in order.
+    List<RouteContributor> parts = List.of(gateway,
+      new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize, registry,
+        CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS),
+      new MembershipRoutes(gateway.admin()),
+      new ModelRoutes(models, modelOptions, gateway.admin(), dataDir.resolve("uploads")),
+      new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
+      new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody));
+    try {
+      gateway.keys().requireKnown(parts.stream().flatMap(p -> p.scopes().stream()).toList());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new ConfigException("gateway.api-keys: " + e.getMessage()));
+    }
+    HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry, parts);
     httpVerticle = verticle;
     return vertx.deployVerticle(verticle).map(id -> {
       httpDeployment = id;
@@ -265,9 +271,8 @@ public final class NetflowNode {
     if (port == 0) {
       return Future.succeededFuture("");
     }
-    var keys = io.netflow.gateway.auth.ApiKeys.parse(config.getList(NodeKeys.API_KEYS));
     return vertx.deployVerticle(new io.netflow.gateway.bridge.TcpBridgeVerticle(
-      v -> new io.netflow.gateway.bridge.BridgeGuard(keys, v, config.getInt(NodeKeys.WS_MAX_SUBSCRIPTIONS)),
+      v -> new io.netflow.gateway.bridge.BridgeGuard(gateway.keys(), v, config.getInt(NodeKeys.WS_MAX_SUBSCRIPTIONS)),
       config.getString(NodeKeys.HTTP_HOST), port));
   }
 
@@ -318,7 +323,7 @@ public final class NetflowNode {
     // Completed straight from close(): a future bound to an event loop could not be, as close
     // terminates the loops before it completes.
     Promise<Void> closed = Promise.promise();
-    vertx.eventBus().request(Addresses.NODE_DRAIN, null, LOCAL).<Void>mapEmpty()
+    vertx.eventBus().request(MembershipAddresses.NODE_DRAIN, null, LOCAL).<Void>mapEmpty()
       .otherwiseEmpty()
       .compose(v -> sleep(drainMs))
       .compose(v -> httpDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(httpDeployment))

@@ -2,12 +2,10 @@ package io.netflow.rewards;
 
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
-import io.netflow.gateway.protocol.Schemas;
+import io.netflow.gateway.protocol.RequestSchema;
+import io.netflow.gateway.protocol.Sha256;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * A Micro Node's data contribution, checked: its shape (the schema), its type (one of
@@ -19,11 +17,14 @@ import java.util.HexFormat;
 public record Contribution(String id, String contributor, String type, long size, String sha256, byte[] payload,
                            String ref) {
 
+  /** A Micro Node's contribution, as submitted to {@code POST /v1/rewards/contributions}. */
+  public static final RequestSchema SCHEMA = new RequestSchema(Contribution.class, "contribution.json");
+
   /**
    * @throws MeshException MALFORMED (shape, unknown type), TOO_LARGE or INTEGRITY (size or hash differ)
    */
   public static Contribution parse(Object body, String contributor, RewardOptions options) {
-    JsonObject json = Schemas.CONTRIBUTION.check(body);
+    JsonObject json = SCHEMA.check(body);
     String type = json.getString("type");
     if (!options.getTypes().containsKey(type)) {
       throw new MeshException(ErrorCode.MALFORMED, "unknown contribution type '" + type + "'; accepted: "
@@ -41,7 +42,7 @@ public record Contribution(String id, String contributor, String type, long size
       if (payload.length != size) {
         throw new MeshException(ErrorCode.INTEGRITY, "payload is " + payload.length + " bytes, declared " + size);
       }
-      if (!sha256(payload).equals(sha)) {
+      if (!Sha256.hex(payload).equals(sha)) {
         throw new MeshException(ErrorCode.INTEGRITY, "payload does not hash to the declared sha256");
       }
     }
@@ -53,11 +54,4 @@ public record Contribution(String id, String contributor, String type, long size
     return contributor + "/" + id;
   }
 
-  public static String sha256(byte[] data) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

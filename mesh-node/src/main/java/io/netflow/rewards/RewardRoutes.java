@@ -2,14 +2,17 @@ package io.netflow.rewards;
 
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
-import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.auth.Scope;
 import io.netflow.gateway.http.RouteContributor;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.web.Answers;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 
 /**
  * The rewards API: {@code GET /v1/rewards/schedule} (any key), {@code POST /v1/rewards/contributions}
@@ -32,19 +35,29 @@ public final class RewardRoutes implements RouteContributor {
   }
 
   @Override
+  public List<Scope> scopes() {
+    return List.of(new Scope("contribute", false, "contribute data for rewards, as the key's own contributor"));
+  }
+
+  @Override
+  public JsonObject openApi() {
+    return Contribution.SCHEMA.describeIn(RouteContributor.super.openApi(), "Contribution");
+  }
+
+  @Override
   public void mount(Vertx vertx, Router router) {
-    router.get("/v1/rewards/schedule").handler(auth).handler(ctx -> HttpApiVerticle.json(ctx, 200, rewards.schedule()));
+    router.get("/v1/rewards/schedule").handler(auth).handler(ctx -> Answers.json(ctx, 200, rewards.schedule()));
     router.post("/v1/rewards/contributions").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
       .handler(auth).handler(ctx -> contribute(vertx, ctx));
     router.get("/v1/rewards/:contributor").handler(auth).handler(ctx -> {
       ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
       String contributor = ctx.pathParam("contributor");
       if (!who.keyId().equals(contributor) && !who.has("admin")) {
-        HttpApiVerticle.fail(ctx, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId()
+        Answers.fail(ctx, new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId()
           + " may read only its own rewards"));
         return;
       }
-      HttpApiVerticle.json(ctx, 200, rewards.account(contributor));
+      Answers.json(ctx, 200, rewards.account(contributor));
     });
   }
 
@@ -55,15 +68,15 @@ public final class RewardRoutes implements RouteContributor {
       return;
     }
     // Parsing hashes inline data (up to gateway.max-body-bytes): off the HTTP event loop.
-    vertx.executeBlocking(() -> Contribution.parse(HttpApiVerticle.jsonBody(ctx), who.keyId(), options), false)
+    vertx.executeBlocking(() -> Contribution.parse(Answers.jsonBody(ctx), who.keyId(), options), false)
       .onFailure(err -> refuse(ctx, MeshException.of(err)))
       .onSuccess(c -> rewards.contribute(c)
-        .onSuccess(receipt -> HttpApiVerticle.json(ctx, receipt.getBoolean("created") ? 201 : 200, receipt))
-        .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
+        .onSuccess(receipt -> Answers.json(ctx, receipt.getBoolean("created") ? 201 : 200, receipt))
+        .onFailure(err -> Answers.fail(ctx, MeshException.of(err))));
   }
 
   private void refuse(RoutingContext ctx, MeshException bad) {
     rewards.rejected(bad.code());
-    HttpApiVerticle.fail(ctx, bad);
+    Answers.fail(ctx, bad);
   }
 }

@@ -3,7 +3,6 @@ package io.netflow.rewards;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.auth.RateLimits;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.membership.MeshLoad;
@@ -63,7 +62,7 @@ public final class RewardsVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.eventBus().<JsonObject>consumer(Addresses.REWARDS_CREDITED, m -> {
+    vertx.eventBus().<JsonObject>consumer(RewardAddresses.REWARDS_CREDITED, m -> {
       if (!nodeId.equals(m.body().getString("node"))) {
         vertx.executeBlocking(() -> {
           ledger.remember(m.body());
@@ -139,7 +138,7 @@ public final class RewardsVerticle extends VerticleBase {
         registry.counter("netflow.rewards.points").increment(receipt.getLong("points"));
         JsonObject record = receipt.copy();
         record.remove("created");
-        vertx.eventBus().publish(Addresses.REWARDS_CREDITED, record);
+        vertx.eventBus().publish(RewardAddresses.REWARDS_CREDITED, record);
       } else if (ar.failed()) {
         rejected(MeshException.of(ar.cause()).code());
       }
@@ -198,7 +197,7 @@ public final class RewardsVerticle extends VerticleBase {
       .onSuccess(planned -> {
         if (!planned.isEmpty()) {
           LOG.debug("Planned reward multipliers {}", planned);
-          vertx.eventBus().publish(Addresses.REWARDS_SCHEDULE, toJson(planned));
+          vertx.eventBus().publish(RewardAddresses.REWARDS_SCHEDULE, toJson(planned));
         }
       })
       .onFailure(err -> LOG.warn("Planning reward multipliers failed: {}", err.toString()))

@@ -3,11 +3,11 @@ package io.netflow.scheduling;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Role;
 import io.netflow.lanes.LaneStats;
+import io.netflow.membership.MembershipAddresses;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
 import io.netflow.scheduling.impl.Admission;
@@ -96,17 +96,17 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     Gauge.builder("netflow.work.limit", admission, Admission::limit)
       .description("NORMAL and BULK items this node admits at once now (AIMD on CRITICAL latency)").register(registry);
     var eb = vertx.eventBus();
-    eb.<JsonObject>consumer(Addresses.WORK_QUEUED, m -> hinted());
-    eb.localConsumer(Addresses.NODE_DRAINING, m -> draining = true);
+    eb.<JsonObject>consumer(WorkAddresses.WORK_QUEUED, m -> hinted());
+    eb.localConsumer(MembershipAddresses.NODE_DRAINING, m -> draining = true);
     view.onRemoved(node -> context.runOnContext(v -> requeueFrom(node)));
     vertx.setPeriodic(options.getPollIntervalMs(), id -> poll());
     vertx.setPeriodic(Math.max(50, options.getLeaseMs() / 3), id -> renewLeases());
     return durability.start(vertx).compose(v -> Future.all(
-      eb.<Object>consumer(Addresses.WORK_SUBMIT, m -> answer(m, m.body() instanceof JsonObject request
+      eb.<Object>consumer(WorkAddresses.WORK_SUBMIT, m -> answer(m, m.body() instanceof JsonObject request
         ? submit(request, "bus") : Future.failedFuture(new MeshException(ErrorCode.MALFORMED,
         "a work request is a JSON object")))).completion(),
-      eb.<Object>consumer(Addresses.WORK_STATUS, m -> answer(m, status(idOf(m)))).completion(),
-      eb.<Object>consumer(Addresses.WORK_CANCEL, m -> answer(m, cancel(idOf(m)))).completion()));
+      eb.<Object>consumer(WorkAddresses.WORK_STATUS, m -> answer(m, status(idOf(m)))).completion(),
+      eb.<Object>consumer(WorkAddresses.WORK_CANCEL, m -> answer(m, cancel(idOf(m)))).completion()));
   }
 
   @Override
@@ -144,7 +144,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     }, false).onSuccess(status -> {
       if (status.getBoolean("created")) {
         LOG.debug("Work {} ({}, {}) queued by {}", item.id(), item.kind(), item.workClass(), submittedBy);
-        vertx.eventBus().publish(Addresses.WORK_QUEUED, new JsonObject().put("id", item.id())
+        vertx.eventBus().publish(WorkAddresses.WORK_QUEUED, new JsonObject().put("id", item.id())
           .put("class", item.workClass().name()));
       }
     });
@@ -345,7 +345,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
         if (after.state().finished()) {
           registry.counter("netflow.work.finished", "state", after.state().name()).increment();
         } else {
-          vertx.eventBus().publish(Addresses.WORK_QUEUED, new JsonObject().put("id", after.id())
+          vertx.eventBus().publish(WorkAddresses.WORK_QUEUED, new JsonObject().put("id", after.id())
             .put("class", after.workClass().name()));
         }
       } else if (ar.succeeded()) {

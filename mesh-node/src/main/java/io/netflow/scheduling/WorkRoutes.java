@@ -2,11 +2,12 @@ package io.netflow.scheduling;
 
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
-import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.auth.Scope;
 import io.netflow.gateway.http.RouteContributor;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
-import io.netflow.gateway.protocol.Schemas;
+import io.netflow.gateway.web.Answers;
+import io.netflow.scheduling.impl.WorkRequests;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -14,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 
 /**
  * The work API: {@code POST /v1/work} (a key with {@code work:<kind>}; 201 when queued, 200 when
@@ -33,38 +35,48 @@ public final class WorkRoutes implements RouteContributor {
   }
 
   @Override
+  public List<Scope> scopes() {
+    return List.of(new Scope("work", true, "submit deferred work of the kinds whose names match"));
+  }
+
+  @Override
+  public JsonObject openApi() {
+    return WorkRequests.SCHEMA.describeIn(RouteContributor.super.openApi(), "WorkRequest");
+  }
+
+  @Override
   public void mount(Vertx vertx, Router router) {
     router.post("/v1/work").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(auth)
       .handler(this::submit);
     router.get("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
-      .onSuccess(status -> HttpApiVerticle.json(ctx, 200, status))
-      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
+      .onSuccess(status -> Answers.json(ctx, 200, status))
+      .onFailure(err -> Answers.fail(ctx, MeshException.of(err))));
     // Answered once, whichever step fails: the lookup, the ownership check or the cancel.
     router.delete("/v1/work/:id").handler(auth).handler(ctx -> owned(ctx, scheduler.status(ctx.pathParam("id")))
       .compose(status -> scheduler.cancel(status.getString("id")))
-      .onSuccess(status -> HttpApiVerticle.json(ctx, WorkState.valueOf(status.getString("state")).finished() ? 200 : 202, status))
-      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err))));
+      .onSuccess(status -> Answers.json(ctx, WorkState.valueOf(status.getString("state")).finished() ? 200 : 202, status))
+      .onFailure(err -> Answers.fail(ctx, MeshException.of(err))));
   }
 
   private void submit(RoutingContext ctx) {
     JsonObject request;
     ApiKeys.Principal who = ctx.get(Authenticate.PRINCIPAL);
     try {
-      request = Schemas.WORK_REQUEST.check(HttpApiVerticle.jsonBody(ctx));
+      request = WorkRequests.SCHEMA.check(Answers.jsonBody(ctx));
       if (!who.may("work", request.getString("kind"))) {
         throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not submit work of kind '"
           + request.getString("kind") + "'");
       }
     } catch (MeshException bad) {
-      HttpApiVerticle.fail(ctx, bad);
+      Answers.fail(ctx, bad);
       return;
     }
     scheduler.submit(request, who.keyId())
       .onSuccess(status -> {
         ctx.response().putHeader(HttpHeaders.LOCATION, "/v1/work/" + status.getString("id"));
-        HttpApiVerticle.json(ctx, status.getBoolean("created") ? 201 : 200, status);
+        Answers.json(ctx, status.getBoolean("created") ? 201 : 200, status);
       })
-      .onFailure(err -> HttpApiVerticle.fail(ctx, MeshException.of(err)));
+      .onFailure(err -> Answers.fail(ctx, MeshException.of(err)));
   }
 
   /** The item, if the caller submitted it or is an admin; NOT_FOUND otherwise (as if it did not exist). */

@@ -2,9 +2,9 @@ package io.netflow.bench;
 
 import static io.netflow.node.TestMesh.join;
 
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.Priority;
+import io.netflow.models.ModelAddresses;
 import io.netflow.models.ModelFixture;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
@@ -55,7 +55,7 @@ class GameplayDuringRolloutBench {
         Histogram idle = probe(player, critical, 1_500, null);
 
         AtomicBoolean rolling = new AtomicBoolean(true);
-        join(player.vertx().eventBus().localConsumer(Addresses.MODEL_ACTIVATED, m -> rolling.set(false)).completion());
+        join(player.vertx().eventBus().localConsumer(ModelAddresses.MODEL_ACTIVATED, m -> rolling.set(false)).completion());
         var r = fx.publish(origin, "policy", "v" + run, model);
         if (r.statusCode() != 201) {
           throw new AssertionError(r.body());

@@ -2,15 +2,16 @@ package io.netflow.bench;
 
 import static io.netflow.node.TestMesh.join;
 
-import io.netflow.gateway.protocol.Addresses;
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.netflow.gateway.protocol.Sha256;
+import io.netflow.models.ModelAddresses;
 import io.netflow.models.ModelFixture;
 import io.netflow.models.ModelManifest;
 import io.netflow.models.ModelStore;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeKeys;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
@@ -80,7 +81,7 @@ class ModelRolloutBench {
       }
       CountDownLatch verified = new CountDownLatch(NODES - 1);
       for (NetflowNode n : nodes.subList(1, NODES)) {
-        join(n.vertx().eventBus().localConsumer(Addresses.MODEL_ACTIVATED, m -> verified.countDown()).completion());
+        join(n.vertx().eventBus().localConsumer(ModelAddresses.MODEL_ACTIVATED, m -> verified.countDown()).completion());
       }
       var r = fx.publish(nodes.get(0), "policy", version, model);
       // The clock starts at the announcement: hashing and uploading are publishing, not rollout.
@@ -115,7 +116,7 @@ class ModelRolloutBench {
         store.prepare(m);
         join(n.vertx().eventBus().<Buffer>consumer("bench.naive." + i, msg -> n.vertx().executeBlocking(() -> {
           int chunk = Integer.parseInt(msg.headers().get("chunk"));
-          if (!ModelStore.sha256(msg.body().getBytes()).equals(m.chunkSha256().get(chunk))) {
+          if (!Sha256.hex(msg.body().getBytes()).equals(m.chunkSha256().get(chunk))) {
             throw new IllegalStateException("bad chunk");
           }
           store.writeChunk(m, chunk, msg.body());

@@ -7,6 +7,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.LocalMapStats;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.Priority;
+import io.netflow.gateway.protocol.Sha256;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeConfig;
@@ -101,7 +102,7 @@ class SoakBench {
           byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
           // Ten devices, 30 contributions a minute each: under rewards.rate-per-minute, so a failure is a failure.
           c.rewards().contribute(new Contribution("s-" + t, "soak-device-" + (t / 40 % 10), "telemetry", bytes.length,
-            Contribution.sha256(bytes), bytes, null)).onFailure(err -> failures.incrementAndGet());
+            Sha256.hex(bytes), bytes, null)).onFailure(err -> failures.incrementAndGet());
         }
       });
       JsonArray minutes = new JsonArray();

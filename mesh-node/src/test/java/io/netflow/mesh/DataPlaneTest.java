@@ -10,6 +10,7 @@ import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
+import io.netflow.membership.MembershipAddresses;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeKeys;
@@ -220,7 +221,7 @@ class DataPlaneTest {
     host(b, "match", 1, handled);
     host(c, "match", 1, handled);
     mesh.awaitHosts("match", 2);
-    join(b.vertx().eventBus().request(Addresses.NODE_DRAIN, null, new DeliveryOptions().setLocalOnly(true)));
+    join(b.vertx().eventBus().request(MembershipAddresses.NODE_DRAIN, null, new DeliveryOptions().setLocalOnly(true)));
     TestMesh.await(java.time.Duration.ofSeconds(5), "a sees b draining",
       () -> a.view().get(b.nodeId()).report().state() == io.netflow.gateway.protocol.NodeState.DRAINING);
     Map<String, Long> share = shares(load(a.mesh(), 100, 4, i -> req("match", Priority.CRITICAL)));

@@ -1,6 +1,6 @@
 package io.netflow.models;
 
-import io.netflow.gateway.http.AdminAuth;
+import io.netflow.gateway.auth.AdminAuth;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.config.NodeConfig;
 import io.netflow.node.config.NodeKeys;

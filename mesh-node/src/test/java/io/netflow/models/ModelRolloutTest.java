@@ -4,7 +4,6 @@ import static io.netflow.node.TestMesh.await;
 import static io.netflow.node.TestMesh.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeKeys;
@@ -74,7 +73,7 @@ class ModelRolloutTest {
     NetflowNode c = mesh.start("c", fx.trusting());
     Map<String, JsonObject> told = new ConcurrentHashMap<>();
     for (NetflowNode n : List.of(a, b, c)) {
-      join(n.vertx().eventBus().<JsonObject>localConsumer(Addresses.MODEL_ACTIVATED, m -> told.put(n.name(), m.body()))
+      join(n.vertx().eventBus().<JsonObject>localConsumer(ModelAddresses.MODEL_ACTIVATED, m -> told.put(n.name(), m.body()))
         .completion());
     }
     Path model = fx.model("policy.bin", 2_000_000, 1);
@@ -115,7 +114,7 @@ class ModelRolloutTest {
     assertCode(fx.upload(a, "policy", "v1", model, good.size(), "ops", byStranger.signature()), 400, 1017, "wrong signature");
     assertCode(fx.upload(a, "policy", "v1", model, good.size(), "someone", good.signature()), 400, 1017, "unknown key");
     // A member that forges a manifest and announces it straight on the bus gets nowhere either.
-    b.vertx().eventBus().publish(Addresses.MODEL_ANNOUNCE, byStranger.toJson());
+    b.vertx().eventBus().publish(ModelAddresses.MODEL_ANNOUNCE, byStranger.toJson());
     await(Duration.ofSeconds(5), "a refuses the forged manifest", () -> metric(a, "netflow_model_manifests_rejected_total") >= 4);
     assertThat(new JsonObject(TestMesh.get(a, "/v1/models").body()).getJsonArray("models")).isEmpty();
     assertThat(a.dataDir().resolve("models").resolve("policy")).doesNotExist();

@@ -4,7 +4,7 @@ import static io.netflow.node.TestMesh.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netflow.gateway.auth.ApiKeys;
-import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Sha256;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeConfig;
@@ -56,7 +56,7 @@ class RewardsTest {
   static JsonObject contribution(String id, String payload) {
     byte[] data = payload.getBytes(StandardCharsets.UTF_8);
     return new JsonObject().put("id", id).put("type", "gameplay-trace").put("size", data.length)
-      .put("sha256", Contribution.sha256(data)).put("payload", payload);
+      .put("sha256", Sha256.hex(data)).put("payload", payload);
   }
 
   static HttpResponse<String> post(NetflowNode node, String key, String path, String body) throws Exception {
@@ -85,7 +85,7 @@ class RewardsTest {
     TestMesh mesh = mesh(null);
     NetflowNode a = mesh.start("a", config(60));
     List<JsonObject> published = new CopyOnWriteArrayList<>();
-    a.vertx().eventBus().<JsonObject>consumer(Addresses.REWARDS_SCHEDULE, m -> published.add(m.body()));
+    a.vertx().eventBus().<JsonObject>consumer(RewardAddresses.REWARDS_SCHEDULE, m -> published.add(m.body()));
     TestMesh.await(Duration.ofSeconds(10), "a published schedule", () -> !published.isEmpty());
     HttpResponse<String> r = get(a, "p1", "/v1/rewards/schedule");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -4,7 +4,6 @@ import static io.netflow.node.TestMesh.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
@@ -285,9 +284,9 @@ class SchedulingTest {
     mesh.awaitHosts("telemetry-sink", 1);
     JsonObject request = work("d1", "deliver", "BULK").put("service", "telemetry-sink")
       .put("payload", new JsonObject().put("fps", 60));
-    JsonObject queued = (JsonObject) join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT, request)).body();
+    JsonObject queued = (JsonObject) join(a.vertx().eventBus().request(WorkAddresses.WORK_SUBMIT, request)).body();
     assertThat(queued.getBoolean("created")).isTrue();
-    JsonObject again = (JsonObject) join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT, request)).body();
+    JsonObject again = (JsonObject) join(a.vertx().eventBus().request(WorkAddresses.WORK_SUBMIT, request)).body();
     assertThat(again.getBoolean("created")).as("the same id is one item").isFalse();
     awaitState(a, "d1", WorkState.SUCCEEDED);
     JsonObject result = status(a, "d1").getJsonObject("result");
@@ -313,10 +312,10 @@ class SchedulingTest {
       .put("service", "telemetry-sink"), "test"))).cause().satisfies(e ->
         assertThat(((MeshException) e).code()).isEqualTo(ErrorCode.MALFORMED));
 
-    assertThatThrownBy(() -> join(a.vertx().eventBus().request(Addresses.WORK_SUBMIT,
+    assertThatThrownBy(() -> join(a.vertx().eventBus().request(WorkAddresses.WORK_SUBMIT,
       new JsonObject().put("kind", "deliver")))).cause().satisfies(e ->
         assertThat(((ReplyException) e).failureCode()).isEqualTo(ErrorCode.MALFORMED.code()));
-    assertThatThrownBy(() -> join(a.vertx().eventBus().request(Addresses.WORK_STATUS, new JsonObject().put("id", "nope"))))
+    assertThatThrownBy(() -> join(a.vertx().eventBus().request(WorkAddresses.WORK_STATUS, new JsonObject().put("id", "nope"))))
       .cause().satisfies(e -> assertThat(((ReplyException) e).failureCode()).isEqualTo(ErrorCode.NOT_FOUND.code()));
   }
 }

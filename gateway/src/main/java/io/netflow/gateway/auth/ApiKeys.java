@@ -1,8 +1,7 @@
 package io.netflow.gateway.auth;
 
-import java.nio.charset.StandardCharsets;
+import io.netflow.gateway.protocol.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -13,9 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * The API keys a node accepts, each stored as the SHA-256 of the secret, never the secret. One
- * config entry per key: {@code id:sha256hex:scope scope ...}, scopes being {@code publish:<glob>},
- * {@code subscribe:<glob>}, {@code work:<glob>} (submit deferred work of matching kinds), {@code contribute}
- * and {@code admin}, where a glob matches service, topic or work-kind names and {@code *} stands for any run of characters ({@code publish:match.*}).
+ * config entry per key: {@code id:sha256hex:scope scope ...}. A scope is a name ({@code admin},
+ * {@code contribute}) or a name and a glob of the names it covers ({@code publish:match.*}, where
+ * {@code *} stands for any run of characters); which scopes exist is up to the parts of the node
+ * that check them ({@link Scope}, {@link #requireKnown}).
  */
 public final class ApiKeys {
 
@@ -64,19 +64,10 @@ public final class ApiKeys {
   }
 
   private static final Pattern ENTRY = Pattern.compile("([A-Za-z0-9._-]{1,64}):([0-9a-fA-F]{64}):(.+)");
-  private static final Pattern SCOPE = Pattern.compile("admin|contribute|(publish|subscribe|work):[a-z0-9._*-]{1,128}");
+  private static final Pattern SCOPE = Pattern.compile("([a-z][a-z0-9-]{0,31})(:[a-z0-9._*/-]{1,128})?");
 
   private record Key(byte[] digest, Principal principal) {
   }
-
-  // MessageDigest instances are not thread-safe and costly to look up: one per thread.
-  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  });
 
   private final List<Key> keys;
 
@@ -99,8 +90,8 @@ public final class ApiKeys {
       List<String> scopes = List.of(m.group(3).trim().split("\\s+"));
       for (String s : scopes) {
         if (!SCOPE.matcher(s).matches()) {
-          throw new IllegalArgumentException("API key " + m.group(1) + " has unknown scope '" + s
-            + "'; scopes are admin, contribute, publish:<glob>, subscribe:<glob>, work:<glob>");
+          throw new IllegalArgumentException("API key " + m.group(1) + " has malformed scope '" + s
+            + "'; a scope is a name, or name:<glob> (letters, digits, '.', '_', '-', '/', '*')");
         }
       }
       keys.add(new Key(HexFormat.of().parseHex(m.group(2).toLowerCase()), new Principal(m.group(1), scopes)));
@@ -113,7 +104,7 @@ public final class ApiKeys {
     if (secret == null || secret.isEmpty()) {
       return Optional.empty();
     }
-    byte[] given = sha256(secret);
+    byte[] given = Sha256.of(secret);
     Principal found = null;
     for (Key k : keys) {
       if (MessageDigest.isEqual(k.digest(), given)) {
@@ -121,6 +112,29 @@ public final class ApiKeys {
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /**
+   * Checks that every key names only scopes some part of the node checks (as a name alone or as
+   * {@code name:<glob>}, as declared), so that a typo fails at start-up instead of granting nothing.
+   *
+   * @throws IllegalArgumentException naming the key, the scope and the scopes there are
+   */
+  public void requireKnown(List<Scope> known) {
+    for (Key k : keys) {
+      for (String s : k.principal().scopes()) {
+        int colon = s.indexOf(':');
+        String name = colon < 0 ? s : s.substring(0, colon);
+        boolean ok = name.equals(Scope.ADMIN.name()) && colon < 0 || known.stream()
+          .anyMatch(sc -> sc.name().equals(name) && sc.pattern() == (colon >= 0));
+        if (!ok) {
+          StringBuilder all = new StringBuilder(Scope.ADMIN.syntax());
+          known.forEach(sc -> all.append(", ").append(sc.syntax()));
+          throw new IllegalArgumentException("API key " + k.principal().keyId() + " has unknown scope '" + s
+            + "'; scopes are " + all);
+        }
+      }
+    }
   }
 
   public boolean isEmpty() {
@@ -136,7 +150,7 @@ public final class ApiKeys {
 
   /** The SHA-256 (lowercase hex) under which a secret is stored. */
   public static String sha256Hex(String secret) {
-    return HexFormat.of().formatHex(sha256(secret));
+    return Sha256.hex(secret);
   }
 
   /** The config entry for a new key: what an operator puts in {@code gateway.api-keys}. */
@@ -152,7 +166,4 @@ public final class ApiKeys {
     return Pattern.compile(re.toString());
   }
 
-  private static byte[] sha256(String s) {
-    return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
-  }
 }

@@ -1,7 +1,7 @@
 package io.netflow.gateway.auth;
 
-import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.web.Answers;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,13 +35,13 @@ public final class Authenticate implements Handler<RoutingContext> {
     Optional<ApiKeys.Principal> who = keys.authenticate(bearer(ctx.request()));
     if (who.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required: Authorization: Bearer <key>");
+      Answers.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required: Authorization: Bearer <key>");
       return;
     }
     long waitSeconds = take(who.get().keyId());
     if (waitSeconds > 0) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(waitSeconds));
-      HttpApiVerticle.error(ctx, ErrorCode.RATE_LIMITED, "key " + who.get().keyId() + " is over its rate of "
+      Answers.error(ctx, ErrorCode.RATE_LIMITED, "key " + who.get().keyId() + " is over its rate of "
         + ratePerSecond + " messages per second");
       return;
     }

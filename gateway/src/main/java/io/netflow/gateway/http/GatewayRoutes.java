@@ -1,29 +1,28 @@
 package io.netflow.gateway.http;
 
+import io.netflow.gateway.auth.AdminAuth;
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
+import io.netflow.gateway.auth.Scope;
 import io.netflow.gateway.bridge.BridgeGuard;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.web.Answers;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The message API for game servers and Micro Nodes: {@code POST /v1/messages},
- * {@code GET /v1/stream} (WebSocket), the SockJS event-bus bridge at {@code /eventbus}, and
- * {@code GET /v1/openapi.json}, the document that describes every route of the node.
+ * {@code GET /v1/stream} (WebSocket) and the SockJS event-bus bridge at {@code /eventbus}. It owns
+ * the node's API keys: the authentication (and per-key rate) and the admin check every part's
+ * routes share.
  */
 public final class GatewayRoutes implements RouteContributor {
 
@@ -32,18 +31,41 @@ public final class GatewayRoutes implements RouteContributor {
   private final GatewayOptions options;
   private final ApiKeys keys;
   private final Authenticate auth;
-  private final String openApi;
+  private final AdminAuth admin;
 
+  /** The scopes the message API checks. */
+  public static final List<Scope> SCOPES = List.of(
+    new Scope("publish", true, "send to services and publish to topics whose names match"),
+    new Scope("subscribe", true, "subscribe to topics whose names match"));
+
+  /**
+   * @throws IllegalArgumentException naming a malformed API key entry
+   */
   public GatewayRoutes(GatewayOptions options) {
     this.options = options;
     this.keys = ApiKeys.parse(options.getApiKeys());
     this.auth = new Authenticate(keys, options.getRatePerSecond(), options.getRateBurst());
-    this.openApi = openApiDocument();
+    this.admin = new AdminAuth(options.getAdminKeys(), keys);
+  }
+
+  /** The node's API keys. */
+  public ApiKeys keys() {
+    return keys;
   }
 
   /** The authentication (and per-key rate) every API route shares. */
   public Authenticate authenticate() {
     return auth;
+  }
+
+  /** The check every admin route shares: an admin key, or an API key with the admin scope. */
+  public AdminAuth admin() {
+    return admin;
+  }
+
+  @Override
+  public List<Scope> scopes() {
+    return SCOPES;
   }
 
   @Override
@@ -66,13 +88,10 @@ public final class GatewayRoutes implements RouteContributor {
         guard.allows(event.type(), event.getRawMessage(), event.socket())
           .onComplete(ar -> event.complete(ar.succeeded() && ar.result()));
       }));
-    router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(openApi));
-    router.post("/v1/nodes/:id/drain").handler(new AdminAuth(options.getAdminKeys(), keys)).handler(ctx -> drain(vertx, ctx));
     router.get("/v1/stream").handler(ctx -> {
       ApiKeys.Principal who = auth.streamPrincipal(ctx.request()).orElse(null);
       if (who == null) {
-        HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required (Authorization header or ?key=)");
+        Answers.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required (Authorization header or ?key=)");
         return;
       }
       ctx.request().toWebSocket().onSuccess(ws -> new StreamSession(vertx, ws, who, auth, options).start());
@@ -88,7 +107,7 @@ public final class GatewayRoutes implements RouteContributor {
         throw new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not publish to '" + form.target() + "'");
       }
     } catch (MeshException bad) {
-      HttpApiVerticle.fail(ctx, bad);
+      Answers.fail(ctx, bad);
       return;
     }
     form.send(vertx, options.getIngressBatchMax()).onComplete(answer -> {
@@ -96,31 +115,8 @@ public final class GatewayRoutes implements RouteContributor {
         ctx.response().setStatusCode(form.status()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
           .end(answer.result().encode());
       } else {
-        HttpApiVerticle.fail(ctx, MeshException.of(answer.cause()));
+        Answers.fail(ctx, MeshException.of(answer.cause()));
       }
     });
-  }
-
-  /** Puts a node (this one or any peer) into DRAINING; it stays up, taking no new work, until stopped. */
-  private static void drain(Vertx vertx, RoutingContext ctx) {
-    String node = ctx.pathParam("id");
-    vertx.eventBus().<String>request(Addresses.nodeDrain(node), null, new DeliveryOptions().setSendTimeout(5_000))
-      .onSuccess(state -> ctx.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("node", node).put("state", state.body()).encode()))
-      .onFailure(err -> {
-        MeshException e = MeshException.of(err);
-        HttpApiVerticle.fail(ctx, e.code() == ErrorCode.NO_HANDLERS ? new MeshException(ErrorCode.NOT_FOUND, "no node " + node) : e);
-      });
-  }
-
-  private static String openApiDocument() {
-    try (InputStream in = GatewayRoutes.class.getResourceAsStream("/openapi/netflow.json")) {
-      if (in == null) {
-        throw new IllegalStateException("openapi/netflow.json is missing from the gateway jar");
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8)).encode();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,23 +1,17 @@
 package io.netflow.gateway.http;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
-import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.web.Answers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
@@ -29,16 +23,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's HTTP server: health, readiness, metrics and the {@code /v1} API.
- *
- * <p>The gateway knows nothing of how mesh state is computed: it asks the engine over local
- * event-bus addresses ({@link Addresses}) and relays the answer, mapping failures to
- * {@link ErrorCode}s.
+ * The node's HTTP server: health, readiness, metrics, the OpenAPI document of every route, and the
+ * routes every part of the node contributes ({@link RouteContributor}); it knows none of them by
+ * name. Unknown routes are 404 and failures carry the protocol's {@link ErrorCode}s.
  */
 public class HttpApiVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(5_000);
 
   private final HttpOptions options;
   private final HealthChecks liveness;
@@ -70,12 +61,14 @@ public class HttpApiVerticle extends VerticleBase {
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    router.get("/v1/mesh/nodes").handler(ctx -> relay(ctx, Addresses.MESH_VIEW));
+    String openApi = OpenApiDocument.assemble(contributors).encode();
+    router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(openApi));
     contributors.forEach(c -> c.mount(vertx, router));
-    router.route().last().handler(ctx -> error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
-    router.errorHandler(500, ctx -> error(ctx, ErrorCode.INTERNAL, null));
-    router.errorHandler(413, ctx -> error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
-    router.errorHandler(400, ctx -> error(ctx, ErrorCode.MALFORMED, "malformed request"));
+    router.route().last().handler(ctx -> Answers.error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
+    router.errorHandler(500, ctx -> Answers.error(ctx, ErrorCode.INTERNAL, null));
+    router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
+    router.errorHandler(400, ctx -> Answers.error(ctx, ErrorCode.MALFORMED, "malformed request"));
     return listen(router, options.getPort(), options.getPortCount());
   }
 
@@ -156,61 +149,4 @@ public class HttpApiVerticle extends VerticleBase {
     return false;
   }
 
-  private void relay(RoutingContext ctx, String address) {
-    vertx.eventBus().<JsonObject>request(address, null, LOCAL)
-      .onSuccess(reply -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(reply.body().encode()))
-      .onFailure(err -> {
-        ErrorCode code = ErrorCode.of(err);
-        // No consumer yet means the engine is still starting.
-        error(ctx, code == ErrorCode.NO_HANDLERS ? ErrorCode.NOT_READY : code, err.getMessage());
-      });
-  }
-
-  /** Ends the request with the protocol's JSON error body. */
-  public static void error(RoutingContext ctx, ErrorCode code, String detail) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response()
-      .setStatusCode(code.httpStatus())
-      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(code.toJson(detail).encode());
-  }
-
-  /** Answers {@code status} with a JSON body. */
-  public static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
-  }
-
-  /** Answers {@code status} with the JSON {@code body} yields, or the error it fails with. */
-  public static void json(RoutingContext ctx, int status, Future<JsonObject> body) {
-    body.onSuccess(json -> json(ctx, status, json)).onFailure(err -> fail(ctx, MeshException.of(err)));
-  }
-
-  /** The error body of a failure, with Retry-After when the mesh said how long to wait. */
-  public static void fail(RoutingContext ctx, MeshException e) {
-    if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
-    }
-    error(ctx, e.code(), e.getMessage());
-  }
-
-  /**
-   * The request body as a JSON value.
-   *
-   * @throws MeshException MALFORMED when it is empty or not JSON
-   */
-  public static Object jsonBody(RoutingContext ctx) {
-    Buffer raw = ctx.body().buffer();
-    if (raw == null || raw.length() == 0) {
-      throw new MeshException(ErrorCode.MALFORMED, "the body must be JSON");
-    }
-    try {
-      return raw.toJsonValue();
-    } catch (DecodeException e) {
-      throw new MeshException(ErrorCode.MALFORMED, "the body is not valid JSON");
-    }
-  }
 }

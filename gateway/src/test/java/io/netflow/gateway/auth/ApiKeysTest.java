@@ -33,7 +33,21 @@ class ApiKeysTest {
     assertThat(keys.authenticate("nope")).isEmpty();
     assertThat(keys.authenticate(null)).isEmpty();
     assertThatThrownBy(() -> ApiKeys.parse(List.of("x:abc:admin"))).hasMessageContaining("must be id:sha256hex:scopes");
-    assertThatThrownBy(() -> ApiKeys.parse(List.of(ApiKeys.entry("x", "s", "publish:* root"))))
-      .hasMessageContaining("unknown scope 'root'");
+    assertThatThrownBy(() -> ApiKeys.parse(List.of(ApiKeys.entry("x", "s", "publish:* Root!"))))
+      .hasMessageContaining("malformed scope 'Root!'");
+  }
+
+  @Test
+  void aKeyMayNameOnlyScopesSomePartOfTheNodeChecks() {
+    List<Scope> known = List.of(new Scope("publish", true, ""), new Scope("subscribe", true, ""),
+      new Scope("contribute", false, ""));
+    keys.requireKnown(known);
+    assertThatThrownBy(() -> ApiKeys.parse(List.of(ApiKeys.entry("x", "s", "publish:* root"))).requireKnown(known))
+      .hasMessageContaining("unknown scope 'root'").hasMessageContaining("admin, publish:<glob>, subscribe:<glob>, contribute");
+    // A scope that takes a pattern needs one, and one that stands alone takes none.
+    assertThatThrownBy(() -> ApiKeys.parse(List.of(ApiKeys.entry("x", "s", "publish"))).requireKnown(known))
+      .hasMessageContaining("unknown scope 'publish'");
+    assertThatThrownBy(() -> ApiKeys.parse(List.of(ApiKeys.entry("x", "s", "contribute:x*"))).requireKnown(known))
+      .hasMessageContaining("unknown scope 'contribute:x*'");
   }
 }

@@ -6,11 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.client.HttpResponse;
@@ -65,30 +63,6 @@ class HttpApiVerticleTest {
     HttpResponse<io.vertx.core.buffer.Buffer> r = get("/ready");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.bodyAsJsonObject().getString("outcome")).isEqualTo("UP");
-  }
-
-  @Test
-  void meshViewIsNotReadyUntilTheEngineAnswers(Vertx vertx) {
-    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/v1/mesh/nodes");
-    assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(ErrorCode.NOT_READY.code());
-    assertThat(r.bodyAsJsonObject().getString("error")).isEqualTo("NOT_READY");
-
-    JsonObject view = new JsonObject().put("self", "n1").put("clusterSize", 1);
-    vertx.eventBus().localConsumer(Addresses.MESH_VIEW, m -> m.reply(view)).completion().await();
-    r = get("/v1/mesh/nodes");
-    assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(r.getHeader("content-type")).startsWith("application/json");
-    assertThat(r.bodyAsJsonObject()).isEqualTo(view);
-  }
-
-  @Test
-  void engineFailuresKeepTheirCode(Vertx vertx) {
-    vertx.eventBus().localConsumer(Addresses.MESH_VIEW, m -> ErrorCode.OVERLOADED.fail(m, "busy")).completion().await();
-    HttpResponse<io.vertx.core.buffer.Buffer> r = get("/v1/mesh/nodes");
-    assertThat(r.statusCode()).isEqualTo(503);
-    assertThat(r.bodyAsJsonObject().getInteger("code")).isEqualTo(ErrorCode.OVERLOADED.code());
-    assertThat(r.bodyAsJsonObject().getString("message")).isEqualTo("busy");
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.netflow.mesh.impl;
 
-import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.membership.ClusterMembership;
+import io.netflow.mesh.MeshAddresses;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -105,7 +105,7 @@ public final class InterestSync {
    */
   public Future<Void> start() {
     context = vertx.getOrCreateContext();
-    consumer = vertx.eventBus().consumer(Addresses.interest(selfId), this::onMessage);
+    consumer = vertx.eventBus().consumer(MeshAddresses.interest(selfId), this::onMessage);
     membershipListener = cluster.listen(new ClusterMembership.Listener() {
       @Override
       public void memberAdded(String nodeId) {
@@ -281,7 +281,7 @@ public final class InterestSync {
   }
 
   private Future<Message<Object>> send(String member, JsonObject body) {
-    return vertx.eventBus().request(Addresses.interest(member), body.put("from", selfId),
+    return vertx.eventBus().request(MeshAddresses.interest(member), body.put("from", selfId),
       new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS));
   }
 

@@ -1,6 +1,6 @@
 package io.netflow.models.impl;
 
-import io.netflow.gateway.protocol.Addresses;
+import io.netflow.models.ModelAddresses;
 import io.netflow.models.ModelStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -124,7 +124,7 @@ public final class Activation {
       r.state = Rollout.State.ACTIVE;
       changed.accept(r.manifest.id());
       LOG.info("Model {} {} is active (was {})", name, version, before == null ? "none" : before);
-      vertx.eventBus().publish(Addresses.MODEL_ACTIVATED, new JsonObject().put("name", name).put("version", version)
+      vertx.eventBus().publish(ModelAddresses.MODEL_ACTIVATED, new JsonObject().put("name", name).put("version", version)
         .put("path", store.file(r.manifest).toString()), new DeliveryOptions().setLocalOnly(true));
     }).onFailure(err -> LOG.warn("Could not activate model {} {}: {}", name, version, err.toString()))
       .onComplete(ar -> {

@@ -2,7 +2,7 @@ package io.netflow.scheduling.impl;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netflow.gateway.protocol.Addresses;
+import io.netflow.scheduling.WorkAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -48,9 +48,9 @@ public final class WorkDurability {
     store.listen((record, item, isNew) -> {
       // On the worker that made the change: its own line first (forced for a submission and an end).
       append(record, isNew || item.state().finished());
-      vertx.eventBus().publish(Addresses.WORK_CHANGED, record);
+      vertx.eventBus().publish(WorkAddresses.WORK_CHANGED, record);
     });
-    vertx.eventBus().<JsonObject>consumer(Addresses.WORK_CHANGED, m -> hear(m.body()));
+    vertx.eventBus().<JsonObject>consumer(WorkAddresses.WORK_CHANGED, m -> hear(m.body()));
     vertx.setPeriodic(COMPACT_EVERY_MS, t -> vertx.executeBlocking(
       () -> journal.compactIfDue(retentionMs, System.currentTimeMillis()), false)
       .onSuccess(dropped -> {

@@ -2,7 +2,7 @@ package io.netflow.scheduling.impl;
 
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
-import io.netflow.gateway.protocol.Schemas;
+import io.netflow.gateway.protocol.RequestSchema;
 import io.netflow.scheduling.Placement;
 import io.netflow.scheduling.SchedulerOptions;
 import io.netflow.scheduling.WorkClass;
@@ -15,6 +15,9 @@ import java.util.UUID;
 /** Turns a work request (the JSON of {@code schemas/work-request.json}) into a queued item. */
 public final class WorkRequests {
 
+  /** Deferred work, as submitted to {@code POST /v1/work} and {@code netflow.work.submit}. */
+  public static final RequestSchema SCHEMA = new RequestSchema(WorkRequests.class, "/io/netflow/scheduling/work-request.json");
+
   /** The built-in kind: send the payload to a mesh service, or publish it on a topic, when the work runs. */
   public static final String DELIVER = "deliver";
 
@@ -25,7 +28,7 @@ public final class WorkRequests {
    * @throws MeshException MALFORMED (schema, or deliver without exactly one service or topic) or TOO_LARGE (payload)
    */
   public static WorkItem parse(Object body, String submittedBy, SchedulerOptions options, long now) {
-    JsonObject request = Schemas.WORK_REQUEST.check(body);
+    JsonObject request = SCHEMA.check(body);
     Object payload = request.getValue("payload");
     if (payload != null) {
       int bytes = Json.encode(payload).getBytes(StandardCharsets.UTF_8).length;

@@ -2,7 +2,7 @@ package io.netflow.node.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netflow.gateway.http.AdminAuth;
+import io.netflow.gateway.auth.AdminAuth;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package io.netflow.rewards.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netflow.gateway.protocol.Sha256;
 import io.netflow.rewards.Contribution;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -11,7 +12,7 @@ class QualityTest {
 
   private static Contribution inline(String text) {
     byte[] data = text.getBytes(StandardCharsets.UTF_8);
-    return new Contribution("c", "m", "telemetry", data.length, Contribution.sha256(data), data, null);
+    return new Contribution("c", "m", "telemetry", data.length, Sha256.hex(data), data, null);
   }
 
   @Test

@@ -1,7 +1,7 @@
-package io.netflow.gateway.http;
+package io.netflow.gateway.auth;
 
-import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.web.Answers;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -37,20 +37,20 @@ public final class AdminAuth implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     if (!anyAdmin) {
-      HttpApiVerticle.error(ctx, ErrorCode.FORBIDDEN, "admin API disabled: set http.admin-key-sha256");
+      Answers.error(ctx, ErrorCode.FORBIDDEN, "admin API disabled: set http.admin-key-sha256");
       return;
     }
     String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (auth == null || !auth.startsWith("Bearer ")) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      HttpApiVerticle.error(ctx, ErrorCode.UNAUTHENTICATED, "admin key required: Authorization: Bearer <key>");
+      Answers.error(ctx, ErrorCode.UNAUTHENTICATED, "admin key required: Authorization: Bearer <key>");
       return;
     }
     if (keys.authenticate(auth.substring(7).trim()).map(p -> p.has("admin")).orElse(false)) {
       ctx.next();
       return;
     }
-    HttpApiVerticle.error(ctx, ErrorCode.FORBIDDEN, "not an admin key");
+    Answers.error(ctx, ErrorCode.FORBIDDEN, "not an admin key");
   }
 
   /** The SHA-256 of a key, as configured in {@code http.admin-key-sha256}. */

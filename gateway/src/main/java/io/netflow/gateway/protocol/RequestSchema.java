@@ -13,25 +13,47 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The JSON shapes clients submit, checked against the JSON Schemas (draft 2020-12) under
- * {@code schemas/} in this jar, which the OpenAPI document and the README describe too.
- * Validators are immutable and may be shared by every thread.
+ * A JSON shape clients submit, checked against its JSON Schema (draft 2020-12). Each capability
+ * keeps its schemas beside its classes (a resource in its own package) and contributes them to
+ * the OpenAPI document ({@link #openApiSchema()}); this class is only the mechanism. Validators
+ * are immutable and may be shared by every thread.
  */
-public final class Schemas {
-
-  /** Deferred work, as submitted to {@code POST /v1/work} and {@link Addresses#WORK_SUBMIT}. */
-  public static final Schemas WORK_REQUEST = new Schemas("work-request.json");
-
-  /** A Micro Node's contribution, as submitted to {@code POST /v1/rewards/contributions}. */
-  public static final Schemas CONTRIBUTION = new Schemas("contribution.json");
+public final class RequestSchema {
 
   private final String name;
+  private final JsonObject schema;
   private final Validator validator;
 
-  private Schemas(String name) {
+  /** The schema in resource {@code name} beside {@code anchor} (in the same package). */
+  public RequestSchema(Class<?> anchor, String name) {
     this.name = name;
-    this.validator = Validator.create(JsonSchema.of(load(name)),
+    this.schema = load(anchor, name);
+    this.validator = Validator.create(JsonSchema.of(schema),
       new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setOutputFormat(OutputFormat.Basic).setBaseUri("https://netflow.io/schemas/"));
+  }
+
+  /** The schema as the OpenAPI document's {@code components.schemas} carry it (no {@code $schema}, {@code $id}). */
+  public JsonObject openApiSchema() {
+    JsonObject copy = schema.copy();
+    copy.remove("$schema");
+    copy.remove("$id");
+    return copy;
+  }
+
+  /** Adds this schema to an OpenAPI fragment as {@code components.schemas.<name>}; returns the fragment. */
+  public JsonObject describeIn(JsonObject openApiFragment, String name) {
+    JsonObject components = openApiFragment.getJsonObject("components");
+    if (components == null) {
+      components = new JsonObject();
+      openApiFragment.put("components", components);
+    }
+    JsonObject schemas = components.getJsonObject("schemas");
+    if (schemas == null) {
+      schemas = new JsonObject();
+      components.put("schemas", schemas);
+    }
+    schemas.put(name, openApiSchema());
+    return openApiFragment;
   }
 
   /**
@@ -68,10 +90,10 @@ public final class Schemas {
     return (at.isEmpty() ? "the body" : at) + ": " + best.getError();
   }
 
-  private static JsonObject load(String name) {
-    try (InputStream in = Schemas.class.getResourceAsStream("/schemas/" + name)) {
+  private static JsonObject load(Class<?> anchor, String name) {
+    try (InputStream in = anchor.getResourceAsStream(name)) {
       if (in == null) {
-        throw new IllegalStateException("schemas/" + name + " is missing from the gateway jar");
+        throw new IllegalStateException(name + " is missing beside " + anchor.getName());
       }
       return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {

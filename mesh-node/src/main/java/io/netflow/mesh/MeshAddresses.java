@@ -1,0 +1,21 @@
+package io.netflow.mesh;
+
+/**
+ * The event-bus addresses of the data plane between nodes: dotted lowercase, prefixed {@code netflow.}. Addresses
+ * marked <em>local</em> are served on the same node only (sent with {@code localOnly}).
+ */
+public final class MeshAddresses {
+
+  /** The inbox of one node: envelopes routed to it by its peers. */
+  public static String inbox(String nodeId) {
+    return "netflow.node." + nodeId + ".inbox";
+  }
+
+  /** Where one node takes its peers' topic interest (which topics they subscribe to, and changes). */
+  public static String interest(String nodeId) {
+    return "netflow.node." + nodeId + ".interest";
+  }
+
+  private MeshAddresses() {
+  }
+}

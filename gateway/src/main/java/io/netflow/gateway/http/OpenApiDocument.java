@@ -1,10 +1,7 @@
 package io.netflow.gateway.http;
 
+import io.netflow.gateway.protocol.RequestSchema;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -19,7 +16,7 @@ final class OpenApiDocument {
 
   /** The whole document, as served at {@code GET /v1/openapi.json}. */
   static JsonObject assemble(List<RouteContributor> contributors) {
-    JsonObject doc = load(OpenApiDocument.class, "/openapi/netflow.json");
+    JsonObject doc = RequestSchema.load(OpenApiDocument.class, "/openapi/netflow.json");
     for (RouteContributor c : contributors) {
       merge(doc, c.openApi(), c.getClass().getName());
     }
@@ -29,7 +26,7 @@ final class OpenApiDocument {
   /** The resource {@code <SimpleName>.openapi.json} beside {@code owner}, or an empty fragment when it has none. */
   static JsonObject fragment(Class<?> owner) {
     String name = owner.getSimpleName() + ".openapi.json";
-    return owner.getResource(name) == null ? new JsonObject() : load(owner, name);
+    return owner.getResource(name) == null ? new JsonObject() : RequestSchema.load(owner, name);
   }
 
   private static void merge(JsonObject doc, JsonObject fragment, String from) {
@@ -52,16 +49,5 @@ final class OpenApiDocument {
       throw new IllegalStateException("OpenAPI " + what + " is described twice (again by " + from + ")");
     }
     into.put(key, value);
-  }
-
-  private static JsonObject load(Class<?> anchor, String name) {
-    try (InputStream in = anchor.getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + " is missing beside " + anchor.getName());
-      }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

@@ -90,7 +90,12 @@ public final class RequestSchema {
     return (at.isEmpty() ? "the body" : at) + ": " + best.getError();
   }
 
-  private static JsonObject load(Class<?> anchor, String name) {
+  /**
+   * The JSON object in resource {@code name} beside {@code anchor} (or at an absolute path).
+   *
+   * @throws IllegalStateException when it is missing: a broken build, found at start-up
+   */
+  public static JsonObject load(Class<?> anchor, String name) {
     try (InputStream in = anchor.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException(name + " is missing beside " + anchor.getName());

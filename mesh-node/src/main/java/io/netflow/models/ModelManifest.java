@@ -19,6 +19,10 @@ public record ModelManifest(String name, String version, long size, int chunkSiz
 
   /** Model names and versions: lowercase letters, digits, '.', '_', '-', up to 64 characters. */
   public static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  /** The smallest chunk a version may be cut in. */
+  public static final int MIN_CHUNK_BYTES = 1024;
+  /** The largest chunk a version may be cut in. */
+  public static final int MAX_CHUNK_BYTES = 16 << 20;
   private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
 
   public ModelManifest {
@@ -80,8 +84,9 @@ public record ModelManifest(String name, String version, long size, int chunkSiz
     if (!NAME.matcher(name).matches() || !NAME.matcher(version).matches()) {
       throw new MeshException(ErrorCode.MALFORMED, "model name and version must match " + NAME.pattern());
     }
-    if (size < 1 || chunkSize < 1024 || chunkSize > (16 << 20)) {
-      throw new MeshException(ErrorCode.MALFORMED, "size must be positive and chunk size in [1024, 16777216]");
+    if (size < 1 || chunkSize < MIN_CHUNK_BYTES || chunkSize > MAX_CHUNK_BYTES) {
+      throw new MeshException(ErrorCode.MALFORMED, "size must be positive and chunk size in [" + MIN_CHUNK_BYTES + ", "
+        + MAX_CHUNK_BYTES + "]");
     }
     if ((size + chunkSize - 1) / chunkSize != chunkSha256.size()) {
       throw new MeshException(ErrorCode.MALFORMED, "manifest lists " + chunkSha256.size() + " chunks for "

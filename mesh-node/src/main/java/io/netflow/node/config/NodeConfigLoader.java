@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -37,15 +38,28 @@ public final class NodeConfigLoader {
 
   /** Resolves the configuration from command-line arguments and the environment. */
   public static NodeConfig load(List<String> args, Map<String, String> env) throws ConfigException {
-    Map<String, String> flags = parseFlags(args);
+    return load(parseFlags(args), env);
+  }
+
+  /**
+   * Resolves the configuration from flags already parsed (by the command line) and the environment.
+   *
+   * @param flags each flag given, {@code --config} or one of {@link NodeKeys#FLAGS}, to its text
+   */
+  public static NodeConfig load(Map<String, String> flags, Map<String, String> env) throws ConfigException {
+    Map<String, String> rest = new LinkedHashMap<>(flags);
     NodeConfigLoader loader = new NodeConfigLoader();
-    String file = flags.containsKey("--config") ? flags.remove("--config") : env.get(CONFIG_ENV);
+    String file = rest.containsKey("--config") ? rest.remove("--config") : env.get(CONFIG_ENV);
     if (file != null) {
       loader.applyFile(Path.of(file));
     }
     loader.applyEnv(env);
-    for (Map.Entry<String, String> f : flags.entrySet()) {
-      loader.apply(NodeKeys.FLAGS.get(f.getKey()), f.getValue(), f.getKey());
+    for (Map.Entry<String, String> f : rest.entrySet()) {
+      ConfigKey key = NodeKeys.FLAGS.get(f.getKey());
+      if (key == null) {
+        throw new ConfigException("unknown argument '" + f.getKey() + "'; run with --help for the flags");
+      }
+      loader.apply(key, f.getValue(), f.getKey());
     }
     loader.checkTogether();
     return new NodeConfig(loader.values, loader.sources);
@@ -79,7 +93,7 @@ public final class NodeConfigLoader {
   }
 
   private static Map<String, String> parseFlags(List<String> args) throws ConfigException {
-    Map<String, String> flags = new java.util.LinkedHashMap<>();
+    Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       String flag = arg;

@@ -106,6 +106,7 @@ public final class NetflowNode {
   private int httpPort;
   private HttpApiVerticle httpVerticle;
   private GatewayRoutes gateway;
+  private List<io.netflow.gateway.auth.Scope> scopes;
   private String httpDeployment;
   private String membershipDeployment;
   private volatile boolean ready;
@@ -209,6 +210,7 @@ public final class NetflowNode {
       new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody));
     try {
       gateway.keys().requireKnown(parts.stream().flatMap(p -> p.scopes().stream()).toList());
+      scopes = parts.stream().flatMap(p -> p.scopes().stream()).toList();
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConfigException("gateway.api-keys: " + e.getMessage()));
     }
@@ -417,6 +419,11 @@ public final class NetflowNode {
 
   public PrometheusMeterRegistry registry() {
     return registry;
+  }
+
+  /** The API-key scopes this node's parts check. */
+  public List<io.netflow.gateway.auth.Scope> scopes() {
+    return scopes;
   }
 
   /** Every HTTP route the node serves, {@code "METHOD /path"}. */

@@ -34,9 +34,13 @@ public final class RewardRoutes implements RouteContributor {
     this.maxBodyBytes = maxBodyBytes;
   }
 
+  /** The scope the rewards API checks. */
+  public static final List<Scope> SCOPES = List.of(new Scope("contribute", false,
+    "contribute data for rewards, as the key's own contributor"));
+
   @Override
   public List<Scope> scopes() {
-    return List.of(new Scope("contribute", false, "contribute data for rewards, as the key's own contributor"));
+    return SCOPES;
   }
 
   @Override

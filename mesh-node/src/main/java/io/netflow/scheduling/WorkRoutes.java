@@ -34,9 +34,13 @@ public final class WorkRoutes implements RouteContributor {
     this.maxBodyBytes = maxBodyBytes;
   }
 
+  /** The scope the work API checks. */
+  public static final List<Scope> SCOPES = List.of(new Scope("work", true,
+    "submit deferred work of the kinds whose names match"));
+
   @Override
   public List<Scope> scopes() {
-    return List.of(new Scope("work", true, "submit deferred work of the kinds whose names match"));
+    return SCOPES;
   }
 
   @Override

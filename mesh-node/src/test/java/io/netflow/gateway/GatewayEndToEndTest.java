@@ -292,4 +292,9 @@ class GatewayEndToEndTest {
       .forEach(method -> documented.add(method.toUpperCase() + " " + p.getKey())));
     assertThat(a.httpRoutes()).isEqualTo(documented);
   }
+
+  @Test
+  void theScopesTheKeyCommandKnowsAreTheScopesTheNodeChecks() {
+    assertThat(a.scopes()).containsExactlyInAnyOrderElementsOf(io.netflow.node.NodeScopes.ALL);
+  }
 }

@@ -1,6 +1,7 @@
 package io.netflow.node.cli;
 
 import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.node.NodeScopes;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -35,7 +36,7 @@ final class KeyCommand implements Callable<Integer> {
     String key = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String entry = ApiKeys.entry(id, key, scopes);
     try {
-      ApiKeys.parse(List.of(entry));
+      ApiKeys.parse(List.of(entry)).requireKnown(NodeScopes.ALL);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import java.util.function.UnaryOperator;
 
 /**
@@ -129,15 +130,10 @@ public final class TestMesh implements AutoCloseable {
       HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Polls {@code condition} every 10 ms until it holds, or fails after {@code timeout}. */
-  public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting until " + what);
-      }
-      Thread.sleep(10);
-    }
+  /** Waits (Awaitility, polling every 10 ms) until {@code condition} holds, or fails after {@code timeout} naming {@code what}. */
+  public static void await(Duration timeout, String what, BooleanSupplier condition) {
+    Awaitility.await(what).atMost(timeout).pollInterval(Duration.ofMillis(10)).pollDelay(Duration.ZERO)
+      .until(condition::getAsBoolean);
   }
 
   public static int freePort() {

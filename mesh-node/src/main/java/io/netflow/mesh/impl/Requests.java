@@ -1,0 +1,249 @@
+package io.netflow.mesh.impl;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.mesh.MeshOptions;
+import io.netflow.mesh.Reply;
+import io.netflow.routing.Router;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each request's journey through the mesh: the router picks a node, the request goes to it, and on
+ * a failure that says "try elsewhere" (a timeout, a missing handler, OVERLOADED, DRAINING) it goes
+ * on to the next node within its deadline; when every host said OVERLOADED it backs off as asked
+ * and tries them all again, {@value #MAX_ROUNDS} rounds at most. A request always ends by its
+ * deadline, answered or with its code: a backstop ends one still pending a little after it (a bug
+ * if it ever fires, counted). Owned by the data plane's event loop.
+ */
+public final class Requests {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Requests.class);
+  /** Rounds over every host when all of them say OVERLOADED. */
+  static final int MAX_ROUNDS = 3;
+  /** How long past its deadline the backstop waits before it ends a request nothing answered. */
+  private static final long DEADLINE_GRACE_MS = 1_000;
+
+  /** How a request reaches one node: this node's inbox, or the link to a peer. */
+  @FunctionalInterface
+  public interface Transport {
+    Future<Buffer> send(String node, Envelope e);
+  }
+
+  private final Vertx vertx;
+  private final MeshOptions options;
+  private final Router router;
+  private final Transport transport;
+  private final Function<String, String> names;
+  private final MeterRegistry registry;
+  private final Map<String, Long> lastRerouteLog = new HashMap<>();
+  private final Map<String, Map<ErrorCode, Counter>> reroutes = new HashMap<>();
+  private final Counter noRoute;
+  private final Counter expired;
+
+  /** @param names a node's name for logs and meters, by its id */
+  public Requests(Vertx vertx, MeshOptions options, Router router, Transport transport, Function<String, String> names,
+                  MeterRegistry registry) {
+    this.vertx = vertx;
+    this.options = options;
+    this.router = router;
+    this.transport = transport;
+    this.names = names;
+    this.registry = registry;
+    this.noRoute = Counter.builder("netflow.routing.unroutable").description("Requests no node could take")
+      .register(registry);
+    this.expired = Counter.builder("netflow.routing.expired")
+      .description("Requests still unanswered past their deadline, ended DEADLINE_EXCEEDED by the backstop (a bug if not 0)")
+      .register(registry);
+  }
+
+  /** Routes a (validated) request; completes with the answer of the node that served it. */
+  public Future<Reply> request(Envelope e) {
+    return begin(e, false).promise.future();
+  }
+
+  /** Routes a (validated) request; completes with the first node that takes it (the gateway's 202). */
+  public Future<String> accept(Envelope e) {
+    return begin(e, true).accepted.future();
+  }
+
+  /** A node left: its reroute counters go with it. */
+  public void nodeLeft(String node) {
+    lastRerouteLog.remove(node);
+    Map<ErrorCode, Counter> counters = reroutes.remove(node);
+    if (counters != null) {
+      counters.values().forEach(registry::remove);
+    }
+  }
+
+  private Attempts begin(Envelope e, boolean acceptEarly) {
+    Attempts a = new Attempts(e, acceptEarly);
+    route(a);
+    if (!a.promise.future().isComplete()) {
+      backstop(a);
+    }
+    return a;
+  }
+
+  /**
+   * Ends a request that is somehow still unanswered a little past its deadline (every attempt is
+   * bounded by it, so this firing means a bug): answered DEADLINE_EXCEEDED, counted and logged, so
+   * no caller ever waits for ever.
+   */
+  private void backstop(Attempts a) {
+    long ms = Math.max(1, a.envelope.remainingMillis(System.currentTimeMillis())) + DEADLINE_GRACE_MS;
+    long timer = vertx.setTimer(ms, t -> {
+      if (!a.promise.future().isComplete()) {
+        expired.increment();
+        LOG.warn("Request {} to '{}' was still unanswered {} ms past its deadline; ended DEADLINE_EXCEEDED",
+          a.envelope.id(), a.envelope.service(), DEADLINE_GRACE_MS);
+        fail(a, new MeshException(ErrorCode.DEADLINE_EXCEEDED, "no answer by the deadline"));
+      }
+    });
+    a.promise.future().onComplete(ar -> vertx.cancelTimer(timer));
+  }
+
+  /** One request's journey: the nodes tried and the last failure. */
+  private static final class Attempts {
+    final Envelope envelope;
+    final Promise<Reply> promise = Promise.promise();
+    /** Completed with the first node that takes the request, for {@link #accept}; else null. */
+    final Promise<String> accepted;
+    final Set<String> tried = new HashSet<>(4);
+    int attempts;
+    int rounds;
+    MeshException lastFailure;
+
+    Attempts(Envelope envelope, boolean acceptEarly) {
+      this.envelope = envelope;
+      this.accepted = acceptEarly ? Promise.promise() : null;
+    }
+  }
+
+  /** Ends a request in failure; one that was already accepted (answered 202) is counted as dropped. */
+  private void fail(Attempts a, MeshException failure) {
+    if (!a.promise.tryFail(failure)) {
+      return;
+    }
+    if (a.accepted != null && !a.accepted.tryFail(failure)) {
+      Counter.builder("netflow.routing.dropped")
+        .description("Requests accepted early (the gateway's 202) that no node finally took")
+        .tags("priority", a.envelope.priority().name(), "reason", failure.code().name()).register(registry).increment();
+      LOG.debug("Dropped accepted request {} to '{}': {}", a.envelope.id(), a.envelope.service(), failure.toString());
+    }
+  }
+
+  private void route(Attempts a) {
+    Envelope e = a.envelope;
+    if (e.remainingMillis(System.currentTimeMillis()) <= 0) {
+      fail(a, a.lastFailure != null ? a.lastFailure
+        : new MeshException(ErrorCode.DEADLINE_EXCEEDED, "deadline passed before a node answered"));
+      return;
+    }
+    String node = router.pick(e, a.tried);
+    if (node == null && retryRound(a)) {
+      return;
+    }
+    if (node == null) {
+      noRoute.increment();
+      fail(a, a.lastFailure != null ? a.lastFailure : router.anyHosts(e.service())
+        ? new MeshException(ErrorCode.NO_HANDLERS, "no node can take '" + e.service() + "' now")
+        : new MeshException(ErrorCode.NO_SUCH_SERVICE, "no node hosts service '" + e.service() + "'"));
+      return;
+    }
+    a.tried.add(node);
+    a.attempts++;
+    Router.NodeStats stats = router.stats(node);
+    stats.begin();
+    long start = System.nanoTime();
+    Future<Buffer> answer = transport.send(node, e);
+    if (a.accepted != null && !answer.failed()) {
+      a.accepted.tryComplete(node);
+    }
+    answer.onComplete(ar -> {
+      long now = System.nanoTime();
+      if (ar.succeeded()) {
+        stats.end(now - start, true, 0, now);
+        a.promise.tryComplete(new Reply(ar.result(), node, a.attempts));
+        return;
+      }
+      MeshException failure = MeshException.of(ar.cause());
+      stats.end(now - start, false, penaltyNanos(failure), now);
+      if (reroutable(e, failure)) {
+        a.lastFailure = failure;
+        rerouted(node, failure.code()).increment();
+        logReroute(node, failure);
+        route(a);
+      } else {
+        fail(a, failure);
+      }
+    });
+  }
+
+  /**
+   * Every host said OVERLOADED: wait as long as they asked (at least 10 ms, doubling each round)
+   * and try them all again, at most {@link #MAX_ROUNDS} rounds and never past the deadline.
+   */
+  private boolean retryRound(Attempts a) {
+    if (a.lastFailure == null || a.lastFailure.code() != ErrorCode.OVERLOADED || a.rounds + 1 >= MAX_ROUNDS) {
+      return false;
+    }
+    long backoff = Math.max(a.lastFailure.retryAfterMs(), 10L) << a.rounds;
+    if (a.envelope.remainingMillis(System.currentTimeMillis()) <= backoff) {
+      return false;
+    }
+    a.rounds++;
+    a.tried.clear();
+    vertx.setTimer(backoff, t -> route(a));
+    return true;
+  }
+
+  /** BULK is answered, never rerouted; the rest go on after failures that say "try elsewhere". */
+  private static boolean reroutable(Envelope e, MeshException failure) {
+    if (e.priority() == Priority.BULK) {
+      return false;
+    }
+    return switch (failure.code()) {
+      case TIMEOUT, NO_HANDLERS, OVERLOADED, DRAINING -> true;
+      default -> false;
+    };
+  }
+
+  /** The reroute counter of a node and reason: tagged by a member's name, removed when it leaves. */
+  private Counter rerouted(String node, ErrorCode reason) {
+    return reroutes.computeIfAbsent(node, n -> new EnumMap<>(ErrorCode.class)).computeIfAbsent(reason, r ->
+      Counter.builder("netflow.routing.rerouted").description("Requests sent on to another node after this one failed")
+        .tags("dest", names.apply(node), "reason", r.name()).register(registry));
+  }
+
+  /** A failed node looks slow to the balancer for a while, in proportion to how it failed. */
+  private long penaltyNanos(MeshException failure) {
+    long attempt = options.getAttemptTimeoutMs() * 1_000_000;
+    return failure.code() == ErrorCode.TIMEOUT || failure.code() == ErrorCode.NO_HANDLERS ? attempt : attempt / 10;
+  }
+
+  private void logReroute(String node, MeshException failure) {
+    long now = System.nanoTime();
+    Long last = lastRerouteLog.get(node);
+    if (last == null || now - last > 10_000_000_000L) {
+      lastRerouteLog.put(node, now);
+      LOG.info("Routing around node {}: {}", names.apply(node), failure.toString());
+    } else {
+      LOG.debug("Rerouted from node {}: {}", names.apply(node), failure.toString());
+    }
+  }
+}

@@ -1,19 +1,8 @@
 package io.netflow.node;
 
 import com.hazelcast.config.Config;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netflow.console.ConsoleRoutes;
-import io.netflow.gateway.http.GatewayRoutes;
-import io.netflow.gateway.http.HttpApiVerticle;
-import io.netflow.gateway.http.HttpOptions;
-import io.netflow.gateway.http.RouteContributor;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.EnvelopeCodec;
 import io.netflow.gateway.protocol.IngressBatch;
@@ -22,7 +11,6 @@ import io.netflow.lanes.LaneOptions;
 import io.netflow.membership.ClusterMembership;
 import io.netflow.membership.MembershipAddresses;
 import io.netflow.membership.MembershipOptions;
-import io.netflow.membership.MembershipRoutes;
 import io.netflow.membership.MembershipVerticle;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
@@ -32,14 +20,12 @@ import io.netflow.mesh.Mesh;
 import io.netflow.mesh.MeshOptions;
 import io.netflow.mesh.MeshVerticle;
 import io.netflow.models.ModelOptions;
-import io.netflow.models.ModelRoutes;
 import io.netflow.models.ModelStore;
 import io.netflow.models.ModelVerticle;
 import io.netflow.node.config.ConfigException;
 import io.netflow.node.config.NodeConfig;
 import io.netflow.node.config.NodeKeys;
 import io.netflow.rewards.RewardOptions;
-import io.netflow.rewards.RewardRoutes;
 import io.netflow.rewards.RewardsVerticle;
 import io.netflow.rewards.impl.Journal;
 import io.netflow.rewards.impl.Ledger;
@@ -48,7 +34,6 @@ import io.netflow.routing.RoutingOptions;
 import io.netflow.scheduling.Scheduler;
 import io.netflow.scheduling.SchedulerOptions;
 import io.netflow.scheduling.SchedulerVerticle;
-import io.netflow.scheduling.WorkRoutes;
 import io.netflow.scheduling.impl.Deliver;
 import io.netflow.scheduling.impl.WorkJournal;
 import io.netflow.scheduling.impl.WorkRequests;
@@ -56,24 +41,19 @@ import io.netflow.scheduling.impl.WorkStore;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
-import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One NetFlow node: the one place that builds the clustered {@link Vertx} (Hazelcast cluster
- * manager, Micrometer metrics) and deploys the node's verticles, each with its own slice of config.
+ * One NetFlow node: builds its clustered {@link Vertx} ({@link NodeVertx}, the only place that does),
+ * opens the cluster maps the engine keeps its state in, creates and deploys the node's verticles,
+ * each with its own slice of config, and its HTTP server and bridges ({@link NodeHttp}).
  *
  * <p>{@link #start()} joins the mesh and deploys everything; {@link #stop()} drains (peers see
  * DRAINING and route around the node), closes the servers and leaves.
@@ -103,11 +83,7 @@ public final class NetflowNode {
   private NodeDescriptor descriptor;
   private String name;
   private Path dataDir;
-  private int httpPort;
-  private HttpApiVerticle httpVerticle;
-  private GatewayRoutes gateway;
-  private List<io.netflow.gateway.auth.Scope> scopes;
-  private String httpDeployment;
+  private NodeHttp http;
   private String membershipDeployment;
   private volatile boolean ready;
   private volatile boolean stopping;
@@ -127,19 +103,7 @@ public final class NetflowNode {
       return Future.failedFuture(e);
     }
     clusterManager = new HazelcastClusterManager(hazelcast);
-    VertxOptions options = new VertxOptions()
-      // vertx-micrometer keeps registries by name in a JVM-wide map: one name per node.
-      .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setRegistryName("netflow-" + java.util.UUID.randomUUID())
-        // The HTTP API keeps its own request meter (HttpMetrics), bound once per route and status.
-        .setDisabledMetricsCategories(Set.of(MetricsDomain.HTTP_SERVER.toCategory())));
-    bindJvmMeters();
-    options.getEventBusOptions().setHost(config.getString(NodeKeys.CLUSTER_HOST)).setPort(0);
-    return Vertx.builder()
-      .with(options)
-      .withClusterManager(clusterManager)
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .buildClustered()
+    return NodeVertx.build(config, clusterManager, registry)
       .compose(v -> {
         vertx = v;
         membership = new HazelcastMembership(clusterManager.getHazelcastInstance());
@@ -161,7 +125,8 @@ public final class NetflowNode {
         } catch (ConfigException e) {
           return Future.failedFuture(e);
         }
-        return deployHttp();
+        http = new NodeHttp(this, config);
+        return http.deploy();
       })
       .compose(port -> vertx.deployVerticle(mesh))
       .compose(id -> mesh.host(Mesh.PING, e -> Future.succeededFuture(io.vertx.core.buffer.Buffer.buffer(name))))
@@ -169,7 +134,7 @@ public final class NetflowNode {
       .compose(id -> vertx.deployVerticle(models))
       .compose(id -> vertx.deployVerticle(scheduler))
       .compose(id -> vertx.deployVerticle(rewards))
-      .compose(id -> deployTcpBridge())
+      .compose(id -> http.deployTcpBridge())
       .map(v -> {
         ready = true;
         return this;
@@ -179,48 +144,6 @@ public final class NetflowNode {
           vertx.close();
         }
       });
-  }
-
-  /** JVM meters, bound here rather than by vertx-micrometer, which binds them once per JVM. */
-  private void bindJvmMeters() {
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
-  }
-
-  private Future<Integer> deployHttp() {
-    HttpOptions http = NodeOptions.http(config);
-    HealthChecks liveness = HealthChecks.create(vertx).register("process", p -> p.complete(Status.OK()));
-    HealthChecks readiness = HealthChecks.create(vertx)
-      .register("cluster", p -> p.complete(clusterManager.isActive() ? Status.OK() : Status.KO()))
-      .register("node", p -> p.complete(ready && !stopping && !draining ? Status.OK()
-        : Status.KO(new io.vertx.core.json.JsonObject().put("reason", ready ? "draining" : "starting"))));
-    gateway = new GatewayRoutes(NodeOptions.gateway(config));
-    int maxBody = config.getInt(NodeKeys.MAX_BODY);
-    // The message API first: it takes most requests, and the router tries routes in order.
-    List<RouteContributor> parts = List.of(gateway,
-      new ConsoleRoutes(new ConsoleState(vertx, view, meshLoad, models, scheduler, rewards, this::clusterSize, registry,
-        CONSOLE_INTERVAL_MS / 2), CONSOLE_INTERVAL_MS),
-      new MembershipRoutes(gateway.admin()),
-      new ModelRoutes(models, modelOptions, gateway.admin(), dataDir.resolve("uploads")),
-      new WorkRoutes(scheduler, gateway.authenticate(), maxBody),
-      new RewardRoutes(rewards, rewardOptions, gateway.authenticate(), maxBody));
-    try {
-      gateway.keys().requireKnown(parts.stream().flatMap(p -> p.scopes().stream()).toList());
-      scopes = parts.stream().flatMap(p -> p.scopes().stream()).toList();
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new ConfigException("gateway.api-keys: " + e.getMessage()));
-    }
-    HttpApiVerticle verticle = new HttpApiVerticle(http, liveness, readiness, registry, parts);
-    httpVerticle = verticle;
-    return vertx.deployVerticle(verticle).map(id -> {
-      httpDeployment = id;
-      httpPort = verticle.actualPort();
-      return httpPort;
-    });
   }
 
   private void createModels() {
@@ -268,23 +191,13 @@ public final class NetflowNode {
     meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
   }
 
-  private Future<String> deployTcpBridge() {
-    int port = config.getInt(NodeKeys.TCP_BRIDGE_PORT);
-    if (port == 0) {
-      return Future.succeededFuture("");
-    }
-    return vertx.deployVerticle(new io.netflow.gateway.bridge.TcpBridgeVerticle(
-      v -> new io.netflow.gateway.bridge.BridgeGuard(gateway.keys(), v, config.getInt(NodeKeys.WS_MAX_SUBSCRIPTIONS)),
-      config.getString(NodeKeys.HTTP_HOST), port));
-  }
-
   private Future<String> deployMembership() {
     String host = config.getString(NodeKeys.HTTP_HOST);
     String advertised = host.equals("0.0.0.0") ? config.getString(NodeKeys.CLUSTER_HOST) : host;
     descriptor = new NodeDescriptor(clusterManager.getNodeId(), name,
       Role.parse(config.getString(NodeKeys.NODE_ROLE)), config.getString(NodeKeys.NODE_REGION),
       config.getDouble(NodeKeys.NODE_CAPACITY),
-      (config.getString(NodeKeys.TLS_CERT).isEmpty() ? "http://" : "https://") + advertised + ":" + httpPort,
+      (config.getString(NodeKeys.TLS_CERT).isEmpty() ? "http://" : "https://") + advertised + ":" + http.port(),
       config.getLong(NodeKeys.NODE_UPLOAD), config.getLong(NodeKeys.NODE_DOWNLOAD), System.currentTimeMillis());
     MembershipOptions options = new MembershipOptions()
       .setReportIntervalMs(config.getLong(NodeKeys.REPORT_INTERVAL))
@@ -328,7 +241,7 @@ public final class NetflowNode {
     vertx.eventBus().request(MembershipAddresses.NODE_DRAIN, null, LOCAL).<Void>mapEmpty()
       .otherwiseEmpty()
       .compose(v -> sleep(drainMs))
-      .compose(v -> httpDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(httpDeployment))
+      .compose(v -> http == null ? Future.<Void>succeededFuture() : http.undeploy())
       .otherwiseEmpty()
       .onComplete(v -> vertx.close().onComplete(ar -> {
         LOG.info("Node {} left the mesh", name);
@@ -367,7 +280,7 @@ public final class NetflowNode {
   }
 
   public int httpPort() {
-    return httpPort;
+    return http.port();
   }
 
   public String httpUrl() {
@@ -423,12 +336,43 @@ public final class NetflowNode {
 
   /** The API-key scopes this node's parts check. */
   public List<io.netflow.gateway.auth.Scope> scopes() {
-    return scopes;
+    return http.scopes();
   }
 
   /** Every HTTP route the node serves, {@code "METHOD /path"}. */
   public java.util.SortedSet<String> httpRoutes() {
-    return httpVerticle.routes();
+    return http.routes();
+  }
+
+  /** Whether the node is ready for traffic: joined, every part up, not draining or stopping. */
+  io.vertx.ext.healthchecks.Status readiness() {
+    return ready && !stopping && !draining ? Status.OK()
+      : Status.KO(new io.vertx.core.json.JsonObject().put("reason", ready ? "draining" : "starting"));
+  }
+
+  boolean clusterActive() {
+    return clusterManager.isActive();
+  }
+
+  ModelVerticle models() {
+    return models;
+  }
+
+  SchedulerVerticle schedulerVerticle() {
+    return scheduler;
+  }
+
+  ModelOptions modelOptions() {
+    return modelOptions;
+  }
+
+  RewardOptions rewardOptions() {
+    return rewardOptions;
+  }
+
+  /** The console's interval between snapshots. */
+  static long consoleIntervalMs() {
+    return CONSOLE_INTERVAL_MS;
   }
 
   /** The deployment id of the membership verticle (tests undeploy it to silence a live member). */

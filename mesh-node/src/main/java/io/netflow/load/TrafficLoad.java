@@ -18,9 +18,11 @@ import java.util.List;
  * @param overloaded       whether admission has turned requests away in the last report interval
  * @param lanes            per-lane figures for display ({@code {"BULK": {"queuedBytes": ..}, ..}})
  * @param links            bytes sent so far to each peer, per lane ({@code {"<node id>": {"BULK": n, ..}}})
+ * @param deviceAllowed    bytes per second it lets devices download now (its budget, less while players need the links)
+ * @param deviceRate       bytes per second devices downloaded from it over the last second or so
  */
 public record TrafficLoad(List<String> services, int topics, int inFlight, int concurrencyLimit,
-                          boolean overloaded, JsonObject lanes, JsonObject links) {
+                          boolean overloaded, JsonObject lanes, JsonObject links, double deviceAllowed, double deviceRate) {
 
   /** The most peers a report lists link figures for; more are dropped. */
   public static final int MAX_LINKS = 1024;
@@ -36,6 +38,22 @@ public record TrafficLoad(List<String> services, int topics, int inFlight, int c
     services = List.copyOf(services);
   }
 
+  /** A report without device downloads (a node that serves no model file to devices). */
+  public TrafficLoad(List<String> services, int topics, int inFlight, int concurrencyLimit, boolean overloaded,
+                     JsonObject lanes, JsonObject links) {
+    this(services, topics, inFlight, concurrencyLimit, overloaded, lanes, links, 0, 0);
+  }
+
+  /** This report with the node's device-download figures. */
+  public TrafficLoad withDevices(double allowed, double rate) {
+    return new TrafficLoad(services, topics, inFlight, concurrencyLimit, overloaded, lanes, links, allowed, rate);
+  }
+
+  /** Device download budget left now, bytes per second (never negative). */
+  public double deviceRoom() {
+    return Math.max(0, deviceAllowed - deviceRate);
+  }
+
   /** In-flight work over the admission limit, in [0, 1]. */
   public double utilisation() {
     return Math.min(1.0, inFlight / (double) Math.max(1, concurrencyLimit));
@@ -48,6 +66,8 @@ public record TrafficLoad(List<String> services, int topics, int inFlight, int c
       .put("inFlight", inFlight)
       .put("concurrencyLimit", concurrencyLimit)
       .put("overloaded", overloaded)
+      .put("deviceAllowed", deviceAllowed)
+      .put("deviceRate", deviceRate)
       .put("lanes", lanes)
       .put("links", links);
   }
@@ -62,7 +82,12 @@ public record TrafficLoad(List<String> services, int topics, int inFlight, int c
     return new TrafficLoad(names(json.getJsonArray("services")), json.getValue("topics") instanceof Number n
       ? (int) Math.max(0, Math.min(Integer.MAX_VALUE, n.longValue())) : 0,
       Math.max(0, json.getInteger("inFlight", 0)), Math.max(1, json.getInteger("concurrencyLimit", 1)),
-      json.getBoolean("overloaded", false), lanes, links);
+      json.getBoolean("overloaded", false), lanes, links, rate(json, "deviceAllowed"), rate(json, "deviceRate"));
+  }
+
+  private static double rate(JsonObject json, String field) {
+    Object v = json.getValue(field);
+    return v instanceof Number n && Double.isFinite(n.doubleValue()) ? Math.max(0, Math.min(1e15, n.doubleValue())) : 0;
   }
 
   /** Keeps {@code {name: {figure: number}}} entries with short names and non-negative numbers only. */

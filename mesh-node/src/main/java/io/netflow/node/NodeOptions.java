@@ -5,6 +5,7 @@ import io.netflow.gateway.http.HttpOptions;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.lanes.LaneOptions;
 import io.netflow.mesh.MeshOptions;
+import io.netflow.models.DeviceOptions;
 import io.netflow.models.ModelOptions;
 import io.netflow.node.config.ConfigKey;
 import io.netflow.node.config.NodeConfig;
@@ -62,6 +63,15 @@ final class NodeOptions {
       .setDownloadBytesPerSecond(config.getLong(NodeKeys.NODE_DOWNLOAD))
       .setMinBytesPerSecond(config.getLong(NodeKeys.MODEL_MIN_RATE))
       .setCriticalLatencyTargetMicros(config.getLong(NodeKeys.MODEL_LATENCY_TARGET));
+  }
+
+  static DeviceOptions devices(NodeConfig config) {
+    return new DeviceOptions()
+      .setWaves(config.getList(NodeKeys.DEVICE_WAVES).stream().map(Integer::parseInt).toList())
+      .setWaveMs(config.getLong(NodeKeys.DEVICE_WAVE_MS))
+      .setSources(config.getInt(NodeKeys.DEVICE_SOURCES))
+      .setRangeBytes(config.getInt(NodeKeys.DEVICE_RANGE))
+      .setEgressBytesPerSecond(config.getLong(NodeKeys.DEVICE_EGRESS));
   }
 
   static SchedulerOptions scheduling(NodeConfig config) {

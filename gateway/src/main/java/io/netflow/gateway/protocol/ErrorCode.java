@@ -33,7 +33,8 @@ public enum ErrorCode {
   INTEGRITY(1018, 400, "content does not match its declared size or hash"),
   DUPLICATE(1019, 409, "this content was already contributed"),
   NOT_CANCELLABLE(1020, 409, "the work item has already finished"),
-  LIMIT_REACHED(1021, 429, "a configured limit was reached");
+  LIMIT_REACHED(1021, 429, "a configured limit was reached"),
+  RANGE_NOT_SATISFIABLE(1022, 416, "the requested byte range is not satisfiable");
 
   private final int code;
   private final int httpStatus;

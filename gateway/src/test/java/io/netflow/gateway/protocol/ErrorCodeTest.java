@@ -37,6 +37,7 @@ class ErrorCodeTest {
     PUBLISHED.put("DUPLICATE", 1019);
     PUBLISHED.put("NOT_CANCELLABLE", 1020);
     PUBLISHED.put("LIMIT_REACHED", 1021);
+    PUBLISHED.put("RANGE_NOT_SATISFIABLE", 1022);
   }
 
   @Test

@@ -1,0 +1,90 @@
+package io.netflow.models.impl;
+
+import io.netflow.load.TrafficLoad;
+import io.netflow.membership.LoadReport;
+import io.netflow.membership.MeshView;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which nodes hold which model version whole and verified (from their holdings announcements), and
+ * the order a device should try them in: nodes in this node's region first, then the least busy,
+ * then the most device-download budget left; nodes whose budget is spent, draining or stale last
+ * or not at all. Thread-safe.
+ */
+public final class DeviceSources {
+
+  /** Where a device downloads a version from: a node and its file's URL. */
+  public record Source(String nodeId, String url) {
+  }
+
+  private final MeshView view;
+  private final String region;
+  private final Map<String, Set<String>> holders = new ConcurrentHashMap<>();
+
+  /** @param region the region of this node: the one a device asking it is nearest to */
+  public DeviceSources(MeshView view, String region) {
+    this.view = view;
+    this.region = region;
+  }
+
+  /** A node's holdings announcement ({@code {model, nodeId, state}}). */
+  public void holdings(JsonObject h) {
+    String model = h.getString("model");
+    String node = h.getString("nodeId");
+    if (model == null || node == null) {
+      return;
+    }
+    String state = h.getString("state", "");
+    Set<String> nodes = holders.computeIfAbsent(model, m -> ConcurrentHashMap.newKeySet());
+    if (state.equals("VERIFIED") || state.equals("ACTIVE")) {
+      nodes.add(node);
+    } else {
+      nodes.remove(node);
+    }
+  }
+
+  /** A node left the mesh: it serves nothing now. */
+  public void nodeLeft(String node) {
+    holders.values().forEach(nodes -> nodes.remove(node));
+  }
+
+  /** Whether {@code node} holds {@code modelId} ({@code name/version}) verified. */
+  public boolean holds(String node, String modelId) {
+    return holders.getOrDefault(modelId, Set.of()).contains(node);
+  }
+
+  /**
+   * Up to {@code max} nodes to download {@code modelId} from, best first. Nodes with no budget left
+   * are left out; an empty answer means "ask again later".
+   */
+  public List<Source> rank(String modelId, int max) {
+    List<MeshView.Entry> candidates = new ArrayList<>();
+    for (String node : holders.getOrDefault(modelId, Set.of())) {
+      MeshView.Entry e = view.get(node);
+      if (e != null && !view.isStale(e) && e.report().state() != io.netflow.gateway.protocol.NodeState.DRAINING
+        && e.report().traffic().deviceRoom() > 0) {
+        candidates.add(e);
+      }
+    }
+    candidates.sort(Comparator.comparing((MeshView.Entry e) -> !region.equals(e.report().node().region()))
+      .thenComparingDouble(e -> busy(e.report()))
+      .thenComparingDouble(e -> -e.report().traffic().deviceRoom()));
+    List<Source> out = new ArrayList<>();
+    for (MeshView.Entry e : candidates.subList(0, Math.min(max, candidates.size()))) {
+      out.add(new Source(e.report().nodeId(), e.report().node().httpUrl() + "/v1/models/" + modelId + "/file"));
+    }
+    return out;
+  }
+
+  /** How busy a node is, in [0, 1], in steps of a tenth so that small differences do not reorder. */
+  private static double busy(LoadReport r) {
+    TrafficLoad t = r.traffic();
+    return Math.round(Math.max(r.load().cpu(), t.utilisation()) * 10) / 10.0;
+  }
+}

@@ -19,6 +19,7 @@ import io.netflow.membership.impl.HazelcastMembership;
 import io.netflow.mesh.Mesh;
 import io.netflow.mesh.MeshOptions;
 import io.netflow.mesh.MeshVerticle;
+import io.netflow.models.DeviceDelivery;
 import io.netflow.models.ModelOptions;
 import io.netflow.models.ModelStore;
 import io.netflow.models.ModelVerticle;
@@ -75,6 +76,7 @@ public final class NetflowNode {
   private MeshView view;
   private MeshVerticle mesh;
   private ModelVerticle models;
+  private DeviceDelivery devices;
   private ModelOptions modelOptions;
   private MeshLoad meshLoad;
   private SchedulerVerticle scheduler;
@@ -132,6 +134,7 @@ public final class NetflowNode {
       .compose(id -> mesh.host(Mesh.PING, e -> Future.succeededFuture(io.vertx.core.buffer.Buffer.buffer(name))))
       .compose(id -> deployMembership())
       .compose(id -> vertx.deployVerticle(models))
+      .compose(id -> vertx.deployVerticle(devices))
       .compose(id -> vertx.deployVerticle(scheduler))
       .compose(id -> vertx.deployVerticle(rewards))
       .compose(id -> http.deployTcpBridge())
@@ -148,8 +151,10 @@ public final class NetflowNode {
 
   private void createModels() {
     modelOptions = NodeOptions.models(config);
-    models = new ModelVerticle(modelOptions, new ModelStore(dataDir.resolve("models")), mesh, view,
-      mesh.laneStats(), registry, name);
+    ModelStore store = new ModelStore(dataDir.resolve("models"));
+    models = new ModelVerticle(modelOptions, store, mesh, view, mesh.laneStats(), registry, name);
+    devices = new DeviceDelivery(NodeOptions.devices(config), modelOptions, store, view,
+      config.getString(NodeKeys.NODE_REGION), clusterManager.getHazelcastInstance(), mesh.laneStats(), registry);
   }
 
   /** The cluster maps the engine keeps its state in, opened (blocking) once at start. */
@@ -203,7 +208,7 @@ public final class NetflowNode {
       .setReportIntervalMs(config.getLong(NodeKeys.REPORT_INTERVAL))
       .setStaleAfterMs(config.getLong(NodeKeys.STALE_AFTER));
     return vertx.deployVerticle(new MembershipVerticle(options, descriptor, membership, view, registry,
-        mesh::trafficLoad))
+        () -> mesh.trafficLoad().withDevices(devices.egress().allowed(), devices.egress().recentRate())))
       .onSuccess(id -> membershipDeployment = id);
   }
 
@@ -356,6 +361,10 @@ public final class NetflowNode {
 
   ModelVerticle models() {
     return models;
+  }
+
+  DeviceDelivery devices() {
+    return devices;
   }
 
   SchedulerVerticle schedulerVerticle() {

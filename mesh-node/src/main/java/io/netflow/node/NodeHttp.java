@@ -8,6 +8,7 @@ import io.netflow.gateway.http.GatewayRoutes;
 import io.netflow.gateway.http.HttpApiVerticle;
 import io.netflow.gateway.http.RouteContributor;
 import io.netflow.membership.MembershipRoutes;
+import io.netflow.models.DeviceRoutes;
 import io.netflow.models.ModelRoutes;
 import io.netflow.node.config.ConfigException;
 import io.netflow.node.config.NodeConfig;
@@ -56,6 +57,7 @@ final class NodeHttp {
         node.rewards(), node::clusterSize, node.registry(), consoleMs / 2), consoleMs),
       new MembershipRoutes(gateway.admin()),
       new ModelRoutes(node.models(), node.modelOptions(), gateway.admin(), node.dataDir().resolve("uploads")),
+      new DeviceRoutes(node.devices(), gateway.authenticate(), gateway.admin()),
       new WorkRoutes(node.scheduler(), gateway.authenticate(), maxBody),
       new RewardRoutes(node.rewards(), node.rewardOptions(), gateway.authenticate(), maxBody));
     scopes = parts.stream().flatMap(p -> p.scopes().stream()).toList();

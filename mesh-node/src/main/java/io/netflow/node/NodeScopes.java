@@ -2,6 +2,7 @@ package io.netflow.node;
 
 import io.netflow.gateway.auth.Scope;
 import io.netflow.gateway.http.GatewayRoutes;
+import io.netflow.models.DeviceRoutes;
 import io.netflow.rewards.RewardRoutes;
 import io.netflow.scheduling.WorkRoutes;
 import java.util.List;
@@ -14,7 +15,8 @@ import java.util.stream.Stream;
  */
 public final class NodeScopes {
 
-  public static final List<Scope> ALL = Stream.of(GatewayRoutes.SCOPES, WorkRoutes.SCOPES, RewardRoutes.SCOPES)
+  public static final List<Scope> ALL = Stream.of(GatewayRoutes.SCOPES, WorkRoutes.SCOPES, RewardRoutes.SCOPES,
+    DeviceRoutes.SCOPES)
     .flatMap(List::stream).toList();
 
   private NodeScopes() {

@@ -1,0 +1,124 @@
+package io.netflow.models;
+
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.web.Answers;
+import io.netflow.models.impl.ByteRange;
+import io.netflow.models.impl.DeviceEgress;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * One answer to {@code GET /v1/models/{name}/{version}/file}. The version's file is immutable and
+ * named by its SHA-256, so the ETag is that hash and a device resumes with {@code Range} and
+ * {@code If-Range}. A range within {@code models.device-range-bytes} is sent zero-copy
+ * ({@code sendFile}) once its bytes are taken from the device budget; a larger one is read and sent
+ * in budget-sized slices, each waiting for its bytes, so that no request outruns the budget.
+ */
+final class FileAnswer {
+
+  private final Vertx vertx;
+  private final RoutingContext ctx;
+  private final DeviceDelivery devices;
+  private final DeviceEgress egress;
+
+  FileAnswer(Vertx vertx, RoutingContext ctx, DeviceDelivery devices) {
+    this.vertx = vertx;
+    this.ctx = ctx;
+    this.devices = devices;
+    this.egress = devices.egress();
+  }
+
+  void serve() {
+    String name = ctx.pathParam("name");
+    String version = ctx.pathParam("version");
+    if (!ModelManifest.NAME.matcher(name).matches() || !ModelManifest.NAME.matcher(version).matches()) {
+      Answers.fail(ctx, new MeshException(ErrorCode.MALFORMED, "model name and version must match " + ModelManifest.NAME.pattern()));
+      return;
+    }
+    devices.held(name + "/" + version).onSuccess(this::answer).onFailure(err -> Answers.fail(ctx, MeshException.of(err)));
+  }
+
+  private void answer(DeviceDelivery.Held held) {
+    HttpServerResponse r = ctx.response();
+    if (held.file() == null) {
+      // Not here (yet): send the device to a node that holds it, or say nobody does.
+      var other = held.holders().stream().filter(h -> !h.nodeId().equals(devices.selfId())).findFirst();
+      if (other.isEmpty()) {
+        Answers.fail(ctx, new MeshException(ErrorCode.NOT_FOUND, "no node holds " + held.manifest().id() + " verified"));
+        return;
+      }
+      r.setStatusCode(307).putHeader(HttpHeaders.LOCATION, other.get().url()).end();
+      return;
+    }
+    long size = held.manifest().size();
+    String etag = "\"" + held.manifest().sha256() + "\"";
+    r.putHeader(HttpHeaders.ETAG, etag).putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+      .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=31536000, immutable");
+    String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("*"))) {
+      r.setStatusCode(304).end();
+      return;
+    }
+    ByteRange range;
+    try {
+      range = DeviceRoutes.range(ctx, size, etag);
+    } catch (MeshException e) {
+      r.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
+      Answers.fail(ctx, e);
+      return;
+    }
+    r.setStatusCode(range.isWhole(size) ? 200 : 206).putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream");
+    if (!range.isWhole(size)) {
+      r.putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size));
+    }
+    if (range.length() <= egress.capacity()) {
+      long wait = egress.take(range.length());
+      if (wait > 0) {
+        Answers.fail(ctx, new MeshException(ErrorCode.OVERLOADED, "this node's device-download budget is spent for now;"
+          + " try another source", wait));
+        return;
+      }
+      r.sendFile(held.file().toString(), range.first(), range.length());
+      return;
+    }
+    r.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(range.length()));
+    vertx.fileSystem().open(held.file().toString(), new OpenOptions().setRead(true)).onSuccess(file -> paced(file, range))
+      .onFailure(err -> Answers.fail(ctx, new MeshException(ErrorCode.INTERNAL, "cannot read the model file")));
+  }
+
+  /** Sends a large range slice by slice, each once its bytes are in the budget. */
+  private void paced(AsyncFile file, ByteRange range) {
+    HttpServerResponse r = ctx.response();
+    r.closeHandler(v -> file.close());
+    file.setReadPos(range.first()).setReadLength(range.length()).setReadBufferSize((int) Math.min(egress.capacity(), 1 << 16));
+    file.handler(slice -> send(file, slice));
+    file.endHandler(v -> {
+      r.end();
+      file.close();
+    });
+    file.exceptionHandler(err -> r.reset());
+  }
+
+  private void send(AsyncFile file, Buffer slice) {
+    long wait = egress.take(slice.length());
+    if (wait == 0) {
+      ctx.response().write(slice);
+      if (ctx.response().writeQueueFull()) {
+        file.pause();
+        ctx.response().drainHandler(v -> file.resume());
+      }
+      return;
+    }
+    file.pause();
+    vertx.setTimer(Math.max(1, wait), t -> {
+      file.resume();
+      send(file, slice);
+    });
+  }
+}

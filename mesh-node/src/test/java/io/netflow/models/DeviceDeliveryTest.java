@@ -1,0 +1,250 @@
+package io.netflow.models;
+
+import static io.netflow.node.TestMesh.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netflow.client.models.ModelSync;
+import io.netflow.client.models.ModelSyncException;
+import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.node.NetflowNode;
+import io.netflow.node.TestMesh;
+import io.netflow.node.config.NodeKeys;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Model versions reach devices: a device asks a node which version to run, downloads it from the
+ * advised sources (redirected, cut mid-file, tampered with), verifies it on the device and switches;
+ * a rollback sends it back to the version it kept; waves hold devices back until theirs opens.
+ */
+class DeviceDeliveryTest {
+
+  private static final String DEVICE_KEY = "device-secret";
+  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .followRedirects(HttpClient.Redirect.NORMAL).build();
+
+  @TempDir
+  Path tmp;
+  private ModelFixture fx;
+  private TestMesh mesh;
+  private Vertx proxyVertx;
+
+  @BeforeEach
+  void setUp() {
+    fx = new ModelFixture(tmp);
+    mesh = new TestMesh();
+    proxyVertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    TestMesh.join(proxyVertx.close());
+    mesh.close();
+  }
+
+  private UnaryOperator<io.netflow.node.config.NodeConfig> node(List<String> waves) {
+    return fx.trusting(cfg -> cfg.set(NodeKeys.API_KEYS, List.of(ApiKeys.entry("phone", DEVICE_KEY, "models:policy*")))
+      .set(NodeKeys.DEVICE_WAVES, waves).set(NodeKeys.DEVICE_WAVE_MS, 60_000L).set(NodeKeys.DEVICE_RANGE, 256 * 1024));
+  }
+
+  private ModelSync device(String id, URI... nodes) throws Exception {
+    return new ModelSync(HTTP, new ModelSync.Options(List.of(nodes), DEVICE_KEY, id, Files.createDirectories(tmp.resolve(id)),
+      ModelSync.trust("ops=" + ModelKeys.encode(fx.publisher.getPublic())), 256 * 1024, Duration.ofSeconds(10)));
+  }
+
+  private void awaitHeld(NetflowNode n, String id) {
+    await(Duration.ofSeconds(20), n.name() + " holds " + id, () -> {
+      try {
+        return new JsonObject(TestMesh.get(n, "/v1/models/" + id + "/rollout").body()).getJsonArray("nodes").stream()
+          .map(JsonObject.class::cast).anyMatch(h -> h.getString("nodeName").equals(n.name())
+            && List.of("VERIFIED", "ACTIVE").contains(h.getString("state")));
+      } catch (Exception e) {
+        return false;
+      }
+    });
+  }
+
+  @Test
+  void aDeviceTakesTheVersionThroughANodeThatDoesNotHoldItAndFollowsARollback() throws Exception {
+    NetflowNode a = mesh.start("a", node(List.of("100")));
+    // c trusts no publisher: it never holds a version, so it sends devices elsewhere (307).
+    NetflowNode c = mesh.start("c", cfg -> node(List.of("100")).apply(cfg).set(NodeKeys.TRUSTED_KEYS, List.of()));
+    Path v1 = fx.model("v1.bin", 1_500_000, 1);
+    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
+    awaitHeld(a, "policy/v1");
+
+    HttpResponse<String> redirect = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create(c.httpUrl() + "/v1/models/policy/v1/file")).header("Authorization", "Bearer " + DEVICE_KEY).build(),
+      HttpResponse.BodyHandlers.ofString());
+    assertThat(redirect.statusCode()).isEqualTo(307);
+    assertThat(redirect.headers().firstValue("Location")).hasValue(a.httpUrl() + "/v1/models/policy/v1/file");
+
+    ModelSync phone = device("phone-1", URI.create(c.httpUrl()));
+    ModelSync.Outcome first = phone.sync("policy");
+    assertThat(first.version()).isEqualTo("v1");
+    assertThat(first.switched()).isTrue();
+    assertThat(first.file()).hasSameBinaryContentAs(v1);
+    assertThat(phone.sync("policy").switched()).isFalse();
+
+    Path v2 = fx.model("v2.bin", 700_000, 2);
+    assertThat(fx.publish(a, "policy", "v2", v2).statusCode()).isEqualTo(201);
+    awaitHeld(a, "policy/v2");
+    assertThat(phone.sync("policy").file()).hasSameBinaryContentAs(v2);
+    // The device count follows what devices say they run.
+    await(Duration.ofSeconds(5), "counted", () -> {
+      phone.sync("policy");
+      try {
+        return new JsonObject(get(a, "/v1/models/policy/devices").body()).getJsonObject("devices").getLong("v2") >= 1;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+
+    // A rollback closes the waves: the device is told v1, which it kept, and switches back without a download.
+    long served = served(a);
+    assertThat(ModelFixture.post(a, "/v1/models/policy/rollback").statusCode()).isEqualTo(202);
+    await(Duration.ofSeconds(10), "told v1", () -> "v1".equals(phone.sync("policy").version()));
+    assertThat(phone.active("policy")).hasValue("v1");
+    assertThat(phone.file("policy", "v1")).hasSameBinaryContentAs(v1);
+    assertThat(served(a)).isEqualTo(served);
+  }
+
+  @Test
+  void aDownloadCutMidFileResumesAndATamperedOneIsRefused() throws Exception {
+    NetflowNode a = mesh.start("a", node(List.of("100")));
+    Path v1 = fx.model("v1.bin", 1_500_000, 3);
+    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
+    awaitHeld(a, "policy/v1");
+
+    // Through a proxy that drops the connection after 300 kB of the first answer: the device
+    // resumes from the chunks it verified, and the file ends byte for byte.
+    URI cutting = proxy(a, 300_000, false);
+    ModelSync phone = device("phone-2", advising(a, cutting));
+    long before = served(a);
+    assertThat(phone.sync("policy").file()).hasSameBinaryContentAs(v1);
+    assertThat(connections.get()).as("the device came back after the cut").isGreaterThanOrEqualTo(2);
+    assertThat(served(a) - before).as("bytes served: the cut part was not sent twice, more or less")
+      .isLessThan(1_500_000 + 300_000 + 256 * 1024);
+
+    // A source that flips a byte: every chunk it serves fails its hash; nothing is switched to.
+    URI tampering = proxy(a, Long.MAX_VALUE, true);
+    ModelSync other = device("phone-3", advising(a, tampering));
+    assertThatThrownBy(() -> other.sync("policy")).isInstanceOf(ModelSyncException.class)
+      .hasMessageContaining("does not match the signed manifest");
+    assertThat(other.active("policy")).isEmpty();
+  }
+
+  @Test
+  void aDeviceWhoseWaveIsClosedKeepsItsVersionAndIsToldWhenToAskAgain() throws Exception {
+    NetflowNode a = mesh.start("a", node(List.of("50", "100")));
+    Path v1 = fx.model("v1.bin", 200_000, 4);
+    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
+    awaitHeld(a, "policy/v1");
+    String late = null;
+    for (int i = 0; late == null; i++) {
+      if (io.netflow.models.impl.Waves.place("d-" + i, "v1") >= 50) {
+        late = "d-" + i;
+      }
+    }
+    HttpResponse<String> r = get(a, "/v1/models/policy/active?device=" + late);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(r.body()).getString("version")).isNull();
+    assertThat(new JsonObject(r.body()).getBoolean("waiting")).isTrue();
+    assertThat(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow())).isBetween(50L, 60L);
+    // Bad input: a malformed device id, an unknown model, a key without the scope, a bad range.
+    assertThat(get(a, "/v1/models/policy/active?device=no%20spaces").statusCode()).isEqualTo(400);
+    assertThat(get(a, "/v1/models/policy-x/active?device=d-1").statusCode()).isEqualTo(404);
+    assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(a.httpUrl() + "/v1/models/policy/v1/file"))
+      .header("Authorization", "Bearer " + DEVICE_KEY).header("Range", "bytes=900000-").build(),
+      HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(416);
+    assertThat(get(a, "/v1/models/other/v1/file").statusCode()).isEqualTo(403);
+    HttpResponse<String> notModified = HTTP.send(HttpRequest.newBuilder(URI.create(a.httpUrl() + "/v1/models/policy/v1/file"))
+      .header("Authorization", "Bearer " + DEVICE_KEY).header("If-None-Match", "\"" + fx.sign(v1, "policy", "v1").sha256()
+        + "\"").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(notModified.statusCode()).isEqualTo(304);
+  }
+
+  private static HttpResponse<String> get(NetflowNode n, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + path)).header("Authorization", "Bearer " + DEVICE_KEY)
+      .build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static long served(NetflowNode n) {
+    return (long) n.registry().get("netflow.model.device.bytes").functionCounter().count();
+  }
+
+  /**
+   * A node stand-in that answers {@code /active} as {@code a} does but names only {@code source},
+   * so that every byte goes through it.
+   */
+  private URI advising(NetflowNode a, URI source) throws Exception {
+    io.vertx.core.http.HttpServer server = proxyVertx.createHttpServer().requestHandler(req -> HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(a.httpUrl() + req.uri())).header("Authorization", "Bearer " + DEVICE_KEY).build(),
+        HttpResponse.BodyHandlers.ofString())
+      .thenAccept(r -> {
+        JsonObject advice = new JsonObject(r.body());
+        if (advice.getString("version") != null) {
+          advice.put("sources", new io.vertx.core.json.JsonArray()
+            .add(source + "/v1/models/policy/" + advice.getString("version") + "/file"));
+        }
+        req.response().setStatusCode(r.statusCode()).end(advice.encode());
+      }));
+    TestMesh.join(server.listen(0, "127.0.0.1"));
+    return URI.create("http://127.0.0.1:" + server.actualPort());
+  }
+
+  /** A TCP proxy to {@code a}'s HTTP port that cuts the first connection after {@code cutAfter} bytes back, or flips bytes. */
+  private final AtomicInteger connections = new AtomicInteger();
+
+  private URI proxy(NetflowNode a, long cutAfter, boolean tamper) throws Exception {
+    NetServer server = proxyVertx.createNetServer().connectHandler(client -> {
+      boolean cutThis = connections.incrementAndGet() == 1 && cutAfter < Long.MAX_VALUE;
+      client.pause();
+      proxyVertx.createNetClient().connect(a.httpPort(), "127.0.0.1").onSuccess(upstream -> {
+        long[] sent = {0};
+        client.handler(upstream::write);
+        upstream.handler(bytes -> relay(client, upstream, bytes, sent, cutThis ? cutAfter : Long.MAX_VALUE, tamper));
+        client.closeHandler(v -> upstream.close());
+        upstream.closeHandler(v -> client.close());
+        client.resume();
+      });
+    });
+    TestMesh.join(server.listen(0, "127.0.0.1"));
+    return URI.create("http://127.0.0.1:" + server.actualPort());
+  }
+
+  private static void relay(NetSocket client, NetSocket upstream, Buffer bytes, long[] sent, long cutAfter, boolean tamper) {
+    Buffer out = bytes;
+    if (tamper && bytes.length() > 600) {
+      // Past the response headers: flip one byte of the body.
+      out = bytes.copy();
+      out.setByte(bytes.length() - 1, (byte) ~bytes.getByte(bytes.length() - 1));
+    }
+    if (sent[0] + out.length() >= cutAfter) {
+      client.write(out.slice(0, (int) Math.max(0, cutAfter - sent[0])));
+      client.close();
+      upstream.close();
+      return;
+    }
+    sent[0] += out.length();
+    client.write(out);
+  }
+}

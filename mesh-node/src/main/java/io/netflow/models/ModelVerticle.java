@@ -2,28 +2,24 @@ package io.netflow.models;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
-import io.netflow.gateway.protocol.Priority;
-import io.netflow.gateway.protocol.Sha256;
 import io.netflow.lanes.LaneStats;
-import io.netflow.lanes.Link;
 import io.netflow.membership.MeshView;
 import io.netflow.mesh.Contexts;
 import io.netflow.mesh.Mesh;
 import io.netflow.models.impl.Activation;
+import io.netflow.models.impl.ChunkFetcher;
+import io.netflow.models.impl.ChunkServer;
+import io.netflow.models.impl.Holdings;
 import io.netflow.models.impl.ModelBandwidth;
 import io.netflow.models.impl.Rollout;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
@@ -38,7 +34,14 @@ import org.slf4j.LoggerFactory;
  * from every peer that holds them (rarest first, a few at a time per peer), verifies each chunk's
  * hash, and serves what it holds to the others, so the origin uploads each chunk about once. A
  * version becomes active only when whole and verified, by an atomic switch; applications are told
- * on {@link Addresses#MODEL_ACTIVATED}. A node that restarts resumes from the chunks on its disk.
+ * on {@link ModelAddresses#MODEL_ACTIVATED}. A node that restarts resumes from the chunks on its disk.
+ *
+ * <p>This class starts the parts, answers the API and routes what the mesh says to them; each
+ * concern is a part in {@code impl}: {@link Holdings} (who holds what, and announcing this node's
+ * holdings), {@link ChunkFetcher} (the fetch pump, per-chunk and whole-file verification),
+ * {@link ChunkServer} (serving chunks to peers), {@link Activation} (which version runs here),
+ * {@link ModelBandwidth} (upload and download budgets) and {@link Rollout} (one version's transfer).
+ * All but the chunk server run on this verticle's event loop.
  */
 public class ModelVerticle extends VerticleBase {
 
@@ -52,7 +55,6 @@ public class ModelVerticle extends VerticleBase {
   public static final String CHUNK_SERVICE = "netflow.model-chunks";
 
   private static final Logger LOG = LoggerFactory.getLogger(ModelVerticle.class);
-  private static final long HOLDINGS_TTL_MS = 10_000;
 
   private final ModelOptions options;
   private final ModelStore store;
@@ -61,23 +63,21 @@ public class ModelVerticle extends VerticleBase {
   private final MeshView view;
   private final LaneStats lanes;
   private final MeterRegistry registry;
-  private final Map<String, Rollout> rollouts = new HashMap<>();
-  private final Map<String, Boolean> holdingsDirty = new HashMap<>();
-  private final Map<String, Map<String, BitSet>> peerHoldings = new HashMap<>();
-  private String selfId;
   private final String selfName;
+  /** Every version this node follows, by id: shared with the parts (see the class Javadoc for their threads). */
+  private final Map<String, Rollout> rollouts = new HashMap<>();
+  private String selfId;
   private long ticks;
   private ModelBandwidth bandwidth;
+  private Activation activation;
+  private Holdings holdings;
+  private ChunkFetcher fetcher;
+  private ChunkServer server;
   private AsyncMap<String, JsonObject> manifests;
   private AsyncMap<String, JsonObject> desiredMap;
-  private AsyncMap<String, JsonObject> holdings;
+  private AsyncMap<String, JsonObject> holdingsMap;
   private ModelStatus status;
-  private Activation activation;
   private Counter rejectedManifests;
-  private Counter badChunks;
-  private Counter chunksServed;
-  private Counter chunksFetched;
-  private Counter holdingsFailures;
 
   public ModelVerticle(ModelOptions options, ModelStore store, Mesh mesh, MeshView view, LaneStats lanes,
                        MeterRegistry registry, String selfName) {
@@ -94,18 +94,7 @@ public class ModelVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     selfId = view.selfId();
-    activation = new Activation(vertx, store, options.getKeepVersions(), rollouts, id -> holdingsDirty.put(id, true));
-    bandwidth = new ModelBandwidth(options.getUploadBytesPerSecond(), options.getDownloadBytesPerSecond(),
-      options.getMinBytesPerSecond(), options.getCriticalLatencyTargetMicros(), options.getChunkBytes(), lanes);
-    rejectedManifests = Counter.builder("netflow.model.manifests.rejected")
-      .description("Manifests refused: unsigned, signed by an unknown key, or a wrong signature").register(registry);
-    badChunks = Counter.builder("netflow.model.chunks.rejected")
-      .description("Chunks that did not match their hash; their peer is avoided").register(registry);
-    chunksServed = Counter.builder("netflow.model.chunks.served").description("Chunks served to peers").register(registry);
-    holdingsFailures = Counter.builder("netflow.writes.failed").tag("what", "model-holdings")
-      .description("Writes that failed (logged at WARN), by what was written").register(registry);
-    chunksFetched = Counter.builder("netflow.model.chunks.fetched").description("Chunks fetched and verified")
-      .register(registry);
+    createParts();
     if (keys.isEmpty()) {
       LOG.warn("No trusted model publisher keys (models.trusted-keys): every model version will be refused");
     }
@@ -114,13 +103,10 @@ public class ModelVerticle extends VerticleBase {
     eb.<JsonObject>consumer(ModelAddresses.MODEL_HOLDINGS, m -> onHoldings(m.body()));
     eb.<JsonObject>consumer(ModelAddresses.MODEL_DESIRED, m -> activation.onDesired(m.body()));
     eb.<JsonObject>consumer(ModelAddresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
-    view.onRemoved(node -> context.runOnContext(v -> {
-      rollouts.values().forEach(r -> r.peerLeft(node));
-      peerHoldings.values().forEach(m -> m.remove(node));
-    }));
+    view.onRemoved(node -> context.runOnContext(v -> holdings.peerLeft(node)));
     vertx.setPeriodic(100, t -> tick());
-    vertx.setPeriodic(2_000, t -> rollouts.values().forEach(r -> holdingsDirty.put(r.manifest.id(), true)));
-    return mesh.host(CHUNK_SERVICE, this::serveChunk)
+    vertx.setPeriodic(2_000, t -> holdings.changedAll());
+    return mesh.host(CHUNK_SERVICE, server::serve)
       .compose(reg -> vertx.sharedData().<String, JsonObject>getAsyncMap(MANIFESTS))
       .compose(m -> {
         manifests = m;
@@ -131,13 +117,14 @@ public class ModelVerticle extends VerticleBase {
         return vertx.sharedData().<String, JsonObject>getAsyncMap(HOLDINGS);
       })
       .compose(m -> {
-        holdings = m;
-        status = new ModelStatus(manifests, desiredMap, holdings);
+        holdingsMap = m;
+        holdings.storeIn(m);
+        status = new ModelStatus(manifests, desiredMap, m);
         return vertx.executeBlocking(this::resumeLocal);
       })
       .compose(local -> {
-        local.forEach(this::track);
-        return holdings.entries();
+        local.forEach(holdings::track);
+        return holdingsMap.entries();
       })
       .compose(held -> {
         // Holders first, so the first fetches already spread over all of them.
@@ -150,11 +137,23 @@ public class ModelVerticle extends VerticleBase {
       })
       .onSuccess(all -> {
         all.values().forEach(this::onManifest);
-        rollouts.values().stream().filter(Rollout::complete).forEach(this::verifyWhole);
+        rollouts.values().stream().filter(Rollout::complete).forEach(fetcher::verifyWhole);
       });
   }
 
-  /** Versions already on disk, with the chunks that still verify: a restart resumes from here. */
+  /** The parts this verticle is made of, each owning one concern (their class Javadoc says which). */
+  private void createParts() {
+    holdings = new Holdings(vertx, selfId, selfName, rollouts, registry);
+    activation = new Activation(vertx, store, options.getKeepVersions(), rollouts, holdings::changed);
+    bandwidth = new ModelBandwidth(options.getUploadBytesPerSecond(), options.getDownloadBytesPerSecond(),
+      options.getMinBytesPerSecond(), options.getCriticalLatencyTargetMicros(), options.getChunkBytes(), lanes);
+    fetcher = new ChunkFetcher(vertx, store, options, mesh, view, bandwidth, holdings, activation, registry);
+    server = new ChunkServer(vertx, store, rollouts, bandwidth, registry);
+    rejectedManifests = Counter.builder("netflow.model.manifests.rejected")
+      .description("Manifests refused: unsigned, signed by an unknown key, or a wrong signature").register(registry);
+  }
+
+  /** Versions already on disk, with the chunks that still verify: a restart resumes from here (a worker). */
   private List<Rollout> resumeLocal() {
     List<Rollout> out = new ArrayList<>();
     for (ModelManifest m : store.local()) {
@@ -197,13 +196,13 @@ public class ModelVerticle extends VerticleBase {
           store.adopt(signed, upload);
           return store.scan(signed);
         }, false).compose(have -> {
-          Rollout r = track(new Rollout(signed, have, selfId));
+          Rollout r = holdings.track(new Rollout(signed, have, selfId));
           r.state = Rollout.State.FETCHING;
           LOG.info("Published model {} ({} bytes, {} chunks) from this node", signed.id(), signed.size(), signed.chunkCount());
           JsonObject want = new JsonObject().put("name", signed.name()).put("version", signed.version())
             .put("previous", activation.active(signed.name()));
           activation.remember(want);
-          verifyWhole(r);
+          fetcher.verifyWhole(r);
           vertx.eventBus().publish(ModelAddresses.MODEL_ANNOUNCE, signed.toJson());
           return desiredMap.put(signed.name(), want).onSuccess(v -> vertx.eventBus().publish(ModelAddresses.MODEL_DESIRED, want))
             .map(signed);
@@ -244,7 +243,7 @@ public class ModelVerticle extends VerticleBase {
     return on(() -> status.rollout(id));
   }
 
-  // ---- the rollout itself (this verticle's event loop) ----
+  // ---- what the mesh tells this node (this verticle's event loop) ----
 
   private void onManifest(JsonObject json) {
     ModelManifest m;
@@ -256,145 +255,17 @@ public class ModelVerticle extends VerticleBase {
       LOG.warn("Refused model manifest: {}", e.getMessage());
       return;
     }
-    if (rollouts.containsKey(m.id())) {
-      return;
+    if (!rollouts.containsKey(m.id())) {
+      fetcher.begin(m);
     }
-    Rollout r = track(new Rollout(m, new BitSet(m.chunkCount()), selfId));
-    LOG.info("Fetching model {} ({} bytes, {} chunks)", m.id(), m.size(), m.chunkCount());
-    vertx.executeBlocking(() -> store.prepare(m) ? store.scan(m) : new BitSet(), false).onSuccess(have -> {
-      r.have.or(have);
-      r.state = Rollout.State.FETCHING;
-      holdingsDirty.put(m.id(), true);
-      if (r.complete()) {
-        verifyWhole(r);
-      } else {
-        pump(r);
-      }
-    }).onFailure(err -> fail(r, "cannot store: " + err.getMessage()));
   }
 
-  /** What a peer holds of a version; kept even before this node knows the version, to seed its rollout. */
+  /** What a peer holds of a version: a version this node fetches may fetch from it at once. */
   private void onHoldings(JsonObject h) {
-    String node = h.getString("nodeId");
-    String model = h.getString("model");
-    // Not checked against the view: a node may be heard of before its first load report, and a
-    // holder that is gone fails its first request with NO_HANDLERS and is dropped then.
-    if (model == null || node == null || node.equals(selfId)) {
-      return;
-    }
-    BitSet held;
-    try {
-      held = BitSet.valueOf(Base64.getDecoder().decode(h.getString("bitmap", "")));
-    } catch (IllegalArgumentException | ClassCastException e) {
-      return;
-    }
-    peerHoldings.computeIfAbsent(model, k -> new HashMap<>()).put(node, held);
-    Rollout r = rollouts.get(model);
+    Rollout r = holdings.heard(h);
     if (r != null) {
-      r.peerHolds(node, held);
-      pump(r);
+      fetcher.pump(r);
     }
-  }
-
-  /** A new rollout starts knowing every holder heard of so far. */
-  private Rollout track(Rollout r) {
-    rollouts.put(r.manifest.id(), r);
-    peerHoldings.getOrDefault(r.manifest.id(), Map.of()).forEach(r::peerHolds);
-    return r;
-  }
-
-  private void tick() {
-    if (++ticks % 2 == 0) {
-      bandwidth.adjust();
-    }
-    for (Rollout r : rollouts.values()) {
-      if (r.state == Rollout.State.FETCHING) {
-        pump(r);
-      }
-      if (Boolean.TRUE.equals(holdingsDirty.remove(r.manifest.id()))) {
-        announceHoldings(r);
-      }
-    }
-  }
-
-  /** Starts as many chunk fetches as the limits allow. */
-  private void pump(Rollout r) {
-    while (r.state == Rollout.State.FETCHING && r.inFlight() < options.getTotalInFlight()) {
-      Rollout.Pick pick = r.next(options.getPerPeerInFlight(), peer -> view.get(peer) != null);
-      if (pick == null) {
-        return;
-      }
-      long wait = bandwidth.takeDownload(r.manifest.chunkLength(pick.chunk()));
-      if (wait > 0) {
-        return;
-      }
-      fetch(r, pick);
-    }
-  }
-
-  private void fetch(Rollout r, Rollout.Pick pick) {
-    r.started(pick);
-    ModelManifest m = r.manifest;
-    int length = m.chunkLength(pick.chunk());
-    Envelope request = Envelope.toService(CHUNK_SERVICE).priority(Priority.MODEL).timeoutMillis(30_000)
-      .headers(Map.of("model", m.id(), "chunk", String.valueOf(pick.chunk()), Link.REPLY_BYTES_HEADER, String.valueOf(length)))
-      .build();
-    mesh.requestTo(pick.peer(), request)
-      .compose(reply -> vertx.executeBlocking(() -> {
-        Buffer bytes = reply.body();
-        if (bytes.length() != length || !Sha256.hex(bytes.getBytes()).equals(m.chunkSha256().get(pick.chunk()))) {
-          return false;
-        }
-        store.writeChunk(m, pick.chunk(), bytes);
-        return true;
-      }, false))
-      .onComplete(ar -> {
-        r.finished(pick);
-        if (ar.succeeded() && ar.result()) {
-          r.fetched(pick.peer(), pick.chunk(), length);
-          chunksFetched.increment();
-          holdingsDirty.put(m.id(), true);
-          if (r.complete()) {
-            verifyWhole(r);
-            return;
-          }
-        } else if (ar.succeeded()) {
-          badChunks.increment();
-          r.avoid(pick.peer());
-          LOG.warn("Peer {} served a bad chunk {} of model {}: avoiding it", name(pick.peer()), pick.chunk(), m.id());
-        } else {
-          if (MeshException.of(ar.cause()).code() == ErrorCode.NO_HANDLERS) {
-            r.peerLeft(pick.peer());
-          }
-          LOG.debug("Chunk {} of {} from {} failed: {}", pick.chunk(), m.id(), name(pick.peer()), ar.cause().toString());
-        }
-        pump(r);
-      });
-  }
-
-  private void verifyWhole(Rollout r) {
-    // Unordered (false): a whole-file verify must not hold back other versions' chunk writes and reads.
-    vertx.executeBlocking(() -> store.verifyWhole(r.manifest), false).onComplete(ar -> {
-      if (ar.succeeded() && ar.result()) {
-        if (r.state == Rollout.State.FETCHING || r.state == Rollout.State.FAILED) {
-          r.state = Rollout.State.VERIFIED;
-          Map<String, Integer> from = new java.util.TreeMap<>();
-          r.fetchedFrom().forEach((peer, n) -> from.put(name(peer), n));
-          LOG.info("Model {} complete and verified; chunks fetched by peer: {}", r.manifest.id(), from);
-        }
-        holdingsDirty.put(r.manifest.id(), true);
-        announceHoldings(r);
-        activation.activateWanted(r.manifest.name());
-      } else {
-        fail(r, "whole file does not match its SHA-256");
-      }
-    });
-  }
-
-  private void fail(Rollout r, String why) {
-    r.state = Rollout.State.FAILED;
-    LOG.warn("Model {} failed: {}", r.manifest.id(), why);
-    holdingsDirty.put(r.manifest.id(), true);
   }
 
   private void onRollback(JsonObject back) {
@@ -404,48 +275,17 @@ public class ModelVerticle extends VerticleBase {
     }
   }
 
-  /** Hands a chunk to a peer, within the upload budget. */
-  private Future<Buffer> serveChunk(Envelope request) {
-    Rollout r = rollouts.get(request.headers().getOrDefault("model", ""));
-    int chunk;
-    try {
-      chunk = Integer.parseInt(request.headers().getOrDefault("chunk", "-1"));
-    } catch (NumberFormatException e) {
-      return Future.failedFuture(new MeshException(ErrorCode.MALFORMED, "bad chunk index"));
+  /** Every 100 ms: the fetch rate follows CRITICAL latency, fetches resume, changed holdings go out. */
+  private void tick() {
+    if (++ticks % 2 == 0) {
+      bandwidth.adjust();
     }
-    if (r == null || chunk < 0 || !r.have.get(chunk)) {
-      return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "chunk not held here"));
+    for (Rollout r : rollouts.values()) {
+      if (r.state == Rollout.State.FETCHING) {
+        fetcher.pump(r);
+      }
+      holdings.announceIfChanged(r);
     }
-    Promise<Void> allowed = Promise.promise();
-    waitUpload(r.manifest.chunkLength(chunk), allowed);
-    return allowed.future().compose(v -> vertx.executeBlocking(() -> store.readChunk(r.manifest, chunk), false))
-      .onSuccess(b -> chunksServed.increment());
-  }
-
-  private void waitUpload(int bytes, Promise<Void> allowed) {
-    long wait = bandwidth.takeUpload(bytes);
-    if (wait == 0) {
-      allowed.complete();
-    } else {
-      vertx.setTimer(Math.max(1, wait / 1_000_000), t -> waitUpload(bytes, allowed));
-    }
-  }
-
-  private void announceHoldings(Rollout r) {
-    JsonObject h = new JsonObject().put("model", r.manifest.id()).put("nodeId", selfId).put("nodeName", selfName)
-      .put("state", r.state.name()).put("held", r.have.cardinality()).put("total", r.manifest.chunkCount())
-      .put("bytesPerSecond", Math.round(r.bytesPerSecond()))
-      .put("bitmap", Base64.getEncoder().encodeToString(r.have.toByteArray()));
-    vertx.eventBus().publish(ModelAddresses.MODEL_HOLDINGS, h);
-    holdings.put(r.manifest.id() + "@" + selfId, h, HOLDINGS_TTL_MS).onFailure(err -> {
-      holdingsFailures.increment();
-      LOG.warn("Could not store this node's holdings of {}: {}", r.manifest.id(), err.toString());
-    });
-  }
-
-  private String name(String nodeId) {
-    MeshView.Entry e = view.get(nodeId);
-    return e == null ? nodeId : e.report().node().name();
   }
 
   private <T> Future<T> on(Supplier<Future<T>> action) {

@@ -4,8 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One piece of deferred work and its state, as kept in the cluster map and shown at
- * {@code GET /v1/work/{id}}. Immutable: every change makes a new item, which the store swaps in
- * only if nobody changed the item meanwhile (compare-and-set).
+ * {@code GET /v1/work/{id}}. Immutable: every change makes a new item, which the store applies
+ * atomically where the item is kept, no other change coming between ({@code WorkStore.update}).
  *
  * @param deadline        epoch millis by which it should be done; earliest first within a class
  * @param cost            estimated cost in work units

@@ -82,11 +82,16 @@ public final class TestMesh implements AutoCloseable {
    * its Vert.x closed. Peers learn of it only from the dropped connection.
    */
   public void kill(NetflowNode node) throws Exception {
-    var clusterManager = (io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
-      ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager();
-    clusterManager.getHazelcastInstance().getLifecycleService().terminate();
+    hazelcast(node).getLifecycleService().terminate();
     nodes.remove(node);
     node.vertx().close();
+  }
+
+  /** The node's own Hazelcast member. */
+  public static com.hazelcast.core.HazelcastInstance hazelcast(NetflowNode node) {
+    var clusterManager = (io.vertx.spi.cluster.hazelcast.HazelcastClusterManager)
+      ((io.vertx.core.internal.VertxInternal) node.vertx()).clusterManager();
+    return clusterManager.getHazelcastInstance();
   }
 
   /** Waits until every node's view shows {@code service} hosted on {@code hosts} nodes. */

@@ -11,6 +11,7 @@ import io.netflow.scheduling.WorkClass;
 import io.netflow.scheduling.WorkItem;
 import io.netflow.scheduling.WorkState;
 import io.vertx.core.json.JsonObject;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -20,8 +21,19 @@ import java.util.function.UnaryOperator;
 /**
  * The mesh's work items, in a Hazelcast map (two synchronous backups, so the loss of any two nodes
  * loses nothing) of JSON values, which Hazelcast can query by field through the indexes that
- * {@code config/cluster.yaml} gives the map. Every change is a
- * compare-and-set of the whole item, so two nodes can never both claim one item.
+ * {@code config/cluster.yaml} gives the map. Each stored record carries its revision ({@link #REV}),
+ * one higher with every change.
+ *
+ * <p>Every change to an item is an entry processor ({@link ChangeItem}, {@code IMap.executeOnKey}):
+ * it runs on the item's partition owner, in the partition's one thread, so it sees the item as it is
+ * and no other change comes between its read and its write (two nodes can never both claim an item),
+ * in one round trip, with nothing to retry under contention. The async API would not do better: a
+ * get and a compare-and-replace are still two round trips, retried whenever another node wrote in
+ * between. The price is that a {@link Change} travels to the owner: it must be serializable and
+ * capture only serializable values (ids, numbers, enums, strings; a result as JSON text). Every
+ * member runs the same jar, so the change's class is there. The owner sends its backups the record
+ * it stored, not the change. The caller still hears of the outcome: the {@link Listener} is told
+ * on the caller's thread, and a change that refuses by throwing throws there.
  *
  * <p>Every method blocks on the cluster: call them off the event loop.
  */
@@ -39,6 +51,16 @@ public final class WorkStore {
      * @param isNew  whether the change created the item (a submission)
      */
     void changed(JsonObject record, WorkItem item, boolean isNew);
+  }
+
+  /**
+   * A change to one item: given the item as stored, the next item, or null to leave it alone; it may
+   * refuse by throwing. It runs where the item is kept, so it is serializable: write it as a lambda
+   * that captures only serializable values (never {@code this} of a class that is not), and keep
+   * it quick and pure, for it runs in a partition thread.
+   */
+  @FunctionalInterface
+  public interface Change extends UnaryOperator<WorkItem>, Serializable {
   }
 
   /** The field of a stored record that counts its changes: a later state of an item has a higher one. */
@@ -74,31 +96,26 @@ public final class WorkStore {
   }
 
   /**
-   * Changes an item atomically: {@code change} sees its current state and returns the next, or null
-   * to leave it as it is. Retried on a concurrent change, so {@code change} may run more than once.
+   * Changes an item atomically where it is kept: {@code change} sees its current state and returns
+   * the next, or null to leave it as it is; it runs once, on the item's partition owner. An
+   * exception it throws is thrown here.
    *
    * @return the item as stored after the change, or null when it is missing or was left alone
    */
-  public WorkItem update(String id, UnaryOperator<WorkItem> change) {
-    while (true) {
-      HazelcastJsonValue raw = map.get(id);
-      if (raw == null) {
-        return null;
-      }
-      JsonObject stored = new JsonObject(raw.getValue());
-      WorkItem cur = WorkItem.fromJson(stored);
-      WorkItem next = change.apply(cur);
-      if (next == null) {
-        return null;
-      }
-      JsonObject record = encode(next, stored.getLong(REV, 0L) + 1);
-      if (map.replace(id, raw, new HazelcastJsonValue(record.encode()))) {
-        if (matters(cur, next)) {
-          listener.changed(record, next, false);
-        }
-        return next;
-      }
+  public WorkItem update(String id, Change change) {
+    ChangeItem.Outcome outcome = map.executeOnKey(id, new ChangeItem(change));
+    if (outcome == null) {
+      return null;
     }
+    if (outcome.refused() != null) {
+      throw outcome.refused();
+    }
+    JsonObject record = new JsonObject(outcome.record());
+    WorkItem next = WorkItem.fromJson(record);
+    if (outcome.matters()) {
+      listener.changed(record, next, false);
+    }
+    return next;
   }
 
   /**
@@ -114,24 +131,7 @@ public final class WorkStore {
     if (item.state().finished() && keepMs <= 0) {
       return false;
     }
-    HazelcastJsonValue value = new HazelcastJsonValue(record.encode());
-    while (true) {
-      HazelcastJsonValue raw = map.get(item.id());
-      boolean stored;
-      if (raw == null) {
-        stored = map.putIfAbsent(item.id(), value) == null;
-      } else if (new JsonObject(raw.getValue()).getLong(REV, 0L) < record.getLong(REV, 0L)) {
-        stored = map.replace(item.id(), raw, value);
-      } else {
-        return false;
-      }
-      if (stored) {
-        if (keepMs > 0) {
-          expireAfter(item.id(), keepMs);
-        }
-        return true;
-      }
-    }
+    return map.executeOnKey(item.id(), new RestoreItem(record, keepMs));
   }
 
   /** Every stored record (at start, to journal what this node lacks). */
@@ -141,12 +141,6 @@ public final class WorkStore {
       out.add(new JsonObject(v.getValue()));
     }
     return out;
-  }
-
-  /** Whether the change is worth a journal line: everything but a lease renewal. */
-  private static boolean matters(WorkItem before, WorkItem after) {
-    return before.state() != after.state() || before.attempt() != after.attempt()
-      || before.cancelRequested() != after.cancelRequested() || !java.util.Objects.equals(before.owner(), after.owner());
   }
 
   /** Lets a finished item go after {@code ms}. */
@@ -231,7 +225,8 @@ public final class WorkStore {
     return items;
   }
 
-  private static JsonObject encode(WorkItem item, long rev) {
+  /** The record stored for {@code item} at revision {@code rev}. */
+  static JsonObject encode(WorkItem item, long rev) {
     return item.toJson().put(REV, rev);
   }
 

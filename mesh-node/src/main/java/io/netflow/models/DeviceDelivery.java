@@ -118,7 +118,7 @@ public final class DeviceDelivery extends VerticleBase {
         return Future.succeededFuture(new Advice(name, null, null, List.of(), Math.max(1_000, retry), true));
       }
       String id = name + "/" + version;
-      List<DeviceSources.Source> from = sources.rank(id, options.getSources());
+      List<DeviceSources.Source> from = sources.rank(id, options.getSources(), deviceId);
       return manifests.get(id).map(m -> new Advice(name, version, m, from,
         from.isEmpty() ? Math.max(1_000, retry) : retry, !admitted));
     });

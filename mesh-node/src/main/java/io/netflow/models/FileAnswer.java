@@ -17,10 +17,14 @@ import io.vertx.ext.web.RoutingContext;
  * One answer to {@code GET /v1/models/{name}/{version}/file}. The version's file is immutable and
  * named by its SHA-256, so the ETag is that hash and a device resumes with {@code Range} and
  * {@code If-Range}. A range within {@code models.device-range-bytes} is sent zero-copy
- * ({@code sendFile}) once its bytes are taken from the device budget; a larger one is read and sent
- * in budget-sized slices, each waiting for its bytes, so that no request outruns the budget.
+ * ({@code sendFile}) once its bytes of the device budget come up (it waits in line up to
+ * {@value #MAX_QUEUE_MS} ms, else the device is told to try another source); a larger one is read
+ * and sent in budget-sized slices, each waiting for its bytes, so that no request outruns the budget.
  */
 final class FileAnswer {
+
+  /** The longest a range waits for its bytes of the budget before the device is sent elsewhere. */
+  private static final long MAX_QUEUE_MS = 2_000;
 
   private final Vertx vertx;
   private final RoutingContext ctx;
@@ -78,18 +82,28 @@ final class FileAnswer {
       r.putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size));
     }
     if (range.length() <= egress.capacity()) {
-      long wait = egress.take(range.length());
-      if (wait > 0) {
-        Answers.fail(ctx, new MeshException(ErrorCode.OVERLOADED, "this node's device-download budget is spent for now;"
-          + " try another source", wait));
+      long wait = egress.reserve(range.length(), MAX_QUEUE_MS);
+      if (wait < 0) {
+        Answers.fail(ctx, new MeshException(ErrorCode.OVERLOADED, "this node's device-download budget is taken for the"
+          + " next " + MAX_QUEUE_MS + " ms; try another source", Math.max(1, egress.queuedMs() - MAX_QUEUE_MS)));
         return;
       }
-      r.sendFile(held.file().toString(), range.first(), range.length());
+      String path = held.file().toString();
+      if (wait == 0) {
+        sendFile(path, range);
+      } else {
+        vertx.setTimer(wait, t -> sendFile(path, range));
+      }
       return;
     }
     r.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(range.length()));
     vertx.fileSystem().open(held.file().toString(), new OpenOptions().setRead(true)).onSuccess(file -> paced(file, range))
       .onFailure(err -> Answers.fail(ctx, new MeshException(ErrorCode.INTERNAL, "cannot read the model file")));
+  }
+
+  private void sendFile(String path, ByteRange range) {
+    egress.sent(range.length());
+    ctx.response().sendFile(path, range.first(), range.length());
   }
 
   /** Sends a large range slice by slice, each once its bytes are in the budget. */
@@ -106,19 +120,16 @@ final class FileAnswer {
   }
 
   private void send(AsyncFile file, Buffer slice) {
-    long wait = egress.take(slice.length());
-    if (wait == 0) {
-      ctx.response().write(slice);
-      if (ctx.response().writeQueueFull()) {
-        file.pause();
-        ctx.response().drainHandler(v -> file.resume());
-      }
-      return;
-    }
+    long wait = egress.reserve(slice.length(), Long.MAX_VALUE / 2_000_000);
     file.pause();
     vertx.setTimer(Math.max(1, wait), t -> {
-      file.resume();
-      send(file, slice);
+      egress.sent(slice.length());
+      ctx.response().write(slice);
+      if (ctx.response().writeQueueFull()) {
+        ctx.response().drainHandler(v -> file.resume());
+      } else {
+        file.resume();
+      }
     });
   }
 }

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This node's budget for serving model files to devices ({@code node.device-egress-bytes-per-second}):
- * a token bucket (Bucket4j) that a download's bytes are taken from before they are sent. Its rate
+ * a token bucket (Bucket4j) that a download's bytes are reserved from before they are sent, queued
+ * for at most a little while rather than refused. Its rate
  * yields to players as the MODEL lane's does ({@link LatencyAimd}). It also measures what it served,
  * so that the load report tells peers how much budget is left here, and {@code /active} steers
  * devices to holders with room. Thread-safe.
@@ -38,26 +39,46 @@ public final class DeviceEgress {
     this.bucket = Bucket.builder().addLimit(limit(budget)).build();
   }
 
+  /**
+   * The bucket holds at most one range and refills at the rate less one range a second, so that no
+   * second ever sends more than the rate, however the reservations fall.
+   */
   private Bandwidth limit(long perSecond) {
-    return Bandwidth.builder().capacity(capacity).refillGreedy(Math.max(1, perSecond), Duration.ofSeconds(1))
+    long refill = perSecond > 2 * capacity ? perSecond - capacity : Math.max(1, perSecond / 2);
+    return Bandwidth.builder().capacity(capacity).refillGreedy(refill, Duration.ofSeconds(1))
       .initialTokens(capacity).build();
   }
 
   /**
-   * Takes {@code bytes} of the budget for one download or range.
+   * Reserves {@code bytes} of the budget for one range: they may be sent after the returned delay
+   * (0: at once). Reservations queue in the order they come, so the budget is spent evenly and
+   * fully however many devices ask, and no second sends more than the rate and one range.
    *
-   * @return 0 when taken, else the milliseconds until it could be (a request over the capacity is
-   *         never taken: the device must ask for smaller ranges)
+   * @return the milliseconds to wait before sending, or -1 when the queue is longer than
+   *         {@code maxWaitMs} (nothing is reserved then: the device should try another source), or
+   *         -2 when {@code bytes} is more than one range may be
    */
-  public long take(long bytes) {
+  public long reserve(long bytes, long maxWaitMs) {
     if (bytes > capacity) {
-      return Long.MAX_VALUE;
+      return -2;
     }
-    if (bucket.tryConsume(bytes)) {
-      served.addAndGet(bytes);
-      return 0;
+    long penaltyNanos = bucket.consumeIgnoringRateLimits(bytes);
+    if (penaltyNanos > maxWaitMs * 1_000_000) {
+      bucket.addTokens(bytes);
+      return -1;
     }
-    return Math.max(1, bucket.estimateAbilityToConsume(bytes).getNanosToWaitForRefill() / 1_000_000);
+    return (penaltyNanos + 999_999) / 1_000_000;
+  }
+
+  /** Counts bytes as they are sent (a reservation may wait its turn first). */
+  public void sent(long bytes) {
+    served.addAndGet(bytes);
+  }
+
+  /** How long the queue of reservations is now, in milliseconds (what a device is told to wait). */
+  public long queuedMs() {
+    long available = bucket.getAvailableTokens();
+    return available >= 0 ? 0 : (long) (-available * 1000.0 / Math.max(1, aimd.rate()));
   }
 
   /** One AIMD step and rate measurement; call every 200 ms from one thread. */
@@ -91,7 +112,7 @@ public final class DeviceEgress {
     return recentRate;
   }
 
-  /** Bytes served to devices since start. */
+  /** Bytes sent to devices since start. */
   public long served() {
     return served.get();
   }

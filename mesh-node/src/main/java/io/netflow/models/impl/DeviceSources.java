@@ -64,6 +64,15 @@ public final class DeviceSources {
    * are left out; an empty answer means "ask again later".
    */
   public List<Source> rank(String modelId, int max) {
+    return rank(modelId, max, "");
+  }
+
+  /**
+   * As {@link #rank(String, int)}, for one device: holders alike in region, load and room are
+   * ordered by a hash of the device and the node (rendezvous), so that a fleet asking at once
+   * spreads over them evenly instead of all starting with the same one.
+   */
+  public List<Source> rank(String modelId, int max, String deviceId) {
     List<MeshView.Entry> candidates = new ArrayList<>();
     for (String node : holders.getOrDefault(modelId, Set.of())) {
       MeshView.Entry e = view.get(node);
@@ -74,12 +83,28 @@ public final class DeviceSources {
     }
     candidates.sort(Comparator.comparing((MeshView.Entry e) -> !region.equals(e.report().node().region()))
       .thenComparingDouble(e -> busy(e.report()))
-      .thenComparingDouble(e -> -e.report().traffic().deviceRoom()));
+      .thenComparingDouble(e -> -roomStep(e.report()))
+      .thenComparingLong(e -> spread(deviceId, e.report().nodeId())));
     List<Source> out = new ArrayList<>();
     for (MeshView.Entry e : candidates.subList(0, Math.min(max, candidates.size()))) {
       out.add(new Source(e.report().nodeId(), e.report().node().httpUrl() + "/v1/models/" + modelId + "/file"));
     }
     return out;
+  }
+
+  /** Budget left as a share of what is allowed, in steps of a quarter: full, most, some, little. */
+  private static double roomStep(LoadReport r) {
+    TrafficLoad t = r.traffic();
+    return t.deviceAllowed() <= 0 ? 0 : Math.floor(t.deviceRoom() / t.deviceAllowed() * 4);
+  }
+
+  private static long spread(String deviceId, String nodeId) {
+    byte[] h = io.netflow.gateway.protocol.Sha256.of(deviceId + "\n" + nodeId);
+    long v = 0;
+    for (int i = 0; i < 8; i++) {
+      v = (v << 8) | (h[i] & 0xff);
+    }
+    return v;
   }
 
   /** How busy a node is, in [0, 1], in steps of a tenth so that small differences do not reorder. */

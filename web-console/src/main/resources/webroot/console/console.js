@@ -26,6 +26,14 @@ function bytes(b) {
   while (b >= 1024 && i < units.length - 1) { b /= 1024; i++; }
   return (b < 10 && i ? b.toFixed(1) : Math.round(b)) + units[i];
 }
+// Counts grow without bound on a long-lived node: compact, so a lane table keeps its width.
+function count(n) {
+  if (!n || n < 10000) return String(n || 0);
+  const units = ['k', 'M', 'G', 'T'];
+  let i = -1;
+  while (n >= 999.5 && i < units.length - 1) { n /= 1000; i++; }
+  return (n < 10 ? n.toFixed(1) : Math.round(n)) + units[i];
+}
 function time(ms) { return new Date(ms).toLocaleTimeString(); }
 
 function setStatus(text, cls) {
@@ -140,6 +148,21 @@ function topology(list, rates) {
   g.select('text.detail').attr('dy', 4).text((d) => pct(d.n.load.cpu));
 }
 
+// The CPU chart spans at least this much: with one or two samples Chart.js would otherwise stretch a
+// zero-width range to years (the first snapshot) or label sub-second ticks with the same second.
+const MIN_SPAN_MS = 30 * 1000;
+const PALETTE = ['#3b6fd8', '#d8553b', '#2e9d5b', '#9b59d0', '#e0a526', '#1fa3a3', '#c8378f', '#6b7280'];
+const colours = new Map();           // node name -> line colour
+
+// Chart.js would colour lines by position, so every line after a node that left would change colour.
+function colourOf(name) {
+  if (!colours.has(name)) {
+    const used = new Set(colours.values());
+    colours.set(name, PALETTE.find((c) => !used.has(c)) || PALETTE[colours.size % PALETTE.length]);
+  }
+  return colours.get(name);
+}
+
 function loadHistory(s) {
   const now = s.at;
   for (const n of s.nodes) {
@@ -148,21 +171,33 @@ function loadHistory(s) {
     while (points.length && points[0].x < now - HISTORY_MS) points.shift();
     history.set(n.name, points);
   }
-  for (const name of [...history.keys()]) if (!s.nodes.some((n) => n.name === name)) history.delete(name);
-  const datasets = [...history.entries()].map(([name, data]) => ({ label: name, data, pointRadius: 0, borderWidth: 2 }));
+  for (const name of [...history.keys()]) {
+    if (!s.nodes.some((n) => n.name === name)) { history.delete(name); colours.delete(name); }
+  }
+  const datasets = [...history.entries()].map(([name, data]) => ({
+    label: name, data, borderWidth: 2, borderColor: colourOf(name), backgroundColor: colourOf(name),
+    // A line needs two samples: the newest one is a dot, so a node shows from its first sample on.
+    pointRadius: (ctx) => (ctx.dataIndex === data.length - 1 ? 3 : 0),
+    // The newest dot sits on the plot's right edge, an idle node's line on its bottom: unclipped,
+    // neither is cut in half.
+    clip: false,
+  }));
+  const oldest = Math.min(now, ...datasets.map((d) => d.data[0].x));
+  const x = {
+    type: 'linear', min: Math.min(oldest, now - MIN_SPAN_MS), max: now,
+    ticks: { callback: (v) => new Date(v).toLocaleTimeString(), maxTicksLimit: 5 },
+  };
   if (!loadChart) {
     loadChart = new Chart(document.getElementById('load-chart'), {
       type: 'line', data: { datasets },
       options: {
         animation: false, maintainAspectRatio: false, parsing: false,
-        scales: {
-          x: { type: 'linear', ticks: { callback: (v) => new Date(v).toLocaleTimeString(), maxTicksLimit: 5 } },
-          y: { min: 0, suggestedMax: 100, title: { display: true, text: 'CPU %' } },
-        },
+        scales: { x, y: { min: 0, suggestedMax: 100, title: { display: true, text: 'CPU %' } } },
       },
     });
   } else {
     loadChart.data.datasets = datasets;
+    loadChart.options.scales.x = x;
     loadChart.update('none');
   }
 }
@@ -174,8 +209,9 @@ function laneTable(lanes) {
   for (const lane of LANES) {
     const l = lanes[lane] || {};
     body.append(el('tr', { 'data-lane': lane }, el('td', {}, lane), el('td', { class: 'num' }, bytes(l.queuedBytes)),
-      el('td', { class: 'num' }, bytes(l.inFlightBytes)), el('td', { class: 'num' }, l.sent || 0),
-      el('td', { class: 'num' }, l.shed || 0)));
+      el('td', { class: 'num' }, bytes(l.inFlightBytes)),
+      el('td', { class: 'num', title: String(l.sent || 0) }, count(l.sent)),
+      el('td', { class: 'num', title: String(l.shed || 0) }, count(l.shed))));
   }
   t.append(body);
   return t;
@@ -252,17 +288,33 @@ function rewards(r) {
   const windows = r.windows || [];
   const labels = windows.map((w) => new Date(w.start).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
   const data = windows.map((w) => w.multiplier);
+  const y = { min: 0, suggestedMax: r.maxMultiplier || 3 };
   if (!rewardsChart) {
     rewardsChart = new Chart(document.getElementById('rewards-chart'), {
       type: 'bar', data: { labels, datasets: [{ label: 'multiplier', data, backgroundColor: '#3b6fd8' }] },
-      options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } },
-        scales: { y: { min: 0, suggestedMax: r.maxMultiplier || 3 } } },
+      options: { animation: false, maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y } },
     });
   } else {
     rewardsChart.data.labels = labels;
     rewardsChart.data.datasets[0].data = data;
+    rewardsChart.options.scales.y = y;
     rewardsChart.update('none');
   }
+  const note = document.getElementById('rewards-note');
+  note.textContent = rewardsNote(r, windows);
+  note.hidden = !note.textContent;
+}
+
+// Bars alone do not say why they are missing or all alike; the planner pays the minimum everywhere
+// until load history shows quieter windows (or when load is flat), so a flat chart is expected.
+function rewardsNote(r, windows) {
+  if (!windows.length) {
+    return 'No reward schedule from this node yet' + (r.unavailable ? `: ${r.unavailable}.` : '.');
+  }
+  if (windows.every((w) => w.multiplier <= r.minMultiplier + 1e-9)) {
+    return `No load history yet (or flat load): every window pays the minimum, ×${r.minMultiplier}.`;
+  }
+  return '';
 }
 
 function events(list) {

@@ -1,6 +1,7 @@
 package io.netflow.node;
 
 import io.netflow.console.ConsoleFeed;
+import io.netflow.gateway.protocol.MeshException;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
 import io.netflow.models.ModelAddresses;
@@ -71,7 +72,9 @@ final class ConsoleState implements ConsoleFeed {
     reroutes();
     Future<JsonObject> modelList = models.list().otherwise(new JsonObject().put("models", new JsonArray()));
     Future<JsonObject> work = scheduler.backlog().otherwise(new JsonObject());
-    Future<JsonObject> schedule = rewards.schedule().otherwise(new JsonObject());
+    // The page says why it has no schedule (rewards starting, a lookup failed) rather than an empty chart.
+    Future<JsonObject> schedule = rewards.schedule()
+      .otherwise(err -> new JsonObject().put("unavailable", MeshException.of(err).getMessage()));
     last = Future.join(modelList, work, schedule).transform(ar -> Future.succeededFuture(mesh
       .put("at", now)
       .put("meshLoad", Math.round(load.rate() * 10) / 10.0)

@@ -26,7 +26,7 @@ final class KeyCommand implements Callable<Integer> {
   String id;
 
   @Option(names = "--scopes", required = true, paramLabel = "SCOPES",
-    description = "What the key may do, space-separated: publish:<glob> subscribe:<glob> work:<glob> contribute admin.")
+    description = "What the key may do, space-separated: publish:<glob> subscribe:<glob> work:<glob> contribute models:<glob> admin.")
   String scopes;
 
   @Override

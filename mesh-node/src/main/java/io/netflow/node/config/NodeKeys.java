@@ -154,7 +154,7 @@ public final class NodeKeys {
     "Budget for model downloads by devices, never exceeded; past it devices are steered to other nodes or told to retry.");
   public static final ConfigKey API_KEYS = listKey("gateway.api-keys", List.of(), "[A-Za-z0-9._-]{1,64}:[0-9a-fA-F]{64}:.+",
     "must be a list of id:sha256hex:scopes",
-    "API keys of game servers and Micro Nodes: id:sha256(secret):scopes, scopes publish:<glob> subscribe:<glob> work:<glob> contribute admin.");
+    "API keys of game servers and Micro Nodes: id:sha256(secret):scopes, scopes publish:<glob> subscribe:<glob> work:<glob> contribute models:<glob> admin.");
   public static final ConfigKey MAX_BODY = intKey("gateway.max-body-bytes", 2 << 20, 1024, 256 << 20,
     "Largest HTTP message body; larger ones get 413 TOO_LARGE.");
   public static final ConfigKey RATE = longKey("gateway.rate-per-second", 1_000, 1, 10_000_000,

@@ -126,7 +126,7 @@ class NetflowCliTest {
     CliRun badScope = CliRun.of("key", "--id", "game-eu", "--scopes", "publish:* fly");
     assertThat(badScope.code()).isEqualTo(2);
     assertThat(badScope.errLines()).containsExactly("netflow: API key game-eu has unknown scope 'fly'; "
-      + "scopes are admin, publish:<glob>, subscribe:<glob>, work:<glob>, contribute");
+      + "scopes are admin, publish:<glob>, subscribe:<glob>, work:<glob>, contribute, models:<glob>");
     assertThat(badScope.out()).isEmpty();
   }
 

@@ -128,6 +128,13 @@ class DeviceRolloutBench {
       }
       now[nodes.size()] = System.nanoTime();
       m.samples.add(now);
+      // What each node allows devices now (its budget, less while it yields to CRITICAL latency).
+      nodes.forEach(n -> {
+        var self = n.view().get(n.nodeId());
+        if (self != null) {
+          m.allowed.add(self.report().traffic().deviceAllowed() / BUDGET);
+        }
+      });
     }, 0, 100, TimeUnit.MILLISECONDS);
     CompletableFuture<Histogram> critical = CompletableFuture.supplyAsync(() -> {
       try {
@@ -242,6 +249,7 @@ class DeviceRolloutBench {
   /** What one fleet's rollout measured. */
   private static final class Measured {
     final ConcurrentLinkedQueue<long[]> samples = new ConcurrentLinkedQueue<>();
+    final ConcurrentLinkedQueue<Double> allowed = new ConcurrentLinkedQueue<>();
     Histogram critical;
     List<Double> done;
 
@@ -252,7 +260,8 @@ class DeviceRolloutBench {
     JsonObject toJson(double floor) {
       return new JsonObject().put("seconds50", at(0.5)).put("seconds95", at(0.95)).put("seconds100", at(1.0))
         .put("ratio95ToFloor", at(0.95) / floor).put("ratio100ToFloor", at(1.0) / floor)
-        .put("critical", Bench.latency(critical));
+        .put("critical", Bench.latency(critical))
+        .put("meanAllowedOverBudget", allowed.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
     }
 
     /**

@@ -25,6 +25,16 @@ public interface Mesh {
   Future<Reply> request(Envelope envelope);
 
   /**
+   * A copy of a CRITICAL or HIGH request sent before, perhaps through another node (a client lost
+   * its connection before the answer and sent it again with the same id). Every host of the service
+   * is first asked whether it remembers the id ({@code mesh.dedupe-ttl-ms}): the one that does
+   * answers with its first answer (waiting for it while the first is still being handled), so the
+   * request is applied once. Only when none remembers it is it routed as {@link #request} routes a
+   * new one. Other priorities are remembered nowhere: for them this is {@link #request}.
+   */
+  Future<Reply> resend(Envelope envelope);
+
+  /**
    * Routes a request like {@link #request}, but completes as soon as a node has taken it (that
    * node's lane had room, or this node's admission let it in) with that node's id, not when it is
    * answered: the gateway's 202 for NORMAL, MODEL and BULK. The answer is dropped; rerouting goes on

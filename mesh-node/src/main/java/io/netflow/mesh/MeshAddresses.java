@@ -11,6 +11,11 @@ public final class MeshAddresses {
     return "netflow.node." + nodeId + ".inbox";
   }
 
+  /** Where one node answers whether it remembers a CRITICAL/HIGH request's id, with the remembered answer. */
+  public static String recall(String nodeId) {
+    return "netflow.node." + nodeId + ".recall";
+  }
+
   /** Where one node takes its peers' topic interest (which topics they subscribe to, and changes). */
   public static String interest(String nodeId) {
     return "netflow.node." + nodeId + ".interest";

@@ -29,7 +29,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,17 +78,23 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     router = new Router(view, routingOptions);
     inbox = new Inbox(vertx, options, registry);
     requests = new Requests(vertx, options, router, (node, e) -> node.equals(selfId) ? inbox.handle(e)
-      : link(node).offer(e, options.getAttemptTimeoutMs()).map(Message::body), this::name, registry);
+      : link(node).offer(e, options.getAttemptTimeoutMs()).map(Message::body), this::recall, this::name, registry);
     view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
     vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> inbox.drain());
     pubSub = new PubSub(vertx, selfId, options, cluster, inbox, this::link, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), inbox::onMessage);
+    MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())
+      .onSuccess(m::reply).onFailure(err -> {
+        MeshException e = MeshException.of(err);
+        m.fail(e.code().code(), e.wireMessage());
+      }));
     BusIngress ingress = new BusIngress(this);
     MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
     MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
     MessageConsumer<IngressBatch> batches = vertx.eventBus().localConsumer(Addresses.INGRESS_BATCH, ingress::onBatch);
-    return Future.all(inboxConsumer.completion(), requests.completion(), publications.completion(), batches.completion())
+    return Future.all(List.of(inboxConsumer.completion(), recallConsumer.completion(), requests.completion(),
+        publications.completion(), batches.completion()))
       .compose(v -> pubSub.start());
   }
 
@@ -120,13 +128,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   @Override
   public Future<Reply> request(Envelope envelope) {
-    return onContext(() -> {
-      try {
-        return requests.request(validRequest(envelope));
-      } catch (MeshException invalid) {
-        return Future.failedFuture(invalid);
-      }
-    });
+    return route(envelope, requests::request);
+  }
+
+  @Override
+  public Future<Reply> resend(Envelope envelope) {
+    return route(envelope, requests::resend);
   }
 
   @Override
@@ -134,9 +141,14 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     if (envelope.priority().atLeastOnce()) {
       return request(envelope).map(Reply::nodeId);
     }
+    return route(envelope, requests::accept);
+  }
+
+  /** Checks a request and hands it to the data plane's event loop; an invalid one fails with its code. */
+  private <T> Future<T> route(Envelope envelope, Function<Envelope, Future<T>> how) {
     return onContext(() -> {
       try {
-        return requests.accept(validRequest(envelope));
+        return how.apply(validRequest(envelope));
       } catch (MeshException invalid) {
         return Future.failedFuture(invalid);
       }
@@ -225,6 +237,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   private Link link(String node) {
     return links.computeIfAbsent(node, id -> new Link(id, name(id), laneOptions, laneStats, this::transmit, vertx, registry));
+  }
+
+  /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
+  private Future<Buffer> recall(String node, String id, long timeoutMs) {
+    return node.equals(selfId) ? inbox.recall(id) : vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id,
+      new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs))).map(Message::body);
   }
 
   private Future<Message<Buffer>> transmit(String node, Envelope e, long timeoutMs) {

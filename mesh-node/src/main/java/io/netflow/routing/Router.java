@@ -66,6 +66,17 @@ public final class Router {
     return envelope.key() == null ? powerOfTwo(candidates) : rendezvous(envelope.key(), candidates);
   }
 
+  /** Every node that hosts {@code service} as this node knows, draining and stale ones too. */
+  public List<String> hostsOf(String service) {
+    List<String> hosts = new ArrayList<>();
+    for (MeshView.Entry e : view.entries()) {
+      if (e.report().traffic().services().contains(service)) {
+        hosts.add(e.report().nodeId());
+      }
+    }
+    return hosts;
+  }
+
   /** Whether any node (tried or not) hosts {@code service}. */
   public boolean anyHosts(String service) {
     return view.entries().stream().anyMatch(e -> e.report().traffic().services().contains(service));

@@ -23,11 +23,15 @@ import java.util.Map;
 
 /**
  * A message as game servers and Micro Nodes send it, over HTTP or WebSocket:
- * {@code {"id"?, "service" | "topic", "key"?, "priority"?, "timeoutMs"?, "headers"?, "payload" | "payloadBase64"}}.
- * Checked here (a stable code for each problem), then handed to this node's event-bus ingress.
+ * {@code {"id"?, "service" | "topic", "key"?, "priority"?, "timeoutMs"?, "headers"?, "payload" | "payloadBase64",
+ * "resend"?}}. Checked here (a stable code for each problem), then handed to this node's event-bus ingress.
+ *
+ * @param resend a copy of a CRITICAL or HIGH request sent before, perhaps through another node (a
+ *               client that lost its connection before the answer): the node that remembers its id
+ *               answers it, so it is applied once
  */
 public record MessageForm(String id, String service, String topic, String key, Priority priority, long timeoutMs,
-                          Map<String, String> headers, Buffer payload) {
+                          Map<String, String> headers, Buffer payload, boolean resend) {
 
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -116,6 +120,7 @@ public record MessageForm(String id, String service, String topic, String key, P
     private Map<String, String> headers;
     private String payload;
     private String payloadBase64;
+    private boolean resend;
 
     /** Takes a field (a later one of the same name wins, as in a JSON object); unknown fields are ignored. */
     void put(String name, Object value) {
@@ -127,6 +132,12 @@ public record MessageForm(String id, String service, String topic, String key, P
         case "priority" -> priority = string(name, value);
         case "payload" -> payload = string(name, value);
         case "payloadBase64" -> payloadBase64 = string(name, value);
+        case "resend" -> {
+          if (value != null && !(value instanceof Boolean)) {
+            throw new MeshException(ErrorCode.MALFORMED, "resend must be true or false");
+          }
+          resend = Boolean.TRUE.equals(value);
+        }
         case "timeoutMs" -> {
           if (value != null && !(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
             throw new MeshException(ErrorCode.MALFORMED, "timeoutMs must be an integer");
@@ -189,7 +200,8 @@ public record MessageForm(String id, String service, String topic, String key, P
         body = Buffer.buffer(payload != null ? payload : "");
       }
       return new MessageForm(id != null ? id : Envelope.newId(), service, topic, key,
-        priority != null ? Priority.parse(priority) : Priority.NORMAL, timeout, headers != null ? headers : Map.of(), body);
+        priority != null ? Priority.parse(priority) : Priority.NORMAL, timeout, headers != null ? headers : Map.of(), body,
+        resend);
     }
   }
 
@@ -263,6 +275,9 @@ public record MessageForm(String id, String service, String topic, String key, P
       .addHeader(Headers.TIMEOUT_MS, String.valueOf(timeoutMs));
     if (key != null) {
       o.addHeader(Headers.KEY, key);
+    }
+    if (resend) {
+      o.addHeader(Headers.RESEND, "true");
     }
     headers.forEach((k, v) -> o.addHeader(Headers.PASS_PREFIX + k, v));
     if (service == null) {

@@ -20,7 +20,8 @@ import java.util.Map;
  * One WebSocket client on {@code /v1/stream}. Text frames are JSON:
  * <ul>
  *   <li>{@code {"op":"send", ...message}}: answered by {@code {"op":"ack","id","status",...}} or
- *       {@code {"op":"error","id","code","error","message"}};</li>
+ *       {@code {"op":"error","id","code","error","message"}} (with {@code retryAfterMs} when a retry
+ *       later may succeed: 429 and 503 codes);</li>
  *   <li>{@code {"op":"subscribe","topic"}}: answered {@code {"op":"subscribed","topic"}} once every
  *       node of the mesh knows of it; publications then arrive as
  *       {@code {"op":"message","topic","id","payload"}}. A repeated subscribe is one subscription; past
@@ -173,7 +174,7 @@ final class StreamSession {
   }
 
   private void topicError(String topic, MeshException e) {
-    write(e.code().toJson(e.getMessage()).put("op", "error").put("topic", topic));
+    write(e.toJson().put("op", "error").put("topic", topic));
   }
 
   private void deliver(String topic, String id, String payload) {
@@ -185,7 +186,7 @@ final class StreamSession {
   }
 
   private void error(String id, MeshException e) {
-    write(e.code().toJson(e.getMessage()).put("op", "error").put("id", id));
+    write(e.toJson().put("op", "error").put("id", id));
   }
 
   private void write(JsonObject frame) {

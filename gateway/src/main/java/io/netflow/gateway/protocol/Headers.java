@@ -23,6 +23,8 @@ public final class Headers {
   public static final String ATTEMPTS = "nf-attempts";
   /** Prefix of headers passed through to the handler: {@code nf-h-foo} arrives as header {@code foo}. */
   public static final String PASS_PREFIX = "nf-h-";
+  /** On a request to {@link Addresses#INGRESS}: a copy of a request sent before (perhaps through another node). */
+  public static final String RESEND = "nf-resend";
 
   private Headers() {
   }

@@ -2,6 +2,7 @@ package io.netflow.gateway.protocol;
 
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
 
 /**
  * A failure with its stable {@link ErrorCode} and, for OVERLOADED and RATE_LIMITED, how long the
@@ -32,6 +33,15 @@ public class MeshException extends RuntimeException {
   /** Milliseconds to wait before retrying; 0 when there is no hint. */
   public long retryAfterMs() {
     return retryAfterMs;
+  }
+
+  /**
+   * The error body HTTP answers and WebSocket frames carry: {@code {code, error, message}}, and
+   * {@code retryAfterMs} when the mesh said how long to wait.
+   */
+  public JsonObject toJson() {
+    JsonObject json = code.toJson(getMessage());
+    return retryAfterMs > 0 ? json.put("retryAfterMs", retryAfterMs) : json;
   }
 
   /** The failure message to put on the event bus ({@code message.fail(code, wireMessage())}). */

@@ -41,13 +41,9 @@ public final class Answers {
     if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {
       ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
     }
-    if (e.retryAfterMs() > 0 && !ctx.response().ended()) {
-      // Retry-After speaks in whole seconds; a client that can wait less reads the body's figure.
-      ctx.response().setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
-        .end(e.code().toJson(e.getMessage()).put("retryAfterMs", e.retryAfterMs()).encode());
-      return;
-    }
-    error(ctx, e.code(), e.getMessage());
+    // Retry-After speaks in whole seconds; a client that can wait less reads the body's retryAfterMs.
+    ctx.response().setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+      .end(e.toJson().encode());
   }
 
   /** Answers {@code status} with a JSON body. */

@@ -49,7 +49,8 @@ public final class BusIngress {
       });
       return;
     }
-    mesh.request(e).onComplete(ar -> {
+    boolean resend = "true".equals(message.headers().get(Headers.RESEND));
+    (resend ? mesh.resend(e) : mesh.request(e)).onComplete(ar -> {
       if (ar.succeeded()) {
         Object body = message.body() instanceof Buffer || message.body() == null ? ar.result().body() : ar.result().body().toString();
         message.reply(body, new DeliveryOptions()

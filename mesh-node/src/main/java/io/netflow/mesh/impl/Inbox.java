@@ -114,6 +114,20 @@ public final class Inbox {
     });
   }
 
+  /**
+   * The answer this node gave (or is still working out) to the CRITICAL/HIGH request {@code id};
+   * NOT_FOUND when it does not remember it. A draining node still answers: its memory is what keeps
+   * a copy from being applied again elsewhere.
+   */
+  public Future<Buffer> recall(String id) {
+    Future<Buffer> prior = id == null ? null : dedupe.get(id);
+    if (prior == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "request " + id + " is not remembered here"));
+    }
+    duplicates.increment();
+    return prior;
+  }
+
   /** Serves a request to a local service: the same path for this node's own requests and its peers'. */
   public Future<Buffer> handle(Envelope e) {
     if (draining) {

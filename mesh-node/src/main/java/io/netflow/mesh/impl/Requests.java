@@ -13,9 +13,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -44,24 +46,33 @@ public final class Requests {
     Future<Buffer> send(String node, Envelope e);
   }
 
+  /** Asks one node for the answer it remembers to a request id; fails (NOT_FOUND) when it has none. */
+  @FunctionalInterface
+  public interface Recall {
+    Future<Buffer> recall(String node, String id, long timeoutMs);
+  }
+
   private final Vertx vertx;
   private final MeshOptions options;
   private final Router router;
   private final Transport transport;
+  private final Recall recall;
   private final Function<String, String> names;
   private final MeterRegistry registry;
   private final Map<String, Long> lastRerouteLog = new HashMap<>();
   private final Map<String, Map<ErrorCode, Counter>> reroutes = new HashMap<>();
   private final Counter noRoute;
   private final Counter expired;
+  private final Counter recalled;
 
   /** @param names a node's name for logs and meters, by its id */
-  public Requests(Vertx vertx, MeshOptions options, Router router, Transport transport, Function<String, String> names,
-                  MeterRegistry registry) {
+  public Requests(Vertx vertx, MeshOptions options, Router router, Transport transport, Recall recall,
+                  Function<String, String> names, MeterRegistry registry) {
     this.vertx = vertx;
     this.options = options;
     this.router = router;
     this.transport = transport;
+    this.recall = recall;
     this.names = names;
     this.registry = registry;
     this.noRoute = Counter.builder("netflow.routing.unroutable").description("Requests no node could take")
@@ -69,11 +80,45 @@ public final class Requests {
     this.expired = Counter.builder("netflow.routing.expired")
       .description("Requests still unanswered past their deadline, ended DEADLINE_EXCEEDED by the backstop (a bug if not 0)")
       .register(registry);
+    this.recalled = Counter.builder("netflow.routing.recalled")
+      .description("Copies of CRITICAL/HIGH requests sent again that a node answered from memory, not applied again")
+      .register(registry);
   }
 
   /** Routes a (validated) request; completes with the answer of the node that served it. */
   public Future<Reply> request(Envelope e) {
     return begin(e, false).promise.future();
+  }
+
+  /**
+   * A copy of a request sent before (see {@link io.netflow.mesh.Mesh#resend}): every host of its
+   * service is asked at once for the answer it remembers; the first to have one answers. When none
+   * remembers it (each says so, fails or does not answer within an attempt's time), it is routed as
+   * a new request.
+   */
+  public Future<Reply> resend(Envelope e) {
+    if (!e.priority().atLeastOnce()) {
+      return request(e);
+    }
+    List<String> hosts = router.hostsOf(e.service());
+    Promise<Reply> answer = Promise.promise();
+    long timeout = Math.min(options.getAttemptTimeoutMs(), Math.max(1, e.remainingMillis(System.currentTimeMillis())));
+    List<Future<Buffer>> asked = new ArrayList<>(hosts.size());
+    for (String node : hosts) {
+      Future<Buffer> remembered = recall.recall(node, e.id(), timeout);
+      remembered.onSuccess(body -> {
+        if (answer.tryComplete(new Reply(body, node, 1))) {
+          recalled.increment();
+        }
+      });
+      asked.add(remembered);
+    }
+    Future.join(asked).onComplete(all -> {
+      if (!answer.future().isComplete()) {
+        request(e).onComplete(answer);
+      }
+    });
+    return answer.future();
   }
 
   /** Routes a (validated) request; completes with the first node that takes it (the gateway's 202). */

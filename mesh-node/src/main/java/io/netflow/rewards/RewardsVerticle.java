@@ -208,7 +208,8 @@ public final class RewardsVerticle extends VerticleBase {
     JsonArray windows = new JsonArray();
     multipliers.forEach((w, m) -> windows.add(new JsonObject().put("window", w).put("start", w * options.getWindowMs())
       .put("end", (w + 1) * options.getWindowMs()).put("multiplier", m)));
-    return new JsonObject().put("windowMs", options.getWindowMs()).put("now", System.currentTimeMillis())
+    return new JsonObject().put("windowMs", options.getWindowMs()).put("periodMs", options.getPeriodMs())
+      .put("now", System.currentTimeMillis())
       .put("minMultiplier", options.getMinMultiplier()).put("maxMultiplier", options.getMaxMultiplier())
       .put("windows", windows);
   }

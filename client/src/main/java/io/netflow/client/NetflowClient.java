@@ -116,6 +116,7 @@ public final class NetflowClient implements AutoCloseable {
   });
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, Consumer<Delivery>> topics = new ConcurrentHashMap<>();
+  private final java.util.Set<String> followed = ConcurrentHashMap.newKeySet();
   private final List<Consumer<URI>> nodeListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<JsonNode>> frameListeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean connecting = new AtomicBoolean();
@@ -126,6 +127,8 @@ public final class NetflowClient implements AutoCloseable {
   /** The tail of the frames going out: each waits for the one before it. */
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
   private long backoffMs;
+  /** Checks in a row that could not reach the node in use (the timer thread's). */
+  private int unreachable;
 
   public NetflowClient(HttpClient http, Options options) {
     this.http = http;
@@ -183,6 +186,17 @@ public final class NetflowClient implements AutoCloseable {
   public void subscribe(String topic, Consumer<Delivery> onMessage) {
     if (topics.put(topic, onMessage) == null) {
       write(JSON.createObjectNode().put("op", "subscribe").put("topic", topic), null, false);
+    }
+  }
+
+  /**
+   * Follows a model for as long as this client lives (a key with {@code models:<glob>}): whenever
+   * what devices should run of it changes, a {@code {"op":"model","model","version","previous","state"}}
+   * frame reaches the {@link #onFrame} listeners ({@code io.netflow.client.models.ModelFollower} acts on it).
+   */
+  public void follow(String model) {
+    if (followed.add(model)) {
+      write(JSON.createObjectNode().put("op", "follow").put("model", model), null, false);
     }
   }
 
@@ -257,6 +271,7 @@ public final class NetflowClient implements AutoCloseable {
       sending = CompletableFuture.completedFuture(null);
     }
     topics.keySet().forEach(t -> write(JSON.createObjectNode().put("op", "subscribe").put("topic", t), null, false));
+    followed.forEach(m -> write(JSON.createObjectNode().put("op", "follow").put("model", m), null, false));
     pending.values().forEach(p -> {
       if (p.sentOn == null || p.sentOn == ws || p.message.resendable()) {
         write(p.message.toFrame(p.sentOn != null), p, false);
@@ -285,7 +300,10 @@ public final class NetflowClient implements AutoCloseable {
     }
   }
 
-  /** Every check interval: a node that stops being ready (draining, stopping) is left for the next. */
+  /**
+   * Every check interval: a node that stops being ready (draining, stopping: 503) is left for the
+   * next; so is one whose {@code /ready} cannot be reached twice in a row while its socket stays open.
+   */
   private void checkDraining() {
     WebSocket ws = socket;
     URI node = current;
@@ -295,11 +313,14 @@ public final class NetflowClient implements AutoCloseable {
     try {
       HttpResponse<Void> r = http.send(HttpRequest.newBuilder(node.resolve("/ready")).timeout(options.timeout())
         .GET().build(), HttpResponse.BodyHandlers.discarding());
+      unreachable = 0;
       if (r.statusCode() == 503) {
         lost(ws);
       }
     } catch (IOException e) {
-      lost(ws);
+      if (++unreachable >= 2) {
+        lost(ws);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

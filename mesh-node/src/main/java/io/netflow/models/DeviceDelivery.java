@@ -4,6 +4,7 @@ import com.hazelcast.cardinality.CardinalityEstimator;
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.lanes.LaneStats;
@@ -15,6 +16,7 @@ import io.netflow.models.impl.DeviceSources;
 import io.netflow.models.impl.Waves;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.nio.file.Path;
@@ -71,6 +73,7 @@ public final class DeviceDelivery extends VerticleBase {
     var eb = vertx.eventBus();
     eb.<JsonObject>consumer(ModelAddresses.MODEL_HOLDINGS, m -> sources.holdings(m.body()));
     eb.<JsonObject>consumer(ModelAddresses.MODEL_DESIRED, m -> desired(m.body()));
+    eb.<JsonObject>consumer(ModelAddresses.MODEL_DEVICES_CHANGED, m -> tellFollowers(m.body().getString("name"), m.body()));
     view.onRemoved(sources::nodeLeft);
     vertx.setPeriodic(ADJUST_MS, t -> egress.adjust());
     return vertx.sharedData().<String, JsonObject>getAsyncMap(ModelVerticle.MANIFESTS)
@@ -98,7 +101,16 @@ public final class DeviceDelivery extends VerticleBase {
       return;
     }
     rollouts.desired(name, version, System.currentTimeMillis())
+      .onSuccess(r -> tellFollowers(name, r.change()))
       .onFailure(err -> LOG.warn("Could not record the device rollout of {}/{}: {}", name, version, err.toString()));
+  }
+
+  /** Tells this node's WebSocket clients that follow {@code name} what devices should run of it now. */
+  private void tellFollowers(String name, JsonObject change) {
+    if (name != null) {
+      vertx.eventBus().publish(Addresses.deviceModelFeed(name), change.copy().put("name", name),
+        new DeliveryOptions().setLocalOnly(true));
+    }
   }
 
   /** What device {@code deviceId} (running {@code running}, or null) should run of {@code name}. */
@@ -152,6 +164,7 @@ public final class DeviceDelivery extends VerticleBase {
     };
     return done.map(r -> {
       LOG.info("Device rollout of {}: {} ({})", name, action, r.version());
+      vertx.eventBus().publish(ModelAddresses.MODEL_DEVICES_CHANGED, r.change().put("name", name));
       return r.toJson();
     });
   }

@@ -24,6 +24,13 @@ public final class ModelAddresses {
    */
   public static final String MODEL_ACTIVATED = "netflow.models.activated";
 
+  /**
+   * Publish to every node {@code {"name", "version", "previous", "state"}}: an admin paused, resumed
+   * or aborted the device waves of a model; each node tells its WebSocket followers
+   * ({@link io.netflow.gateway.protocol.Addresses#deviceModelFeed}).
+   */
+  public static final String MODEL_DEVICES_CHANGED = "netflow.models.devices-changed";
+
   private ModelAddresses() {
   }
 }

@@ -59,7 +59,8 @@ final class NodeHttp {
       new ModelRoutes(node.models(), node.modelOptions(), gateway.admin(), node.dataDir().resolve("uploads")),
       new DeviceRoutes(node.devices(), gateway.authenticate(), gateway.admin()),
       new WorkRoutes(node.scheduler(), gateway.authenticate(), maxBody),
-      new RewardRoutes(node.rewards(), node.rewardOptions(), gateway.authenticate(), maxBody));
+      new RewardRoutes(node.rewards(), node.rewardOptions(), gateway.authenticate(), maxBody),
+      new SdkRoutes());
     scopes = parts.stream().flatMap(p -> p.scopes().stream()).toList();
     try {
       gateway.keys().requireKnown(scopes);

@@ -117,7 +117,8 @@ final class NodeOptions {
       .setMaxWebSocketBytes(config.getInt(NodeKeys.WS_FRAME))
       .setWebSocketCompression(config.getString(NodeKeys.WS_COMPRESSION).equals("deflate"))
       .setIdleTimeoutSeconds(config.getInt(NodeKeys.IDLE_TIMEOUT))
-      .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS));
+      .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS))
+      .setCorsOrigins(config.getList(NodeKeys.CORS_ORIGINS));
   }
 
   static GatewayOptions gateway(NodeConfig config) {

@@ -136,7 +136,9 @@ public final class DeviceScheduler implements AutoCloseable {
       odds.observe(forecast.slot(now / forecast.windowMs()), forecast.slots(), c, options);
     }
     List<DataRequest> pending = new ArrayList<>(store.pending());
-    plans.keySet().retainAll(pending.stream().map(DataRequest::id).toList());
+    if (plans.size() > pending.size()) {
+      plans.keySet().retainAll(pending.stream().map(DataRequest::id).collect(java.util.stream.Collectors.toSet()));
+    }
     int started = 0;
     long wake = now + options.tick().toMillis();
     pending.sort(Comparator.comparingLong(r -> plan(r, now).choice.atMs()));
@@ -151,7 +153,10 @@ public final class DeviceScheduler implements AutoCloseable {
         if (now >= p.choice.untilMs()) {
           p.choice = place(r, now);
           p.draws++;
+          wake = Math.min(wake, Math.max(now + 1, p.choice.atMs()));
         }
+        // Look again by the time it becomes urgent, even if that is sooner than the next tick.
+        wake = Math.min(wake, Math.max(now + 1, r.deadline().toEpochMilli() - options.deadlineGuard().toMillis()));
         continue;
       }
       if (pacedUntilMs > now) {

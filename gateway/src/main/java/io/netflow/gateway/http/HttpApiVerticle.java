@@ -7,11 +7,13 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
@@ -58,6 +60,20 @@ public class HttpApiVerticle extends VerticleBase {
   public Future<?> start() {
     router = Router.router(vertx);
     router.route().handler(new HttpMetrics(registry));
+    if (!options.getCorsOrigins().isEmpty()) {
+      // Only for the listed origins: a request from any other (the console's own page, a page the
+      // operator did not list) goes on untouched, and the browser keeps its same-origin rule.
+      CorsHandler cors = cors(options.getCorsOrigins());
+      Set<String> origins = Set.copyOf(options.getCorsOrigins());
+      router.route().handler(ctx -> {
+        String origin = ctx.request().getHeader(HttpHeaders.ORIGIN);
+        if (origin != null && (origins.contains("*") || origins.contains(origin))) {
+          cors.handle(ctx);
+        } else {
+          ctx.next();
+        }
+      });
+    }
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
@@ -70,6 +86,17 @@ public class HttpApiVerticle extends VerticleBase {
     router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
     router.errorHandler(400, ctx -> Answers.error(ctx, ErrorCode.MALFORMED, "malformed request"));
     return listen(router, options.getPort(), options.getPortCount());
+  }
+
+  /**
+   * Browser pages of these origins may call the API (the JavaScript client's fetches) and read the
+   * headers a client acts on; the key still travels in {@code Authorization}, never as a cookie.
+   */
+  private static CorsHandler cors(List<String> origins) {
+    CorsHandler cors = origins.contains("*") ? CorsHandler.create() : CorsHandler.create().addOrigins(origins);
+    return cors.allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
+      .allowedHeaders(Set.of("Authorization", "Content-Type", "Range", "If-Range", "If-None-Match"))
+      .exposedHeaders(Set.of("Retry-After", "ETag", "Content-Range", "Location")).maxAgeSeconds(600);
   }
 
   /** Every route with a path, as {@code "METHOD /path"} (OpenAPI path syntax for parameters). */

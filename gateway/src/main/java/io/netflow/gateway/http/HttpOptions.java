@@ -1,6 +1,9 @@
 package io.netflow.gateway.http;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -35,6 +38,11 @@ public class HttpOptions {
   public static final String DEFAULT_TLS_KEY_PATH = "";
   /** Default open connections at most: 10,000. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** Default origins whose browser pages may call the API: none (same origin only). */
+  public static final List<String> DEFAULT_CORS_ORIGINS = List.of();
+  /** An origin as a browser sends it ({@code https://game.example:8443}), or {@code *} for any. */
+  private static final Pattern ORIGIN = Pattern.compile("\\*|https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?");
+  private static final String CORS_ORIGINS = "corsOrigins";
 
   private static final Range PORT = new Range("port", "http.port", 0, 65535);
   private static final Range PORT_COUNT = new Range("portCount", "http.port-count", 1, 1000);
@@ -58,6 +66,7 @@ public class HttpOptions {
   private String tlsCertPath = DEFAULT_TLS_CERT_PATH;
   private String tlsKeyPath = DEFAULT_TLS_KEY_PATH;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private List<String> corsOrigins = DEFAULT_CORS_ORIGINS;
 
   /** Options with every default. */
   public HttpOptions() {
@@ -74,6 +83,7 @@ public class HttpOptions {
     this.tlsCertPath = other.tlsCertPath;
     this.tlsKeyPath = other.tlsKeyPath;
     this.maxConnections = other.maxConnections;
+    this.corsOrigins = other.corsOrigins;
   }
 
   /**
@@ -96,6 +106,20 @@ public class HttpOptions {
       }
       setWebSocketCompression(on);
     }
+    if (json.containsKey(CORS_ORIGINS)) {
+      if (!(json.getValue(CORS_ORIGINS) instanceof JsonArray origins)) {
+        throw new IllegalArgumentException("gateway.cors-origins must be a list of origins, got "
+          + shown(json.getValue(CORS_ORIGINS)));
+      }
+      List<String> list = new ArrayList<>();
+      for (Object o : origins) {
+        if (!(o instanceof String s)) {
+          throw new IllegalArgumentException("gateway.cors-origins must be a list of origins, got " + shown(o));
+        }
+        list.add(s);
+      }
+      setCorsOrigins(list);
+    }
   }
 
   /** Every setting, under its name. */
@@ -109,7 +133,8 @@ public class HttpOptions {
       .put(WEB_SOCKET_COMPRESSION, webSocketCompression)
       .put(TLS_CERT_PATH.field(), tlsCertPath)
       .put(TLS_KEY_PATH.field(), tlsKeyPath)
-      .put(MAX_CONNECTIONS.field(), maxConnections);
+      .put(MAX_CONNECTIONS.field(), maxConnections)
+      .put(CORS_ORIGINS, new JsonArray(corsOrigins));
   }
 
   public String getHost() {
@@ -202,6 +227,25 @@ public class HttpOptions {
    */
   public HttpOptions setMaxConnections(int max) {
     this.maxConnections = MAX_CONNECTIONS.check(max);
+    return this;
+  }
+
+  public List<String> getCorsOrigins() {
+    return corsOrigins;
+  }
+
+  /**
+   * The origins whose browser pages may call the API and read its answers (CORS): each
+   * {@code http(s)://host[:port]}, or {@code *} for any; empty for none (same origin only).
+   */
+  public HttpOptions setCorsOrigins(List<String> origins) {
+    for (String o : origins) {
+      if (o == null || !ORIGIN.matcher(o).matches()) {
+        throw new IllegalArgumentException("gateway.cors-origins must list origins such as https://game.example:8443 "
+          + "or *, got " + shown(o));
+      }
+    }
+    this.corsOrigins = List.copyOf(origins);
     return this;
   }
 

@@ -3,6 +3,7 @@ package io.netflow.gateway.http;
 import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
 import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
 import io.netflow.gateway.protocol.MeshException;
@@ -26,7 +27,13 @@ import java.util.Map;
  *       node of the mesh knows of it; publications then arrive as
  *       {@code {"op":"message","topic","id","payload"}}. A repeated subscribe is one subscription; past
  *       {@code gateway.ws-max-subscriptions} the answer is an error LIMIT_REACHED (1021);</li>
- *   <li>{@code {"op":"unsubscribe","topic"}}: answered {@code {"op":"unsubscribed","topic"}}.</li>
+ *   <li>{@code {"op":"unsubscribe","topic"}}: answered {@code {"op":"unsubscribed","topic"}};</li>
+ *   <li>{@code {"op":"follow","model"}} (a key with {@code models:<glob>}): answered
+ *       {@code {"op":"following","model"}}; then whenever what devices should run of it changes (a
+ *       new version's waves begin, pause, resume or stop; a rollback),
+ *       {@code {"op":"model","model","version","previous","state"}} arrives, and the device asks
+ *       {@code /v1/models/{model}/active} what to run. Follows count against
+ *       {@code gateway.ws-max-subscriptions} with topics; {@code {"op":"unfollow","model"}} ends one.</li>
  * </ul>
  * A client's subscriptions end with its socket: the node drops a topic with its last subscriber.
  * Backpressure both ways: past {@link #MAX_IN_FLIGHT} unanswered sends the gateway stops reading
@@ -49,6 +56,8 @@ final class StreamSession {
   private final GatewayOptions options;
   /** This client's topics: the local feed of each, and whether the node confirmed the subscription. */
   private final Map<String, Subscription> subscriptions = new HashMap<>();
+  /** The models this client follows, and their local feeds. */
+  private final Map<String, MessageConsumer<JsonObject>> follows = new HashMap<>();
   private int inFlight;
   private long dropped;
   private boolean paused;
@@ -74,6 +83,8 @@ final class StreamSession {
     ws.closeHandler(v -> {
       subscriptions.keySet().forEach(this::leave);
       subscriptions.clear();
+      follows.values().forEach(MessageConsumer::unregister);
+      follows.clear();
     });
   }
 
@@ -90,8 +101,10 @@ final class StreamSession {
       case "send" -> send(frame);
       case "subscribe" -> subscribe(frame.getValue("topic") instanceof String t ? t : null);
       case "unsubscribe" -> unsubscribe(frame.getValue("topic") instanceof String t ? t : null);
-      default -> error(frame.getString("id"), new MeshException(ErrorCode.MALFORMED,
-        "op must be send, subscribe or unsubscribe"));
+      case "follow" -> follow(frame.getValue("model") instanceof String m ? m : null);
+      case "unfollow" -> unfollow(frame.getValue("model") instanceof String m ? m : null);
+      default -> error(frame.getValue("id") instanceof String id ? id : null, new MeshException(ErrorCode.MALFORMED,
+        "op must be send, subscribe, unsubscribe, follow or unfollow"));
     }
   }
 
@@ -136,7 +149,7 @@ final class StreamSession {
       held.confirmed().onSuccess(v -> subscribed(topic));
       return;
     }
-    if (subscriptions.size() >= options.getWsMaxSubscriptions()) {
+    if (subscriptions.size() + follows.size() >= options.getWsMaxSubscriptions()) {
       topicError(topic, new MeshException(ErrorCode.LIMIT_REACHED, "this connection subscribes to "
         + "gateway.ws-max-subscriptions (" + options.getWsMaxSubscriptions() + ") topics; unsubscribe from one first"));
       return;
@@ -160,6 +173,33 @@ final class StreamSession {
       subscriptions.remove(topic);
     }
     write(new JsonObject().put("op", "unsubscribed").put("topic", topic));
+  }
+
+  private void follow(String model) {
+    if (model == null || !Envelope.NAME.matcher(model).matches() || !who.may("models", model)) {
+      write(new MeshException(ErrorCode.FORBIDDEN, "key " + who.keyId() + " may not follow model '" + model + "'")
+        .toJson().put("op", "error").put("model", model));
+      return;
+    }
+    if (!follows.containsKey(model)) {
+      if (subscriptions.size() + follows.size() >= options.getWsMaxSubscriptions()) {
+        write(new MeshException(ErrorCode.LIMIT_REACHED, "this connection follows and subscribes to "
+          + "gateway.ws-max-subscriptions (" + options.getWsMaxSubscriptions() + ") in all; leave one first")
+          .toJson().put("op", "error").put("model", model));
+        return;
+      }
+      follows.put(model, vertx.eventBus().<JsonObject>localConsumer(Addresses.deviceModelFeed(model),
+        m -> write(m.body().copy().put("op", "model").put("model", model))));
+    }
+    write(new JsonObject().put("op", "following").put("model", model));
+  }
+
+  private void unfollow(String model) {
+    MessageConsumer<JsonObject> feed = model == null ? null : follows.remove(model);
+    if (feed != null) {
+      feed.unregister();
+    }
+    write(new JsonObject().put("op", "unfollowed").put("model", model));
   }
 
   /** Stops this client's feed of a topic, and tells the node once its subscription was confirmed. */

@@ -46,6 +46,15 @@ public final class Addresses {
     return "netflow.topic." + topic;
   }
 
+  /**
+   * Local publish {@code {"model", "version", "previous", "state"}}: what devices should run of
+   * {@code model} changed on this mesh (a new version's waves began, were paused, resumed or
+   * aborted, or a rollback). Every node publishes it to its own WebSocket followers.
+   */
+  public static String deviceModelFeed(String model) {
+    return "netflow.device-model." + model;
+  }
+
   private Addresses() {
   }
 }

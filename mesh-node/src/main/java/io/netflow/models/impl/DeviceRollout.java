@@ -44,6 +44,12 @@ public record DeviceRollout(String name, String version, String previous, long s
     return Math.max(0, (pausedAt > 0 ? pausedAt : now) - startedAt - pausedMs);
   }
 
+  /** What devices are told when it changes: {@code {"version", "previous", "state"}} (waves, paused or aborted). */
+  public JsonObject change() {
+    return new JsonObject().put("version", version).put("previous", previous)
+      .put("state", aborted ? "aborted" : paused() ? "paused" : "waves");
+  }
+
   public JsonObject toJson() {
     return new JsonObject().put("name", name).put("version", version).put("previous", previous)
       .put("startedAt", startedAt).put("pausedAt", pausedAt).put("pausedMs", pausedMs).put("aborted", aborted);

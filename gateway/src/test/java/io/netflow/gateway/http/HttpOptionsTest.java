@@ -20,7 +20,8 @@ class HttpOptionsTest {
       .setIdleTimeoutSeconds(0)
       .setWebSocketCompression(true)
       .setTls("/etc/netflow/cert.pem", "/etc/netflow/key.pem")
-      .setMaxConnections(7);
+      .setMaxConnections(7)
+      .setCorsOrigins(java.util.List.of("https://play.example:8443", "http://localhost:3000"));
   }
 
   @Test
@@ -37,6 +38,9 @@ class HttpOptionsTest {
     refuses(() -> o.setMaxConnections(0), "gateway.max-connections", "0");
     refuses(() -> o.setMaxConnections(10_000_001), "gateway.max-connections", "10000001");
     refuses(() -> o.setHost(""), "http.host", "''");
+    refuses(() -> o.setCorsOrigins(java.util.List.of("play.example")), "gateway.cors-origins", "'play.example'");
+    refuses(() -> o.setCorsOrigins(java.util.List.of("https://play.example/path")), "gateway.cors-origins",
+      "'https://play.example/path'");
     refuses(() -> o.setHost("-bad"), "http.host", "'-bad'");
     refuses(() -> o.setHost(null), "http.host", "null");
     refuses(() -> o.setTls("a".repeat(4097), "key.pem"), "http.tls-cert", "'" + "a".repeat(4097) + "'");
@@ -51,7 +55,8 @@ class HttpOptionsTest {
   void theEdgesOfEachRangeAreAccepted() {
     HttpOptions o = new HttpOptions().setPort(0).setPort(65535).setPortCount(1).setPortCount(1000)
       .setMaxWebSocketBytes(1024).setMaxWebSocketBytes(64 << 20).setIdleTimeoutSeconds(0).setIdleTimeoutSeconds(86_400)
-      .setMaxConnections(1).setMaxConnections(10_000_000).setHost("a").setTls("", "");
+      .setMaxConnections(1).setMaxConnections(10_000_000).setHost("a").setTls("", "")
+      .setCorsOrigins(java.util.List.of("*")).setCorsOrigins(java.util.List.of());
     assertThat(o.isTls()).isFalse();
   }
 
@@ -60,7 +65,7 @@ class HttpOptionsTest {
     HttpOptions changed = changed();
     assertThat(changed.toJson().fieldNames()).containsExactlyInAnyOrder("host", "port", "portCount",
       "maxWebSocketBytes", "idleTimeoutSeconds", "webSocketCompression", "tlsCertPath", "tlsKeyPath",
-      "maxConnections");
+      "maxConnections", "corsOrigins");
     roundTrips(new HttpOptions().toJson(), changed.toJson(), json -> new HttpOptions(json).toJson());
     assertThat(new HttpOptions(changed).toJson()).isEqualTo(changed.toJson());
     assertThat(new HttpOptions(changed.toJson()).isTls()).isTrue();
@@ -78,6 +83,7 @@ class HttpOptionsTest {
     refuses(() -> new HttpOptions(new JsonObject().put("port", "8080")), "http.port", "'8080'");
     refuses(() -> new HttpOptions(new JsonObject().put("portCount", 2.5)), "http.port-count", "2.5");
     refuses(() -> new HttpOptions(new JsonObject().put("host", 127)), "http.host", "127");
+    refuses(() -> new HttpOptions(new JsonObject().put("corsOrigins", "*")), "gateway.cors-origins", "'*'");
     refuses(() -> new HttpOptions(new JsonObject().put("webSocketCompression", "deflate")), "gateway.ws-compression",
       "'deflate'");
     assertThatThrownBy(() -> new HttpOptions(new JsonObject().put("tlsKeyPath", "key.pem")))

@@ -23,6 +23,7 @@ public final class LaneStats {
   private final Bucket[] ceilings = new Bucket[LANES];
   private final AtomicLong criticalSamples = new AtomicLong();
   private volatile double criticalEwmaNanos;
+  private final DelayFilter criticalFilter = new DelayFilter();
 
   public LaneStats(LaneOptions options) {
     for (Priority p : Priority.values()) {
@@ -44,7 +45,17 @@ public final class LaneStats {
   /** Records the latency of an answered CRITICAL envelope (EWMA with weight 0.2). */
   public void observeCritical(long nanos) {
     double prev = criticalEwmaNanos;
-    criticalEwmaNanos = criticalSamples.getAndIncrement() == 0 ? nanos : 0.8 * prev + 0.2 * nanos;
+    long n = criticalSamples.getAndIncrement();
+    criticalEwmaNanos = n == 0 ? nanos : 0.8 * prev + 0.2 * nanos;
+    criticalFilter.observe(nanos, System.nanoTime());
+  }
+
+  /**
+   * CRITICAL latency with one-off stalls filtered out ({@link DelayFilter}: the least of the last
+   * 100-200 ms, or of the last few samples), in nanoseconds; 0 before any.
+   */
+  public long criticalFilteredNanos() {
+    return criticalFilter.delay(System.nanoTime());
   }
 
   /** Smoothed latency of CRITICAL envelopes from this node, in nanoseconds. */

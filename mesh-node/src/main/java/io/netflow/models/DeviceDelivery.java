@@ -93,6 +93,12 @@ public final class DeviceDelivery extends VerticleBase {
       .onSuccess(want -> want.values().forEach(this::desired));
   }
 
+  @Override
+  public Future<?> stop() {
+    egress.close();
+    return Future.succeededFuture();
+  }
+
   /** The mesh wants a version of a model: its device waves start, or (a rollback) they are aborted. */
   private void desired(JsonObject want) {
     String name = want == null ? null : want.getString("name");
@@ -188,6 +194,11 @@ public final class DeviceDelivery extends VerticleBase {
   /** This node's device-download budget. */
   public DeviceEgress egress() {
     return egress;
+  }
+
+  /** The longest a range waits for its bytes of the budget ({@code models.device-queue-ms}). */
+  long queueMs() {
+    return options.getQueueMs();
   }
 
   public DeviceOptions options() {

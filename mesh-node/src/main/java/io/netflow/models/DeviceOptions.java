@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * How a node delivers model versions to devices (Micro Nodes): the waves a version opens in, how
- * many download sources a device is given, this node's device-download budget, and the largest
- * range it sends at once without pacing. Setters refuse what the config key does not allow, naming
+ * many download sources a device is given, this node's device-download budget, the largest
+ * range it sends at once without pacing, and how long a range may wait for the budget. Setters refuse what the config key does not allow, naming
  * the key, the value and what is allowed; JSON round-trips every setting.
  */
 public class DeviceOptions {
@@ -23,12 +23,15 @@ public class DeviceOptions {
   public static final int DEFAULT_SOURCES = 3;
   /** Default largest range sent at once (zero-copy): 1 MiB; larger requests are paced. */
   public static final int DEFAULT_RANGE_BYTES = 1 << 20;
+  /** Default longest wait of a range for its bytes of the budget: 500 ms, then the device tries another source. */
+  public static final long DEFAULT_QUEUE_MS = 500;
 
   private List<Integer> waves = DEFAULT_WAVES;
   private long waveMs = DEFAULT_WAVE_MS;
   private long egressBytesPerSecond = DEFAULT_EGRESS_BYTES_PER_SECOND;
   private int sources = DEFAULT_SOURCES;
   private int rangeBytes = DEFAULT_RANGE_BYTES;
+  private long queueMs = DEFAULT_QUEUE_MS;
 
   public DeviceOptions() {
   }
@@ -39,9 +42,10 @@ public class DeviceOptions {
     this.egressBytesPerSecond = other.egressBytesPerSecond;
     this.sources = other.sources;
     this.rangeBytes = other.rangeBytes;
+    this.queueMs = other.queueMs;
   }
 
-  /** From JSON ({@code waves, waveMs, egressBytesPerSecond, sources, rangeBytes}); absent fields keep their defaults. */
+  /** From JSON ({@code waves, waveMs, egressBytesPerSecond, sources, rangeBytes, queueMs}); absent fields keep their defaults. */
   public DeviceOptions(JsonObject json) {
     try {
       if (json.containsKey("waves")) {
@@ -53,6 +57,7 @@ public class DeviceOptions {
       setEgressBytesPerSecond(json.getLong("egressBytesPerSecond", egressBytesPerSecond));
       setSources(json.getInteger("sources", sources));
       setRangeBytes(json.getInteger("rangeBytes", rangeBytes));
+      setQueueMs(json.getLong("queueMs", queueMs));
     } catch (ClassCastException | NullPointerException e) {
       throw new IllegalArgumentException("device options: a field has the wrong type: " + json.encode());
     }
@@ -60,7 +65,8 @@ public class DeviceOptions {
 
   public JsonObject toJson() {
     return new JsonObject().put("waves", new JsonArray(new ArrayList<>(waves))).put("waveMs", waveMs)
-      .put("egressBytesPerSecond", egressBytesPerSecond).put("sources", sources).put("rangeBytes", rangeBytes);
+      .put("egressBytesPerSecond", egressBytesPerSecond).put("sources", sources).put("rangeBytes", rangeBytes)
+      .put("queueMs", queueMs);
   }
 
   public List<Integer> getWaves() {
@@ -117,6 +123,20 @@ public class DeviceOptions {
   /** The largest range sent at once, zero-copy ({@code models.device-range-bytes}); larger ones are paced. */
   public DeviceOptions setRangeBytes(int bytes) {
     this.rangeBytes = (int) check("models.device-range-bytes", bytes, 4096, 64 << 20);
+    return this;
+  }
+
+  public long getQueueMs() {
+    return queueMs;
+  }
+
+  /**
+   * The longest a range waits in line for its bytes of the budget ({@code models.device-queue-ms});
+   * past it the device is answered 503 with {@code Retry-After} and goes to its next source. Short
+   * waits spread a fleet over every holder; long ones keep devices on their first source.
+   */
+  public DeviceOptions setQueueMs(long ms) {
+    this.queueMs = check("models.device-queue-ms", ms, 0, 60_000);
     return this;
   }
 

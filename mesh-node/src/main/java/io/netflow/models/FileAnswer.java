@@ -5,6 +5,7 @@ import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.web.Answers;
 import io.netflow.models.impl.ByteRange;
 import io.netflow.models.impl.DeviceEgress;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
@@ -18,13 +19,10 @@ import io.vertx.ext.web.RoutingContext;
  * named by its SHA-256, so the ETag is that hash and a device resumes with {@code Range} and
  * {@code If-Range}. A range within {@code models.device-range-bytes} is sent zero-copy
  * ({@code sendFile}) once its bytes of the device budget come up (it waits in line up to
- * {@value #MAX_QUEUE_MS} ms, else the device is told to try another source); a larger one is read
+ * {@code models.device-queue-ms}, else the device is told to try another source); a larger one is read
  * and sent in budget-sized slices, each waiting for its bytes, so that no request outruns the budget.
  */
 final class FileAnswer {
-
-  /** The longest a range waits for its bytes of the budget before the device is sent elsewhere. */
-  private static final long MAX_QUEUE_MS = 2_000;
 
   private final Vertx vertx;
   private final RoutingContext ctx;
@@ -82,17 +80,12 @@ final class FileAnswer {
       r.putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size));
     }
     if (range.length() <= egress.capacity()) {
-      long wait = egress.reserve(range.length(), MAX_QUEUE_MS);
-      if (wait < 0) {
-        Answers.fail(ctx, new MeshException(ErrorCode.OVERLOADED, "this node's device-download budget is taken for the"
-          + " next " + MAX_QUEUE_MS + " ms; try another source", Math.max(1, egress.queuedMs() - MAX_QUEUE_MS)));
-        return;
-      }
       String path = held.file().toString();
-      if (wait == 0) {
-        sendFile(path, range);
-      } else {
-        vertx.setTimer(wait, t -> sendFile(path, range));
+      Context here = vertx.getOrCreateContext();
+      long maxWaitMs = devices.queueMs();
+      if (!egress.enqueue(range.length(), maxWaitMs, () -> here.runOnContext(v -> sendFile(path, range)))) {
+        Answers.fail(ctx, new MeshException(ErrorCode.OVERLOADED, "this node's device-download budget is taken for the"
+          + " next " + maxWaitMs + " ms; try another source", Math.max(1, egress.queuedMs() - maxWaitMs)));
       }
       return;
     }
@@ -102,8 +95,9 @@ final class FileAnswer {
   }
 
   private void sendFile(String path, ByteRange range) {
-    egress.sent(range.length());
-    ctx.response().sendFile(path, range.first(), range.length());
+    if (!ctx.response().closed()) {
+      ctx.response().sendFile(path, range.first(), range.length());
+    }
   }
 
   /** Sends a large range slice by slice, each once its bytes are in the budget. */
@@ -120,16 +114,16 @@ final class FileAnswer {
   }
 
   private void send(AsyncFile file, Buffer slice) {
-    long wait = egress.reserve(slice.length(), Long.MAX_VALUE / 2_000_000);
     file.pause();
-    vertx.setTimer(Math.max(1, wait), t -> {
-      egress.sent(slice.length());
+    Context here = vertx.getOrCreateContext();
+    // Already admitted: its slices wait their turn however long the queue is.
+    egress.enqueue(slice.length(), Long.MAX_VALUE / 2_000, () -> here.runOnContext(v -> {
       ctx.response().write(slice);
       if (ctx.response().writeQueueFull()) {
-        ctx.response().drainHandler(v -> file.resume());
+        ctx.response().drainHandler(d -> file.resume());
       } else {
         file.resume();
       }
-    });
+    }));
   }
 }

@@ -71,6 +71,7 @@ final class NodeOptions {
       .setWaveMs(config.getLong(NodeKeys.DEVICE_WAVE_MS))
       .setSources(config.getInt(NodeKeys.DEVICE_SOURCES))
       .setRangeBytes(config.getInt(NodeKeys.DEVICE_RANGE))
+      .setQueueMs(config.getLong(NodeKeys.DEVICE_QUEUE_MS))
       .setEgressBytesPerSecond(config.getLong(NodeKeys.DEVICE_EGRESS));
   }
 

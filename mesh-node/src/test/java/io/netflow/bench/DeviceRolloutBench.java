@@ -107,7 +107,7 @@ class DeviceRolloutBench {
           + " ratio at most 1.5, origin share at most 1/N + 10%")
         .put("floorSeconds", floor)
         .put("netflow", ours.toJson(floor).put("perNodeMaxEgressOverBudget", ours.maxOverBudget(nodes, BUDGET))
-          .put("originShare", ours.share(origin)))
+          .put("originShare", ours.shares().get(0)).put("shares", Bench.array(ours.shares())))
         .put("naiveFromOrigin", naive.toJson(floor))
         .put("criticalIdle", Bench.latency(idle))
         .put("criticalP99Ratio", Bench.ms(ours.critical, 99) / Bench.ms(idle, 99))
@@ -128,6 +128,18 @@ class DeviceRolloutBench {
       }
       now[nodes.size()] = System.nanoTime();
       m.samples.add(now);
+      if (Boolean.getBoolean("bench.debug") && m.samples.size() % 10 == 0) {
+        StringBuilder sb = new StringBuilder("[debug]");
+        for (NetflowNode n : nodes) {
+          var e = nodes.get(0).view().get(n.nodeId());
+          if (e != null) {
+            var t = e.report().traffic();
+            sb.append(String.format(" %s a=%.0f r=%.0f cpu=%.2f u=%.2f |", n.name(), t.deviceAllowed() / 1e6, t.deviceRate() / 1e6,
+              e.report().load().cpu(), t.utilisation()));
+          }
+        }
+        System.out.println(sb);
+      }
       // What each node allows devices now (its budget, less while it yields to CRITICAL latency).
       nodes.forEach(n -> {
         var self = n.view().get(n.nodeId());
@@ -173,7 +185,11 @@ class DeviceRolloutBench {
       .toList()).get(3_000, TimeUnit.SECONDS);
   }
 
-  /** Fetches ranges from {@code offset} on, the next source when one is spent, waiting as told when all are. */
+  /**
+   * Fetches ranges from {@code offset} on as the client does: each range from the first advised
+   * source with room (the next when one is spent), back to the first for the next range, waiting
+   * as told when all are spent.
+   */
   private CompletableFuture<Long> download(List<URI> from, long offset, int tried) {
     if (offset >= SIZE) {
       return CompletableFuture.completedFuture(System.nanoTime());
@@ -182,7 +198,7 @@ class DeviceRolloutBench {
     URI source = from.get(tried % from.size());
     return get(source, "bytes=" + offset + "-" + last).thenCompose(r -> {
       if (r.statusCode() == 206 || r.statusCode() == 200) {
-        return download(from, last + 1, tried);
+        return download(from, last + 1, 0);
       }
       long waitMs = tried % from.size() == from.size() - 1 ? retryAfterMs(r) : 0;
       return CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(waitMs, TimeUnit.MILLISECONDS))
@@ -214,7 +230,9 @@ class DeviceRolloutBench {
     if (range != null) {
       b.header("Range", range);
     }
-    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    // A range's bytes are counted, not kept: 2,000 devices holding a MiB each would measure the garbage collector.
+    return http.sendAsync(b.build(), info -> range != null && info.statusCode() / 100 == 2
+      ? HttpResponse.BodySubscribers.replacing(new byte[0]) : HttpResponse.BodySubscribers.ofByteArray());
   }
 
   private static Histogram critical(NetflowNode from, AtomicBoolean whileOn, int count) throws Exception {
@@ -288,7 +306,8 @@ class DeviceRolloutBench {
       return worst;
     }
 
-    double share(NetflowNode origin) {
+    /** Each node's share of the device bytes, in the order of the nodes (the origin first). */
+    List<Double> shares() {
       List<long[]> s = new ArrayList<>(samples);
       long[] first = s.get(0);
       long[] last = s.get(s.size() - 1);
@@ -296,7 +315,11 @@ class DeviceRolloutBench {
       for (int n = 0; n < last.length - 1; n++) {
         total += last[n] - first[n];
       }
-      return total == 0 ? 0 : (last[0] - first[0]) / (double) total;
+      List<Double> out = new ArrayList<>();
+      for (int n = 0; n < last.length - 1; n++) {
+        out.add(total == 0 ? 0 : (last[n] - first[n]) / (double) total);
+      }
+      return out;
     }
   }
 }

@@ -39,7 +39,6 @@ import java.util.Optional;
 public final class ModelSync {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int PASSES = 3;
 
   /**
    * @param nodes      nodes to ask, in order (any node answers for the mesh)
@@ -123,7 +122,7 @@ public final class ModelSync {
         return new Outcome(model, running.orElse(null), running.map(v -> file(model, v)).orElse(null), false,
           retry.isZero() ? Duration.ofSeconds(1) : retry);
       }
-      new Download(http, m, options, dir(model, version)).run(sources, PASSES);
+      new Download(http, m, options, dir(model, version)).run(sources);
     }
     switchTo(model, version, running.orElse(null));
     return new Outcome(model, version, file(model, version), true, retry);

@@ -3,26 +3,47 @@ package io.netflow.models.impl;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.netflow.lanes.LaneStats;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * This node's budget for serving model files to devices ({@code node.device-egress-bytes-per-second}):
- * a token bucket (Bucket4j) that a download's bytes are reserved from before they are sent, queued
- * for at most a little while rather than refused. Its rate
- * yields to players as the MODEL lane's does ({@link LatencyAimd}). It also measures what it served,
- * so that the load report tells peers how much budget is left here, and {@code /active} steers
- * devices to holders with room. Thread-safe.
+ * a token bucket (Bucket4j) paced by one FIFO queue. A range waits its turn in the queue (for at
+ * most a little while: past that the device is told to try another source) and is released when
+ * the bucket has its bytes, taken at the moment it is released. However late a timer fires on a
+ * busy machine, no second releases more than the rate: releases cannot bunch up behind a stall.
+ * The rate yields to players as the MODEL lane's does ({@link LatencyAimd}). It also measures what
+ * it released, so that the load report tells peers how much budget is left here, and
+ * {@code /active} steers devices to holders with room. Thread-safe; {@link #close()} stops its pacer.
  */
-public final class DeviceEgress {
+public final class DeviceEgress implements AutoCloseable {
+
+  private record Waiting(long bytes, Runnable go) {
+  }
 
   private final long budget;
   private final long capacity;
   private final Bucket bucket;
   private final LatencyAimd aimd;
   private final AtomicLong served = new AtomicLong();
+  private final ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "netflow-device-egress");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Ranges waiting their turn, oldest first; guarded by {@code this}. */
+  private final Deque<Waiting> queue = new ArrayDeque<>();
+  private long queuedBytes;
+  private boolean armed;
   private volatile double recentRate;
   private long windowStartNanos = System.nanoTime();
   private long windowServed;
@@ -41,7 +62,7 @@ public final class DeviceEgress {
 
   /**
    * The bucket holds at most one range and refills at the rate less one range a second, so that no
-   * second ever sends more than the rate, however the reservations fall.
+   * second ever releases more than the rate.
    */
   private Bandwidth limit(long perSecond) {
     long refill = perSecond > 2 * capacity ? perSecond - capacity : Math.max(1, perSecond / 2);
@@ -50,35 +71,53 @@ public final class DeviceEgress {
   }
 
   /**
-   * Reserves {@code bytes} of the budget for one range: they may be sent after the returned delay
-   * (0: at once). Reservations queue in the order they come, so the budget is spent evenly and
-   * fully however many devices ask, and no second sends more than the rate and one range.
+   * Queues {@code bytes} of one range: {@code go} runs (on the pacer's thread: it should only hand
+   * the send to the request's own context) once the bucket has them.
    *
-   * @return the milliseconds to wait before sending, or -1 when the queue is longer than
-   *         {@code maxWaitMs} (nothing is reserved then: the device should try another source), or
-   *         -2 when {@code bytes} is more than one range may be
+   * @return false, with nothing queued, when more than {@code maxWaitMs} of bytes wait already (the
+   *         device should try another source)
+   * @throws IllegalArgumentException when {@code bytes} is more than one range may be
    */
-  public long reserve(long bytes, long maxWaitMs) {
+  public synchronized boolean enqueue(long bytes, long maxWaitMs, Runnable go) {
     if (bytes > capacity) {
-      return -2;
+      throw new IllegalArgumentException(bytes + " bytes is more than a range may take (" + capacity + ")");
     }
-    long penaltyNanos = bucket.consumeIgnoringRateLimits(bytes);
-    if (penaltyNanos > maxWaitMs * 1_000_000) {
-      bucket.addTokens(bytes);
-      return -1;
+    if (queuedBytes > 0 && (queuedBytes + bytes) * 1_000.0 / Math.max(1, aimd.rate()) > maxWaitMs) {
+      return false;
     }
-    return (penaltyNanos + 999_999) / 1_000_000;
+    queue.add(new Waiting(bytes, go));
+    queuedBytes += bytes;
+    if (!armed) {
+      release();
+    }
+    return true;
   }
 
-  /** Counts bytes as they are sent (a reservation may wait its turn first). */
-  public void sent(long bytes) {
-    served.addAndGet(bytes);
+  /** Releases ranges in order while the bucket has their bytes; else comes back when it will. */
+  private synchronized void release() {
+    armed = false;
+    while (!queue.isEmpty()) {
+      Waiting next = queue.peek();
+      ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(next.bytes());
+      if (!probe.isConsumed()) {
+        armed = true;
+        try {
+          pacer.schedule(this::release, Math.max(100_000, probe.getNanosToWaitForRefill()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+          armed = false; // the node is stopping: what waits is dropped with its connections
+        }
+        return;
+      }
+      queue.poll();
+      queuedBytes -= next.bytes();
+      served.addAndGet(next.bytes());
+      next.go().run();
+    }
   }
 
-  /** How long the queue of reservations is now, in milliseconds (what a device is told to wait). */
-  public long queuedMs() {
-    long available = bucket.getAvailableTokens();
-    return available >= 0 ? 0 : (long) (-available * 1000.0 / Math.max(1, aimd.rate()));
+  /** How long the queue of ranges is now, in milliseconds (what a device is told to wait). */
+  public synchronized long queuedMs() {
+    return (long) (queuedBytes * 1000.0 / Math.max(1, aimd.rate()));
   }
 
   /** One AIMD step and rate measurement; call every 200 ms from one thread. */
@@ -107,12 +146,12 @@ public final class DeviceEgress {
     return aimd.rate();
   }
 
-  /** Bytes per second served to devices over the last second or so. */
+  /** Bytes per second released to devices over the last second or so. */
   public double recentRate() {
     return recentRate;
   }
 
-  /** Bytes sent to devices since start. */
+  /** Bytes released to devices since start. */
   public long served() {
     return served.get();
   }
@@ -120,5 +159,10 @@ public final class DeviceEgress {
   /** The largest range one request may take. */
   public long capacity() {
     return capacity;
+  }
+
+  @Override
+  public void close() {
+    pacer.shutdownNow();
   }
 }

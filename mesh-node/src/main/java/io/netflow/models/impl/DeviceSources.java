@@ -13,9 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which nodes hold which model version whole and verified (from their holdings announcements), and
- * the order a device should try them in: nodes in this node's region first, then the least busy,
- * then the most device-download budget left; nodes whose budget is spent, draining or stale last
- * or not at all. Thread-safe.
+ * the order a device should try them in: nodes in this node's region first, then the least
+ * utilised by mesh traffic (in quarters), then those with the most device-download budget left (in
+ * quarters), then a hash of device and node that spreads a fleet evenly; nodes whose budget is
+ * spent, draining or stale not at all. Players are also protected through the budget itself, which
+ * shrinks while CRITICAL latency rises ({@link LatencyAimd}). CPU load is not a criterion: a
+ * download lasts seconds to minutes, and a fleet that asks at once would herd onto whichever node's
+ * last report happened to show a quiet CPU (measured: half the devices on one node, the others idle
+ * for the last third of the rollout). Thread-safe.
  */
 public final class DeviceSources {
 
@@ -82,7 +87,7 @@ public final class DeviceSources {
       }
     }
     candidates.sort(Comparator.comparing((MeshView.Entry e) -> !region.equals(e.report().node().region()))
-      .thenComparingDouble(e -> busy(e.report()))
+      .thenComparingDouble(e -> utilisation(e.report()))
       .thenComparingDouble(e -> -roomStep(e.report()))
       .thenComparingLong(e -> spread(deviceId, e.report().nodeId())));
     List<Source> out = new ArrayList<>();
@@ -107,9 +112,8 @@ public final class DeviceSources {
     return v;
   }
 
-  /** How busy a node is, in [0, 1], in steps of a tenth so that small differences do not reorder. */
-  private static double busy(LoadReport r) {
-    TrafficLoad t = r.traffic();
-    return Math.round(Math.max(r.load().cpu(), t.utilisation()) * 10) / 10.0;
+  /** How much of a node's mesh capacity its traffic takes, in quarters, so that small differences do not reorder. */
+  private static double utilisation(LoadReport r) {
+    return Math.round(r.traffic().utilisation() * 4) / 4.0;
   }
 }

@@ -6,7 +6,10 @@ import io.netflow.lanes.LaneStats;
  * A rate that yields to players: it halves when CRITICAL envelopes from this node take longer than
  * 1.25x their base latency (the recent minimum) plus 0.1 ms, or than an absolute target, and climbs
  * back by a twentieth of its ceiling every step while they do not (AIMD on queueing delay, as LEDBAT
- * does). Model fetches and device downloads both ride it. Not thread-safe: owned by one event loop.
+ * does). The delay it reads is LEDBAT's filtered one, the least CRITICAL latency of the last
+ * 100-200 ms ({@link LaneStats#criticalFilteredNanos()}), so a one-off stall does not halve it but a
+ * queue that stands does. Model fetches and device downloads both ride it. Not thread-safe: owned
+ * by one event loop.
  */
 public final class LatencyAimd {
 
@@ -36,7 +39,7 @@ public final class LatencyAimd {
     long samples = lanes.criticalSamples();
     boolean fresh = samples != seenSamples;
     seenSamples = samples;
-    double latency = lanes.criticalLatencyNanos();
+    double latency = lanes.criticalFilteredNanos();
     boolean congested = false;
     if (fresh) {
       // The base drifts up 1% a step, so it follows a link that got slower for good.

@@ -150,6 +150,8 @@ public final class NodeKeys {
     "Nodes a device is told it may download a version from (same region first, then the least busy with budget left).");
   public static final ConfigKey DEVICE_RANGE = intKey("models.device-range-bytes", 1 << 20, 4096, 64 << 20,
     "Largest range of a model file sent to a device at once (zero-copy); larger requests are paced to the budget.");
+  public static final ConfigKey DEVICE_QUEUE_MS = longKey("models.device-queue-ms", 500, 0, 60_000,
+    "Longest a device's range waits for its bytes of the budget; past it the device is told to try its next source.");
   public static final ConfigKey DEVICE_EGRESS = longKey("node.device-egress-bytes-per-second", 32L << 20, 1024, MAX_BYTES_PER_SECOND,
     "Budget for model downloads by devices, never exceeded; past it devices are steered to other nodes or told to retry.");
   public static final ConfigKey API_KEYS = listKey("gateway.api-keys", List.of(), "[A-Za-z0-9._-]{1,64}:[0-9a-fA-F]{64}:.+",
@@ -256,7 +258,7 @@ public final class NodeKeys {
     HIGH_WEIGHT, HIGH_QUEUE, HIGH_CEILING, NORMAL_WEIGHT, NORMAL_QUEUE, NORMAL_CEILING,
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
-    MODEL_MIN_RATE, MODEL_LATENCY_TARGET, DEVICE_WAVES, DEVICE_WAVE_MS, DEVICE_SOURCES, DEVICE_RANGE, DEVICE_EGRESS,
+    MODEL_MIN_RATE, MODEL_LATENCY_TARGET, DEVICE_WAVES, DEVICE_WAVE_MS, DEVICE_SOURCES, DEVICE_RANGE, DEVICE_QUEUE_MS, DEVICE_EGRESS,
     API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, WS_MAX_SUBSCRIPTIONS, WS_COMPRESSION, IDLE_TIMEOUT, MAX_CONNECTIONS, CORS_ORIGINS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
     WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_BACKOFF, WORK_BACKOFF_MAX, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,

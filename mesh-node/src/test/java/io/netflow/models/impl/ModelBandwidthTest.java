@@ -43,12 +43,14 @@ class ModelBandwidthTest {
   }
 
   @Test
-  void backsOffWhenCriticalGrowsOverItsBaseEvenUnderTheAbsoluteTarget() {
+  void backsOffWhenCriticalGrowsOverItsBaseEvenUnderTheAbsoluteTarget() throws InterruptedException {
     for (int i = 0; i < 5; i++) {
       lanes.observeCritical(300_000);
       bw.adjust();
     }
     assertThat(bw.rate()).isEqualTo(budget);
+    // The filter reads the least latency of the last 100-200 ms: the slow answers come after it.
+    Thread.sleep(250);
     for (int i = 0; i < 10; i++) {
       lanes.observeCritical(2_000_000);
     }

@@ -22,6 +22,9 @@ public final class Contexts {
         return Future.failedFuture(e);
       }
     }
+    // The answer goes back to the caller's event loop (when it has one), so a caller never finds
+    // its callbacks, and the writes they make, running on the owner's thread.
+    Context caller = Vertx.currentContext();
     Promise<T> p = Promise.promise();
     context.runOnContext(v -> {
       Future<T> f;
@@ -31,13 +34,21 @@ public final class Contexts {
         f = Future.failedFuture(e);
       }
       f.onComplete(ar -> {
-        if (ar.succeeded()) {
-          p.complete(ar.result());
+        if (caller == null) {
+          relay(ar, p);
         } else {
-          p.fail(ar.cause());
+          caller.runOnContext(x -> relay(ar, p));
         }
       });
     });
     return p.future();
+  }
+
+  private static <T> void relay(io.vertx.core.AsyncResult<T> ar, Promise<T> p) {
+    if (ar.succeeded()) {
+      p.complete(ar.result());
+    } else {
+      p.fail(ar.cause());
+    }
   }
 }

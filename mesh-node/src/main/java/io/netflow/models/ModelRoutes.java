@@ -94,7 +94,9 @@ public final class ModelRoutes implements RouteContributor {
     AtomicLong received = new AtomicLong();
     // A client that hangs up mid-body (even before the file is open) fails the upload.
     Promise<Void> hungUp = Promise.promise();
-    req.connection().closeHandler(v -> hungUp.tryFail(new MeshException(ErrorCode.INTEGRITY,
+    // The response's close handler, not the connection's: that one belongs to the server, which
+    // counts open connections with it.
+    ctx.response().closeHandler(v -> hungUp.tryFail(new MeshException(ErrorCode.INTEGRITY,
       "client hung up before " + declared + " bytes arrived")));
     vertx.fileSystem().mkdirs(uploads.toString())
       .compose(v -> vertx.fileSystem().open(temp.toString(), new OpenOptions().setCreateNew(true).setWrite(true)))

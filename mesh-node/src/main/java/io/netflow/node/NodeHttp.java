@@ -5,7 +5,7 @@ import io.netflow.gateway.auth.Scope;
 import io.netflow.gateway.bridge.BridgeGuard;
 import io.netflow.gateway.bridge.TcpBridgeVerticle;
 import io.netflow.gateway.http.GatewayRoutes;
-import io.netflow.gateway.http.HttpApiVerticle;
+import io.netflow.gateway.http.HttpApi;
 import io.netflow.gateway.http.RouteContributor;
 import io.netflow.membership.MembershipRoutes;
 import io.netflow.models.DeviceRoutes;
@@ -17,15 +17,17 @@ import io.netflow.rewards.RewardRoutes;
 import io.netflow.scheduling.WorkRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import java.util.List;
 import java.util.SortedSet;
 
 /**
- * The node's public face: one HTTP server carrying every part's routes (the message API first,
- * then the console and each capability's), and the TCP event-bus bridge. The one place that knows
- * which parts there are; each part brings its own routes, OpenAPI fragment and scopes.
+ * The node's public face: one HTTP server, on {@code gateway.instances} event loops, carrying every
+ * part's routes (the message API first, then the console and each capability's), and the TCP
+ * event-bus bridge. The one place that knows which parts there are; each part brings its own
+ * routes, OpenAPI fragment and scopes.
  */
 final class NodeHttp {
 
@@ -33,8 +35,7 @@ final class NodeHttp {
   private final NodeConfig config;
   private GatewayRoutes gateway;
   private List<Scope> scopes;
-  private HttpApiVerticle verticle;
-  private String deployment;
+  private HttpApi api;
 
   NodeHttp(NetflowNode node, NodeConfig config) {
     this.node = node;
@@ -67,11 +68,12 @@ final class NodeHttp {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new ConfigException("gateway.api-keys: " + e.getMessage()));
     }
-    verticle = new HttpApiVerticle(NodeOptions.http(config), liveness, readiness, node.registry(), parts);
-    return vertx.deployVerticle(verticle).map(id -> {
-      deployment = id;
-      return verticle.actualPort();
-    });
+    // The node's Vert.x keeps the default event-loop pool (twice the cores): gateway.instances 0 is one per loop.
+    return HttpApi.deploy(vertx, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, NodeOptions.http(config), liveness, readiness,
+      node.registry(), parts).map(deployed -> {
+        api = deployed;
+        return deployed.port();
+      });
   }
 
   /** Starts the TCP event-bus bridge when {@code gateway.tcp-bridge-port} names a port. */
@@ -87,11 +89,11 @@ final class NodeHttp {
 
   /** Stops taking HTTP requests (the node is leaving). */
   Future<Void> undeploy() {
-    return deployment == null ? Future.succeededFuture() : node.vertx().undeploy(deployment);
+    return api == null ? Future.succeededFuture() : api.undeploy();
   }
 
   int port() {
-    return verticle.actualPort();
+    return api.port();
   }
 
   List<Scope> scopes() {
@@ -99,6 +101,6 @@ final class NodeHttp {
   }
 
   SortedSet<String> routes() {
-    return verticle.routes();
+    return api.routes();
   }
 }

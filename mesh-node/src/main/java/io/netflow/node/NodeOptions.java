@@ -119,6 +119,7 @@ final class NodeOptions {
       .setWebSocketCompression(config.getString(NodeKeys.WS_COMPRESSION).equals("deflate"))
       .setIdleTimeoutSeconds(config.getInt(NodeKeys.IDLE_TIMEOUT))
       .setMaxConnections(config.getInt(NodeKeys.MAX_CONNECTIONS))
+      .setInstances(config.getInt(NodeKeys.HTTP_INSTANCES))
       .setCorsOrigins(config.getList(NodeKeys.CORS_ORIGINS));
   }
 

@@ -9,7 +9,6 @@ import io.netflow.node.config.NodeKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -31,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code POST /v1/messages} (NORMAL, 200-byte payload, API key, routed to a service) under wrk,
  * against a bare vertx-web handler that reads the body and answers 202, on the same machine in
- * the same run, each after the same warm-up. Needs wrk (Debian package).
+ * the same run, each after the same warm-up, each with the same number of HTTP server instances
+ * ({@code -Dbench.gateway.instances=1,2} by default). Needs wrk (Debian package).
  */
 class GatewayBench {
 
@@ -44,27 +44,44 @@ class GatewayBench {
   Path dir;
 
   @Test
-  @Timeout(value = 15, unit = TimeUnit.MINUTES) // -Dbench.runs=9 and more outlast the tests' 120 s default
+  @Timeout(value = 30, unit = TimeUnit.MINUTES) // -Dbench.runs=9 and more outlast the tests' 120 s default
   void messagesAgainstABareHandler() throws Exception {
     String body = new JsonObject().put("service", "ingest").put("priority", "NORMAL").put("payload", "x".repeat(200)).encode();
     Path script = Files.writeString(dir.resolve("post.lua"), "wrk.method = \"POST\"\nwrk.body = '" + body + "'\n"
       + "wrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer " + KEY + "\"\n");
+    JsonObject byInstances = new JsonObject();
+    for (String n : System.getProperty("bench.gateway.instances", "1,2").split(",")) {
+      int instances = Integer.parseInt(n.trim());
+      byInstances.put(String.valueOf(instances), measure(script, instances));
+    }
+    JsonObject result = new JsonObject()
+      .put("what", "POST /v1/messages (NORMAL, 200 B, routed) req/s / bare vertx-web 202 handler req/s, each with the same"
+        + " number of HTTP server instances (gateway.instances), wrk -t2 -c64 (target >= 0.85 at equal instances)")
+      .put("byInstances", byInstances)
+      .put("jvmArguments", Bench.array(ManagementFactory.getRuntimeMXBean().getInputArguments()));
+    // The figures of the first count stay at the top, as before this benchmark compared instance counts.
+    JsonObject first = byInstances.getJsonObject(byInstances.fieldNames().iterator().next());
+    first.fieldNames().forEach(f -> result.put(f, first.getValue(f)));
+    Bench.save("gateway", result);
+  }
+
+  /** Runs of NetFlow and the bare handler, each with {@code instances} HTTP server instances sharing its port. */
+  private JsonObject measure(Path script, int instances) throws Exception {
     Vertx bare = Vertx.vertx();
     try (TestMesh mesh = new TestMesh()) {
       NetflowNode a = mesh.start("gateway", cfg -> cfg.set(NodeKeys.API_KEYS, List.of(ApiKeys.entry("bench", KEY, "publish:*")))
-        .set(NodeKeys.RATE, 10_000_000L).set(NodeKeys.RATE_BURST, 10_000_000L));
+        .set(NodeKeys.RATE, 10_000_000L).set(NodeKeys.RATE_BURST, 10_000_000L).set(NodeKeys.HTTP_INSTANCES, instances));
       join(a.mesh().host("ingest", e -> Future.succeededFuture(Buffer.buffer())));
       mesh.awaitHosts("ingest", 1);
-      Router r = Router.router(bare);
-      r.post("/bare").handler(BodyHandler.create(false)).handler(ctx -> ctx.response().setStatusCode(202).end());
-      HttpServer server = join(bare.createHttpServer().requestHandler(r).listen(0, "127.0.0.1"));
+      int port = bareServer(bare, instances);
       String ours = a.httpUrl() + "/v1/messages";
-      String baseline = "http://127.0.0.1:" + server.actualPort() + "/bare";
+      String baseline = "http://127.0.0.1:" + port + "/bare";
       wrk(ours, script, WARM_UP_SECONDS);
       wrk(baseline, script, WARM_UP_SECONDS);
       List<Double> ratios = new ArrayList<>();
       List<Double> oursRps = new ArrayList<>();
       List<Double> bareRps = new ArrayList<>();
+      List<Double> oursBusiest = new ArrayList<>();
       JsonObject runs = new JsonObject();
       for (int run = 1; run <= Bench.RUNS; run++) {
         Cpu before = Cpu.now();
@@ -77,29 +94,48 @@ class GatewayBench {
         ratios.add(o[0] / b[0]);
         oursRps.add(o[0]);
         bareRps.add(b[0]);
+        oursBusiest.add(oCpu[0]);
         runs.put("run" + run, new JsonObject().put("netflowRps", o[0]).put("netflowP99Ms", o[1]).put("netflowNon2xx", o[2])
           .put("bareRps", b[0]).put("bareP99Ms", b[1])
           .put("netflowServerThreadMicrosPerRequest", oCpu[0]).put("netflowJvmMicrosPerRequest", oCpu[1])
           .put("bareServerThreadMicrosPerRequest", bCpu[0]).put("bareJvmMicrosPerRequest", bCpu[1]));
-        System.out.printf("run %d: NetFlow %.0f req/s, bare %.0f req/s, ratio %.3f; CPU per request: busiest server thread"
-          + " %.2f vs %.2f us, whole JVM %.2f vs %.2f us%n", run, o[0], b[0], o[0] / b[0], oCpu[0], bCpu[0], oCpu[1], bCpu[1]);
+        System.out.printf("%d instance(s), run %d: NetFlow %.0f req/s, bare %.0f req/s, ratio %.3f; CPU per request: busiest"
+          + " thread %.2f vs %.2f us, whole JVM %.2f vs %.2f us%n", instances, run, o[0], b[0], o[0] / b[0], oCpu[0], bCpu[0],
+          oCpu[1], bCpu[1]);
       }
-      Bench.save("gateway", new JsonObject()
-        .put("what", "POST /v1/messages (NORMAL, 200 B, routed) req/s / bare vertx-web 202 handler req/s, wrk -t2 -c64 (target >= 0.7)")
+      return new JsonObject().put("instances", instances)
         .put("medianRatio", Bench.median(ratios))
         .put("medianNetflowRps", Bench.median(oursRps))
         .put("medianBareRps", Bench.median(bareRps))
-        .put("jvmArguments", Bench.array(ManagementFactory.getRuntimeMXBean().getInputArguments()))
-        .put("runs", runs));
+        .put("medianNetflowBusiestThreadMicrosPerRequest", Bench.median(oursBusiest))
+        .put("runs", runs);
     } finally {
       bare.close().toCompletionStage().toCompletableFuture().get();
     }
   }
 
+  /** The baseline: a vertx-web handler that reads the body and answers 202, on {@code instances} event loops. */
+  private static int bareServer(Vertx bare, int instances) throws Exception {
+    int[] port = new int[1];
+    java.util.function.Supplier<io.vertx.core.Deployable> server = () -> new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        Router r = Router.router(vertx);
+        r.post("/bare").handler(BodyHandler.create(false)).handler(ctx -> ctx.response().setStatusCode(202).end());
+        return vertx.createHttpServer().requestHandler(r).listen(port[0], "127.0.0.1").onSuccess(s -> port[0] = s.actualPort());
+      }
+    };
+    join(bare.deployVerticle(server, new io.vertx.core.DeploymentOptions().setInstances(1)));
+    if (instances > 1) {
+      join(bare.deployVerticle(server, new io.vertx.core.DeploymentOptions().setInstances(instances - 1)));
+    }
+    return port[0];
+  }
+
   /**
    * CPU time of this JVM's threads and of the whole process at one moment: the busiest thread of
-   * a run is the server's event loop, which bounds its rate (both servers handle their
-   * connections on one event loop each); the whole JVM adds the data plane's loop, GC and the JIT.
+   * a run is a server event loop, which bounds its rate (both servers spread their connections
+   * over the same number of event loops); the whole JVM adds the data plane's loop, GC and the JIT.
    */
   private record Cpu(Map<Long, Long> threads, long process) {
 

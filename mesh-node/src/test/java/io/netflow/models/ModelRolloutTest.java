@@ -125,27 +125,31 @@ class ModelRolloutTest {
 
   @Test
   void truncatedOrMisdeclaredUploadsStoreNothingAndExistingVersionsConflict() throws Exception {
-    NetflowNode a = mesh.start("a", fx.trusting());
+    // Three connections at most (this test's clients hold three): a hung-up upload must give its
+    // connection back, or three of them lock the node out.
+    NetflowNode a = mesh.start("a", fx.trusting(cfg -> cfg.set(NodeKeys.MAX_CONNECTIONS, 3)));
     Path model = fx.model("m.bin", 300_000, 3);
     ModelManifest signed = ModelKeys.sign(ModelStore.describe(model, "policy", "v1", ModelFixture.CHUNK), "ops",
       fx.publisher.getPrivate());
     assertCode(fx.upload(a, "policy", "v1", model, 299_000, "ops", signed.signature()), 400, 1018, "differs");
-    // A connection that promises more than it sends and hangs up.
-    try (var socket = new java.net.Socket("127.0.0.1", a.httpPort())) {
-      var out = socket.getOutputStream();
-      out.write(("PUT /v1/models/policy/v1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ModelFixture.ADMIN_KEY
-        + "\r\n" + ModelRoutes.SIZE + ": 300000\r\nContent-Length: 300000\r\n" + ModelRoutes.KEY_ID + ": ops\r\n"
-        + ModelRoutes.SIGNATURE + ": " + signed.signature() + "\r\n\r\n").getBytes());
-      out.write(new byte[100_000]);
-      out.flush();
-    }
-    await(Duration.ofSeconds(5), "the broken upload is cleaned up", () -> {
-      try (Stream<Path> left = Files.list(a.dataDir().resolve("uploads"))) {
-        return left.findAny().isEmpty();
-      } catch (java.io.IOException e) {
-        return false;
+    for (int i = 0; i < 3; i++) {
+      // A connection that promises more than it sends and hangs up.
+      try (var socket = new java.net.Socket("127.0.0.1", a.httpPort())) {
+        var out = socket.getOutputStream();
+        out.write(("PUT /v1/models/policy/v1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ModelFixture.ADMIN_KEY
+          + "\r\n" + ModelRoutes.SIZE + ": 300000\r\nContent-Length: 300000\r\n" + ModelRoutes.KEY_ID + ": ops\r\n"
+          + ModelRoutes.SIGNATURE + ": " + signed.signature() + "\r\n\r\n").getBytes());
+        out.write(new byte[100_000]);
+        out.flush();
       }
-    });
+      await(Duration.ofSeconds(5), "the broken upload is cleaned up", () -> {
+        try (Stream<Path> left = Files.list(a.dataDir().resolve("uploads"))) {
+          return left.findAny().isEmpty();
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      });
+    }
     assertThat(a.dataDir().resolve("models").resolve("policy")).doesNotExist();
     assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
     assertCode(fx.publish(a, "policy", "v1", model), 409, 1005, "already exists");

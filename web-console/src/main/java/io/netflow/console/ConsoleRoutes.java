@@ -1,6 +1,7 @@
 package io.netflow.console;
 
 import io.netflow.gateway.http.RouteContributor;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -53,16 +54,19 @@ public class ConsoleRoutes implements RouteContributor {
       .putHeader("X-Accel-Buffering", "no");
     // Tells EventSource how soon to come back after losing the node.
     response.write("retry: 1000\n\n");
+    // The snapshot is shared by every HTTP instance and completes on whichever thread built it:
+    // this stream writes on its own event loop.
+    Context here = vertx.getOrCreateContext();
     long timer = vertx.setPeriodic(1, intervalMs, id -> {
       // A slow browser gets fewer snapshots rather than a growing queue.
       if (response.writeQueueFull()) {
         return;
       }
-      feed.snapshot().onSuccess(s -> {
+      feed.snapshot().onSuccess(s -> here.runOnContext(v -> {
         if (!response.closed()) {
           response.write("data: " + s.encode() + "\n\n");
         }
-      });
+      }));
     });
     response.closeHandler(v -> vertx.cancelTimer(timer));
     response.exceptionHandler(e -> vertx.cancelTimer(timer));

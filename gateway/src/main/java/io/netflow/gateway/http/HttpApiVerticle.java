@@ -38,6 +38,8 @@ public class HttpApiVerticle extends VerticleBase {
   private final HealthChecks readiness;
   private final PrometheusMeterRegistry registry;
   private final List<RouteContributor> contributors;
+  private final AtomicInteger open;
+  private final int bindPort;
   private HttpServer server;
   private Router router;
 
@@ -49,11 +51,23 @@ public class HttpApiVerticle extends VerticleBase {
    */
   public HttpApiVerticle(HttpOptions options, HealthChecks liveness, HealthChecks readiness,
                          PrometheusMeterRegistry registry, List<RouteContributor> contributors) {
+    this(options, liveness, readiness, registry, contributors, new AtomicInteger(), options.getPort());
+  }
+
+  /**
+   * One of several instances sharing a port ({@link HttpApi}): {@code open} counts the node's open
+   * connections over all of them, so {@code gateway.max-connections} stays node-wide; {@code bindPort}
+   * is the port to listen on, negative for a random one shared by every instance given the same value.
+   */
+  HttpApiVerticle(HttpOptions options, HealthChecks liveness, HealthChecks readiness, PrometheusMeterRegistry registry,
+                  List<RouteContributor> contributors, AtomicInteger open, int bindPort) {
     this.options = new HttpOptions(options);
     this.liveness = liveness;
     this.readiness = readiness;
     this.registry = registry;
     this.contributors = List.copyOf(contributors);
+    this.open = open;
+    this.bindPort = bindPort;
   }
 
   @Override
@@ -85,7 +99,7 @@ public class HttpApiVerticle extends VerticleBase {
     router.errorHandler(500, ctx -> Answers.error(ctx, ErrorCode.INTERNAL, null));
     router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
     router.errorHandler(400, ctx -> Answers.error(ctx, ErrorCode.MALFORMED, "malformed request"));
-    return listen(router, options.getPort(), options.getPortCount());
+    return listen(router, bindPort, options.getPortCount());
   }
 
   /**
@@ -118,7 +132,6 @@ public class HttpApiVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router, int port, int triesLeft) {
-    AtomicInteger open = new AtomicInteger();
     HttpServerOptions serverOptions = new HttpServerOptions()
       .setMaxWebSocketFrameSize(options.getMaxWebSocketBytes()).setMaxWebSocketMessageSize(options.getMaxWebSocketBytes())
       .setIdleTimeout(options.getIdleTimeoutSeconds())
@@ -156,10 +169,11 @@ public class HttpApiVerticle extends VerticleBase {
       .listen(port, options.getHost())
       .onSuccess(s -> {
         server = s;
-        LOG.info("HTTP API listening on {}://{}:{}", options.isTls() ? "https" : "http", options.getHost(), s.actualPort());
+        LOG.debug("HTTP API instance listening on {}://{}:{}", options.isTls() ? "https" : "http", options.getHost(),
+          s.actualPort());
       })
       .recover(err -> {
-        if (isBindFailure(err) && triesLeft > 1 && port != 0 && port < 65535) {
+        if (isBindFailure(err) && triesLeft > 1 && port > 0 && port < 65535) {
           LOG.debug("HTTP port {} is taken, trying {}", port, port + 1);
           return listen(router, port + 1, triesLeft - 1);
         }

@@ -38,6 +38,8 @@ public class HttpOptions {
   public static final String DEFAULT_TLS_KEY_PATH = "";
   /** Default open connections at most: 10,000. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** Default HTTP server instances: 0, one per event loop. */
+  public static final int DEFAULT_INSTANCES = 0;
   /** Default origins whose browser pages may call the API: none (same origin only). */
   public static final List<String> DEFAULT_CORS_ORIGINS = List.of();
   /** An origin as a browser sends it ({@code https://game.example:8443}), or {@code *} for any. */
@@ -51,6 +53,7 @@ public class HttpOptions {
   private static final Range IDLE_TIMEOUT_SECONDS =
     new Range("idleTimeoutSeconds", "gateway.idle-timeout-seconds", 0, 86_400);
   private static final Range MAX_CONNECTIONS = new Range("maxConnections", "gateway.max-connections", 1, 10_000_000);
+  private static final Range INSTANCES = new Range("instances", "gateway.instances", 0, 1024);
   private static final Text HOST = new Text("host", "http.host", "[A-Za-z0-9][A-Za-z0-9.:-]{0,252}",
     "must be an IP address or host name");
   private static final Text TLS_CERT_PATH = new Text("tlsCertPath", "http.tls-cert", ".{0,4096}", "must be a path");
@@ -66,6 +69,7 @@ public class HttpOptions {
   private String tlsCertPath = DEFAULT_TLS_CERT_PATH;
   private String tlsKeyPath = DEFAULT_TLS_KEY_PATH;
   private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  private int instances = DEFAULT_INSTANCES;
   private List<String> corsOrigins = DEFAULT_CORS_ORIGINS;
 
   /** Options with every default. */
@@ -83,6 +87,7 @@ public class HttpOptions {
     this.tlsCertPath = other.tlsCertPath;
     this.tlsKeyPath = other.tlsKeyPath;
     this.maxConnections = other.maxConnections;
+    this.instances = other.instances;
     this.corsOrigins = other.corsOrigins;
   }
 
@@ -99,6 +104,7 @@ public class HttpOptions {
     setIdleTimeoutSeconds((int) IDLE_TIMEOUT_SECONDS.read(json, idleTimeoutSeconds));
     setTls(TLS_CERT_PATH.read(json, tlsCertPath), TLS_KEY_PATH.read(json, tlsKeyPath));
     setMaxConnections((int) MAX_CONNECTIONS.read(json, maxConnections));
+    setInstances((int) INSTANCES.read(json, instances));
     if (json.containsKey(WEB_SOCKET_COMPRESSION)) {
       if (!(json.getValue(WEB_SOCKET_COMPRESSION) instanceof Boolean on)) {
         throw new IllegalArgumentException("gateway.ws-compression must be true or false, got "
@@ -134,6 +140,7 @@ public class HttpOptions {
       .put(TLS_CERT_PATH.field(), tlsCertPath)
       .put(TLS_KEY_PATH.field(), tlsKeyPath)
       .put(MAX_CONNECTIONS.field(), maxConnections)
+      .put(INSTANCES.field(), instances)
       .put(CORS_ORIGINS, new JsonArray(corsOrigins));
   }
 
@@ -228,6 +235,24 @@ public class HttpOptions {
   public HttpOptions setMaxConnections(int max) {
     this.maxConnections = MAX_CONNECTIONS.check(max);
     return this;
+  }
+
+  public int getInstances() {
+    return instances;
+  }
+
+  /**
+   * HTTP server instances sharing the port, in [0, 1024]: each runs on its own event loop and
+   * takes its share of the connections; 0 is one per event loop of the node.
+   */
+  public HttpOptions setInstances(int n) {
+    this.instances = INSTANCES.check(n);
+    return this;
+  }
+
+  /** The instances to deploy on a Vert.x with {@code eventLoops} event loops. */
+  public int instancesOn(int eventLoops) {
+    return instances == 0 ? Math.max(1, eventLoops) : instances;
   }
 
   public List<String> getCorsOrigins() {

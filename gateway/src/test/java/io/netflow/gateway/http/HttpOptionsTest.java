@@ -21,6 +21,7 @@ class HttpOptionsTest {
       .setWebSocketCompression(true)
       .setTls("/etc/netflow/cert.pem", "/etc/netflow/key.pem")
       .setMaxConnections(7)
+      .setInstances(3)
       .setCorsOrigins(java.util.List.of("https://play.example:8443", "http://localhost:3000"));
   }
 
@@ -37,6 +38,8 @@ class HttpOptionsTest {
     refuses(() -> o.setIdleTimeoutSeconds(86_401), "gateway.idle-timeout-seconds", "86401");
     refuses(() -> o.setMaxConnections(0), "gateway.max-connections", "0");
     refuses(() -> o.setMaxConnections(10_000_001), "gateway.max-connections", "10000001");
+    refuses(() -> o.setInstances(-1), "gateway.instances", "-1");
+    refuses(() -> o.setInstances(1025), "gateway.instances", "1025");
     refuses(() -> o.setHost(""), "http.host", "''");
     refuses(() -> o.setCorsOrigins(java.util.List.of("play.example")), "gateway.cors-origins", "'play.example'");
     refuses(() -> o.setCorsOrigins(java.util.List.of("https://play.example/path")), "gateway.cors-origins",
@@ -55,7 +58,7 @@ class HttpOptionsTest {
   void theEdgesOfEachRangeAreAccepted() {
     HttpOptions o = new HttpOptions().setPort(0).setPort(65535).setPortCount(1).setPortCount(1000)
       .setMaxWebSocketBytes(1024).setMaxWebSocketBytes(64 << 20).setIdleTimeoutSeconds(0).setIdleTimeoutSeconds(86_400)
-      .setMaxConnections(1).setMaxConnections(10_000_000).setHost("a").setTls("", "")
+      .setMaxConnections(1).setMaxConnections(10_000_000).setInstances(0).setInstances(1024).setHost("a").setTls("", "")
       .setCorsOrigins(java.util.List.of("*")).setCorsOrigins(java.util.List.of());
     assertThat(o.isTls()).isFalse();
   }
@@ -65,7 +68,7 @@ class HttpOptionsTest {
     HttpOptions changed = changed();
     assertThat(changed.toJson().fieldNames()).containsExactlyInAnyOrder("host", "port", "portCount",
       "maxWebSocketBytes", "idleTimeoutSeconds", "webSocketCompression", "tlsCertPath", "tlsKeyPath",
-      "maxConnections", "corsOrigins");
+      "maxConnections", "instances", "corsOrigins");
     roundTrips(new HttpOptions().toJson(), changed.toJson(), json -> new HttpOptions(json).toJson());
     assertThat(new HttpOptions(changed).toJson()).isEqualTo(changed.toJson());
     assertThat(new HttpOptions(changed.toJson()).isTls()).isTrue();

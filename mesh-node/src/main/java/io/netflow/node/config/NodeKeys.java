@@ -175,6 +175,8 @@ public final class NodeKeys {
     "WebSocket compression offered to clients (permessage-deflate, deflate-frame): none, or deflate. None by default: small game messages gain little, and the handler it needs sits on every HTTP response.");
   public static final ConfigKey MAX_CONNECTIONS = intKey("gateway.max-connections", 10_000, 1, 10_000_000,
     "Open HTTP and WebSocket connections at most; one more is answered 503 OVERLOADED (Retry-After) at its first request and closed.");
+  public static final ConfigKey HTTP_INSTANCES = intKey("gateway.instances", 0, 0, 1024,
+    "HTTP server instances sharing the port, each on its own event loop (HTTP, WebSocket, SSE, SockJS bridge); 0 is one per event loop. Limits stay node-wide.");
   public static final ConfigKey CORS_ORIGINS = listKey("gateway.cors-origins", List.of(), "\\*|https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?",
     "must be a list of origins such as https://game.example:8443, or *",
     "Origins whose browser pages may call the HTTP API (CORS), e.g. a web game's; * for any; none by default.");
@@ -259,7 +261,7 @@ public final class NodeKeys {
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,
     ADMIN_KEYS, TRUSTED_KEYS, MODEL_CHUNK, MODEL_MAX, MODEL_KEEP, MODEL_PEER_IN_FLIGHT, MODEL_IN_FLIGHT,
     MODEL_MIN_RATE, MODEL_LATENCY_TARGET, DEVICE_WAVES, DEVICE_WAVE_MS, DEVICE_SOURCES, DEVICE_RANGE, DEVICE_QUEUE_MS, DEVICE_EGRESS,
-    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, WS_MAX_SUBSCRIPTIONS, WS_COMPRESSION, IDLE_TIMEOUT, MAX_CONNECTIONS, CORS_ORIGINS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
+    API_KEYS, MAX_BODY, RATE, RATE_BURST, WS_FRAME, WS_QUEUE, WS_MAX_SUBSCRIPTIONS, WS_COMPRESSION, IDLE_TIMEOUT, MAX_CONNECTIONS, HTTP_INSTANCES, CORS_ORIGINS, TCP_BRIDGE_PORT, DEFAULT_TIMEOUT, INGRESS_BATCH_MAX,
     WORK_POLL, WORK_LEASE, WORK_CONCURRENCY, WORK_MAX_COST, WORK_ATTEMPTS, WORK_BACKOFF, WORK_BACKOFF_MAX, WORK_PAYLOAD, WORK_RESULT, WORK_QUEUED, WORK_DEADLINE, WORK_RETENTION, WORK_QUIET_FRACTION, WORK_QUIET_FLOOR, WORK_BULK_URGENCY, WORK_BUSY_BULK, WORK_LATENCY_TARGET,
     REWARD_WINDOW, REWARD_PERIOD, REWARD_HORIZON, REWARD_HISTORY, REWARD_MIN, REWARD_MAX, REWARD_MAX_BYTES, REWARD_RATE, REWARD_TYPES,
     DRAIN_MS, SHUTDOWN_TIMEOUT);

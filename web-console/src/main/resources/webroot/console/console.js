@@ -266,8 +266,21 @@ function models(list) {
       el('th', {}, 'progress'), el('th', { class: 'num' }, 'chunks'))), el('tbody', {}, ...rows));
     return el('div', { 'data-model': `${m.name}/${m.version}` },
       el('h3', {}, `${m.name} ${m.version}` + (m.desired ? ' (desired)' : '')),
-      el('p', { class: 'meta' }, `${mib(m.size)} · ${m.chunks} chunks · signed by ${m.keyId}`), t);
+      el('p', { class: 'meta' }, `${mib(m.size)} · ${m.chunks} chunks · signed by ${m.keyId}`),
+      devices(m), t);
   }));
+}
+
+/** How many devices run this version (an estimate) and, while devices move to it, how far its waves are open. */
+function devices(m) {
+  if (m.devices === undefined) {
+    return el('p', { class: 'meta' }, 'devices: unknown');
+  }
+  const w = m.deviceWaves;
+  const waves = !w ? '' : w.aborted ? ' · waves aborted'
+    : ` · waves ${w.openPercent}% open` + (w.pausedAt ? ' (paused)' : '');
+  return el('p', { class: 'meta', 'data-model-devices': m.devices },
+    `devices running it: ~${m.devices}` + waves);
 }
 
 function work(w) {

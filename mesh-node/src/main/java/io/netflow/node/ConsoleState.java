@@ -4,6 +4,7 @@ import io.netflow.console.ConsoleFeed;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
+import io.netflow.models.DeviceDelivery;
 import io.netflow.models.ModelAddresses;
 import io.netflow.models.ModelVerticle;
 import io.netflow.rewards.RewardsVerticle;
@@ -33,6 +34,7 @@ final class ConsoleState implements ConsoleFeed {
   private final MeshView view;
   private final MeshLoad load;
   private final ModelVerticle models;
+  private final DeviceDelivery devices;
   private final SchedulerVerticle scheduler;
   private final RewardsVerticle rewards;
   private final IntSupplier clusterSize;
@@ -44,14 +46,15 @@ final class ConsoleState implements ConsoleFeed {
   private Future<JsonObject> last;
   private long lastAt;
 
-  ConsoleState(Vertx vertx, MeshView view, MeshLoad load, ModelVerticle models, SchedulerVerticle scheduler,
-               RewardsVerticle rewards, IntSupplier clusterSize, io.micrometer.core.instrument.MeterRegistry registry,
-               long maxAgeMs) {
+  ConsoleState(Vertx vertx, MeshView view, MeshLoad load, ModelVerticle models, DeviceDelivery devices,
+               SchedulerVerticle scheduler, RewardsVerticle rewards, IntSupplier clusterSize,
+               io.micrometer.core.instrument.MeterRegistry registry, long maxAgeMs) {
     this.registry = registry;
     this.vertx = vertx;
     this.view = view;
     this.load = load;
     this.models = models;
+    this.devices = devices;
     this.scheduler = scheduler;
     this.rewards = rewards;
     this.clusterSize = clusterSize;
@@ -70,7 +73,8 @@ final class ConsoleState implements ConsoleFeed {
     JsonObject mesh = view.toJson(clusterSize.getAsInt());
     diff(mesh.getJsonArray("nodes"));
     reroutes();
-    Future<JsonObject> modelList = models.list().otherwise(new JsonObject().put("models", new JsonArray()));
+    Future<JsonObject> modelList = models.list().compose(this::withDevices)
+      .otherwise(new JsonObject().put("models", new JsonArray()));
     Future<JsonObject> work = scheduler.backlog().otherwise(new JsonObject());
     // The page says why it has no schedule (rewards starting, a lookup failed) rather than an empty chart.
     Future<JsonObject> schedule = rewards.schedule()
@@ -83,6 +87,33 @@ final class ConsoleState implements ConsoleFeed {
       .put("rewards", schedule.result())
       .put("events", events())));
     return last;
+  }
+
+  /**
+   * Adds to each version how many devices run it and, for the version devices are moving to, how
+   * far its waves are open. A model whose counts cannot be read now is shown without them.
+   */
+  private Future<JsonObject> withDevices(JsonObject list) {
+    JsonArray all = list.getJsonArray("models", new JsonArray());
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    all.forEach(m -> names.add(((JsonObject) m).getString("name")));
+    Map<String, Future<JsonObject>> counts = new HashMap<>();
+    names.forEach(n -> counts.put(n, devices.devices(n).otherwise((JsonObject) null)));
+    return Future.join(new java.util.ArrayList<>(counts.values())).transform(ar -> {
+      for (Object o : all) {
+        JsonObject m = (JsonObject) o;
+        JsonObject c = counts.get(m.getString("name")).result();
+        if (c == null) {
+          continue;
+        }
+        m.put("devices", c.getJsonObject("devices", new JsonObject()).getLong(m.getString("version"), 0L));
+        JsonObject rollout = c.getJsonObject("rollout");
+        if (rollout != null && m.getString("version").equals(rollout.getString("version"))) {
+          m.put("deviceWaves", rollout);
+        }
+      }
+      return Future.succeededFuture(list);
+    });
   }
 
   private synchronized JsonArray events() {

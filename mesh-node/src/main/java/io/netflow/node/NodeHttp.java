@@ -54,8 +54,8 @@ final class NodeHttp {
     long consoleMs = NetflowNode.consoleIntervalMs();
     // The message API first: it takes most requests, and the router tries routes in order.
     List<RouteContributor> parts = List.of(gateway,
-      new ConsoleRoutes(new ConsoleState(vertx, node.view(), node.meshLoad(), node.models(), node.schedulerVerticle(),
-        node.rewards(), node::clusterSize, node.registry(), consoleMs / 2), consoleMs),
+      new ConsoleRoutes(new ConsoleState(vertx, node.view(), node.meshLoad(), node.models(), node.devices(),
+        node.schedulerVerticle(), node.rewards(), node::clusterSize, node.registry(), consoleMs / 2), consoleMs),
       new MembershipRoutes(gateway.admin()),
       new ModelRoutes(node.models(), node.modelOptions(), gateway.admin(), node.dataDir().resolve("uploads")),
       new DeviceRoutes(node.devices(), gateway.authenticate(), gateway.admin()),

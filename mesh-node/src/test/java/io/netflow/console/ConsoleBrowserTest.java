@@ -2,11 +2,13 @@ package io.netflow.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.models.ModelFixture;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
+import io.netflow.node.config.NodeKeys;
 import io.netflow.rewards.RewardOptions;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -52,6 +54,8 @@ class ConsoleBrowserTest {
   private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
   private static final Path SHOTS = Path.of("target", "console");
 
+  private static final String DEVICE_KEY = "fleet-secret";
+
   @TempDir
   Path models;
   private TestMesh mesh;
@@ -86,7 +90,8 @@ class ConsoleBrowserTest {
   @Test
   void showsTheLiveMeshItsRolloutsAndLosses() throws Exception {
     ModelFixture fixture = new ModelFixture(models);
-    NetflowNode a = mesh.start("edge-a", fixture.trusting());
+    NetflowNode a = mesh.start("edge-a", fixture.trusting(cfg -> cfg.set(NodeKeys.API_KEYS,
+      List.of(ApiKeys.entry("fleet", DEVICE_KEY, "models:*")))));
     NetflowNode b = mesh.start("edge-b", fixture.trusting());
     NetflowNode c = mesh.start("cloud-c", fixture.trusting());
 
@@ -245,6 +250,15 @@ class ConsoleBrowserTest {
       () -> assertThat(count("[data-model='policy/v1'] [data-model-progress='100']")).isEqualTo(3));
     eventually("edge-b's card lists policy v1", 5,
       () -> assertThat(text("[data-node-card='edge-b']")).contains("policy v1"));
+    // Two devices report running v1 (one twice): the console counts them.
+    for (String device : List.of("dev-1", "dev-2", "dev-1")) {
+      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+          a.httpUrl() + "/v1/models/policy/active?device=" + device + "&running=v1"))
+        .header("Authorization", "Bearer " + DEVICE_KEY).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+    eventually("the console shows the devices running policy v1", 10,
+      () -> assertThat(text("[data-model='policy/v1'] [data-model-devices]")).contains("devices running it: ~2"));
   }
 
   private void killedNodeLeaves(NetflowNode c) throws Exception {

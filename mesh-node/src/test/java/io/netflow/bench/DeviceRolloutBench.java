@@ -122,11 +122,15 @@ class DeviceRolloutBench {
     var sampler = Executors.newSingleThreadScheduledExecutor();
     long start = System.nanoTime();
     sampler.scheduleAtFixedRate(() -> {
-      long[] now = new long[nodes.size() + 1];
-      for (int i = 0; i < nodes.size(); i++) {
+      // Per node: its counter, and the time just before and just after it was read (the sampler
+      // may be preempted between reads on a busy machine; a window is timed by what brackets it).
+      int count = nodes.size();
+      long[] now = new long[3 * count];
+      for (int i = 0; i < count; i++) {
+        now[count + i] = System.nanoTime();
         now[i] = (long) nodes.get(i).registry().get("netflow.model.device.bytes").functionCounter().count();
+        now[2 * count + i] = System.nanoTime();
       }
-      now[nodes.size()] = System.nanoTime();
       m.samples.add(now);
       if (Boolean.getBoolean("bench.debug") && m.samples.size() % 10 == 0) {
         StringBuilder sb = new StringBuilder("[debug]");
@@ -284,22 +288,24 @@ class DeviceRolloutBench {
 
     /**
      * The most any node sent devices per second over any window of at least a second (between two of
-     * the 100 ms samples, timed by when they were taken), over its budget.
+     * the 100 ms samples), over its budget. The bytes between two reads of a node's counter were
+     * released between the moment before the first read and the moment after the second: that span
+     * times the window, and the budget guarantees no more than the budget per second over it.
      */
     double maxOverBudget(List<NetflowNode> nodes, long budget) {
       List<long[]> s = new ArrayList<>(samples);
       int t = nodes.size();
       double worst = 0;
-      for (int i = 0; i < s.size(); i++) {
-        int j = i + 1;
-        while (j < s.size() && s.get(j)[t] - s.get(i)[t] < 1_000_000_000L) {
-          j++;
-        }
-        if (j == s.size()) {
-          break;
-        }
-        double seconds = (s.get(j)[t] - s.get(i)[t]) / 1e9;
-        for (int n = 0; n < t; n++) {
+      for (int n = 0; n < t; n++) {
+        for (int i = 0; i < s.size(); i++) {
+          int j = i + 1;
+          while (j < s.size() && s.get(j)[2 * t + n] - s.get(i)[t + n] < 1_000_000_000L) {
+            j++;
+          }
+          if (j == s.size()) {
+            break;
+          }
+          double seconds = (s.get(j)[2 * t + n] - s.get(i)[t + n]) / 1e9;
           worst = Math.max(worst, (s.get(j)[n] - s.get(i)[n]) / seconds / budget);
         }
       }
@@ -311,12 +317,13 @@ class DeviceRolloutBench {
       List<long[]> s = new ArrayList<>(samples);
       long[] first = s.get(0);
       long[] last = s.get(s.size() - 1);
+      int nodes = last.length / 3;
       long total = 0;
-      for (int n = 0; n < last.length - 1; n++) {
+      for (int n = 0; n < nodes; n++) {
         total += last[n] - first[n];
       }
       List<Double> out = new ArrayList<>();
-      for (int n = 0; n < last.length - 1; n++) {
+      for (int n = 0; n < nodes; n++) {
         out.add(total == 0 ? 0 : (last[n] - first[n]) / (double) total);
       }
       return out;

@@ -116,20 +116,18 @@ class GatewayBench {
 
   /** The baseline: a vertx-web handler that reads the body and answers 202, on {@code instances} event loops. */
   private static int bareServer(Vertx bare, int instances) throws Exception {
-    int[] port = new int[1];
-    java.util.function.Supplier<io.vertx.core.Deployable> server = () -> new io.vertx.core.VerticleBase() {
+    // Instances share a server by asking for the same port; port 0 is never shared, -1 is one random port shared.
+    int ask = instances > 1 ? -1 : 0;
+    java.util.concurrent.atomic.AtomicInteger port = new java.util.concurrent.atomic.AtomicInteger();
+    join(bare.deployVerticle(() -> new io.vertx.core.VerticleBase() {
       @Override
       public Future<?> start() {
         Router r = Router.router(vertx);
         r.post("/bare").handler(BodyHandler.create(false)).handler(ctx -> ctx.response().setStatusCode(202).end());
-        return vertx.createHttpServer().requestHandler(r).listen(port[0], "127.0.0.1").onSuccess(s -> port[0] = s.actualPort());
+        return vertx.createHttpServer().requestHandler(r).listen(ask, "127.0.0.1").onSuccess(s -> port.set(s.actualPort()));
       }
-    };
-    join(bare.deployVerticle(server, new io.vertx.core.DeploymentOptions().setInstances(1)));
-    if (instances > 1) {
-      join(bare.deployVerticle(server, new io.vertx.core.DeploymentOptions().setInstances(instances - 1)));
-    }
-    return port[0];
+    }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
+    return port.get();
   }
 
   /**

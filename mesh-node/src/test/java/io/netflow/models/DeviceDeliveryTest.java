@@ -187,23 +187,50 @@ class DeviceDeliveryTest {
       .build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  @Test
+  void aBusySourcePassesEachRangeToTheNextAndTheDeviceComesBackToIt() throws Exception {
+    NetflowNode a = mesh.start("a", node(List.of("100")));
+    Path v1 = fx.model("v1.bin", 1_500_000, 5);
+    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
+    awaitHeld(a, "policy/v1");
+    // A source whose device budget is spent: 503, Retry-After, retryAfterMs, for every range.
+    AtomicInteger asked = new AtomicInteger();
+    io.vertx.core.http.HttpServer spent = proxyVertx.createHttpServer().requestHandler(req -> {
+      asked.incrementAndGet();
+      req.response().setStatusCode(503).putHeader("Retry-After", "1").putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", "OVERLOADED").put("code", 1008).put("retryAfterMs", 20).encode());
+    });
+    TestMesh.join(spent.listen(0, "127.0.0.1"));
+    URI busy = URI.create("http://127.0.0.1:" + spent.actualPort());
+
+    long before = served(a);
+    ModelSync.Outcome o = device("phone-busy", advising(a, busy, URI.create(a.httpUrl()))).sync("policy");
+    assertThat(o.file()).hasSameBinaryContentAs(v1);
+    assertThat(served(a) - before).as("every byte from the next source").isEqualTo(1_500_000);
+    // Each of the 6 ranges was asked of the first source first: the device came back to it each time.
+    assertThat(asked.get()).isGreaterThanOrEqualTo(6);
+  }
+
   private static long served(NetflowNode n) {
     return (long) n.registry().get("netflow.model.device.bytes").functionCounter().count();
   }
 
   /**
-   * A node stand-in that answers {@code /active} as {@code a} does but names only {@code source},
-   * so that every byte goes through it.
+   * A node stand-in that answers {@code /active} as {@code a} does but names only {@code sources},
+   * in that order, so that every byte goes through them.
    */
-  private URI advising(NetflowNode a, URI source) throws Exception {
+  private URI advising(NetflowNode a, URI... sources) throws Exception {
     io.vertx.core.http.HttpServer server = proxyVertx.createHttpServer().requestHandler(req -> HTTP.sendAsync(
         HttpRequest.newBuilder(URI.create(a.httpUrl() + req.uri())).header("Authorization", "Bearer " + DEVICE_KEY).build(),
         HttpResponse.BodyHandlers.ofString())
       .thenAccept(r -> {
         JsonObject advice = new JsonObject(r.body());
         if (advice.getString("version") != null) {
-          advice.put("sources", new io.vertx.core.json.JsonArray()
-            .add(source + "/v1/models/policy/" + advice.getString("version") + "/file"));
+          io.vertx.core.json.JsonArray named = new io.vertx.core.json.JsonArray();
+          for (URI source : sources) {
+            named.add(source + "/v1/models/policy/" + advice.getString("version") + "/file");
+          }
+          advice.put("sources", named);
         }
         req.response().setStatusCode(r.statusCode()).end(advice.encode());
       }));

@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * This node's budget for serving model files to devices ({@code node.device-egress-bytes-per-second}):
  * a token bucket (Bucket4j) paced by one FIFO queue. A range waits its turn in the queue (for at
- * most a little while: past that the device is told to try another source) and is released when
- * the bucket has its bytes, taken at the moment it is released. However late a timer fires on a
- * busy machine, no second releases more than the rate: releases cannot bunch up behind a stall.
+ * most {@code models.device-queue-ms}: past that the device is told to try another source) and is
+ * released when the bucket has its bytes, taken at the moment it is released. However late a timer
+ * fires on a busy machine, no second releases more than the rate: releases cannot bunch up behind
+ * a stall.
  * The rate yields to players as the MODEL lane's does ({@link LatencyAimd}). It also measures what
  * it released, so that the load report tells peers how much budget is left here, and
  * {@code /active} steers devices to holders with room. Thread-safe; {@link #close()} stops its pacer.

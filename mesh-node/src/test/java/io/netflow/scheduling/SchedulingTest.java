@@ -98,6 +98,22 @@ class SchedulingTest {
   }
 
   @Test
+  void anIdleMeshPollsLessAndAHintStillStartsWorkAtOnce() throws Exception {
+    NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_POLL, 100L));
+    a.scheduler().handle("job", w -> Future.succeededFuture("ok"));
+    double before = polls(a);
+    Thread.sleep(3_000);
+    // 30 ticks of 100 ms: every one would poll; nothing waits, so after a few it looks every 8th.
+    assertThat(polls(a) - before).isLessThan(12);
+    join(a.scheduler().submit(work("now", "job", "NORMAL"), "test"));
+    awaitState(a, "now", WorkState.SUCCEEDED);
+  }
+
+  private static double polls(NetflowNode n) {
+    return n.registry().get("netflow.work.polls").counter().count();
+  }
+
+  @Test
   void realtimeRunsFirstThenEarliestDeadlineFirst() throws Exception {
     NetflowNode a = mesh.start("a", cfg -> cfg.set(NodeKeys.WORK_CONCURRENCY, 1));
     List<String> order = new CopyOnWriteArrayList<>();

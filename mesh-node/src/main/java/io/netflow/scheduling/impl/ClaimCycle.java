@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
  * polls again at once while it wins work or was asked meanwhile. A hint that work was queued makes
  * an idle node look at once and a busy one a little later, so idle nodes get there first.
  *
+ * <p>The periodic poll ({@link #tick()}, every {@code scheduling.poll-interval-ms}) is a safety net
+ * for what no hint announces (a lease that lapses, a deadline that makes BULK urgent, a quiet
+ * window). While the mesh is quiet and polls find nothing at all waiting (no queued item of this
+ * node's kinds, no lapsed lease), it looks every 2nd, 4th, then 8th tick: an idle mesh does not
+ * run cluster-wide queries twice a second on every node. Any hint, any item found, or a busy mesh
+ * brings it back to every tick. The price: a lease that lapses in an idle mesh (its node hung but
+ * still a member; a node that leaves has its work put back at once) is found up to 8 ticks later.
+ *
  * <p>Owned by the scheduler's event loop; the cluster queries and claims run on a worker, one
  * poll at a time.
  */
@@ -46,9 +54,17 @@ public final class ClaimCycle {
   private final Map<String, WorkHandler> handlers;
   private final WorkRunner runner;
   private final Counter claimed;
+  private final Counter polls;
   private boolean polling;
   private boolean pollAgain;
   private boolean draining;
+  /** Polls in a row that found nothing waiting at all, and periodic ticks skipped since the last poll. */
+  private int idlePolls;
+  private int skipped;
+
+  /** What one look found: the items won, and whether anything was waiting at all. */
+  private record Found(List<WorkItem> won, boolean anyWaiting) {
+  }
 
   /**
    * @param activeModel the version of a model active on this node (null when none)
@@ -69,6 +85,8 @@ public final class ClaimCycle {
     this.handlers = handlers;
     this.runner = runner;
     this.claimed = Counter.builder("netflow.work.claimed").description("Work items this node claimed").register(registry);
+    this.polls = Counter.builder("netflow.work.polls")
+      .description("Looks for waiting work (cluster-wide queries) this node made").register(registry);
   }
 
   /** The node is draining: it claims nothing more (what runs finishes). */
@@ -76,8 +94,22 @@ public final class ClaimCycle {
     draining = true;
   }
 
+  /**
+   * The periodic safety net: polls now, or, after polls that found nothing waiting, every 2nd,
+   * 4th, then 8th time it is called.
+   */
+  public void tick() {
+    int every = 1 << Math.min(3, idlePolls);
+    if (++skipped < every) {
+      return;
+    }
+    skipped = 0;
+    poll();
+  }
+
   /** Work was queued somewhere: look now, or a little later the busier this node is. */
   public void hinted() {
+    idlePolls = 0;
     long delay = (long) (Math.min(1, Math.max(0, utilisation.getAsDouble())) * options.getPollIntervalMs());
     if (delay < 1) {
       poll();
@@ -104,14 +136,19 @@ public final class ClaimCycle {
     }
     List<String> kinds = List.copyOf(handlers.keySet());
     polling = true;
+    polls.increment();
     vertx.executeBlocking(() -> claim(kinds, room, quiet), false).onComplete(ar -> {
       polling = false;
       if (ar.failed()) {
         LOG.warn("Looking for work failed: {}", ar.cause().toString());
         return;
       }
-      ar.result().forEach(runner::run);
-      if (pollAgain || !ar.result().isEmpty()) {
+      Found found = ar.result();
+      // Only a quiet mesh's poll sees every queued item (a busy one's leaves BULK that is not yet
+      // urgent out), so only a quiet poll that found nothing counts as idle.
+      idlePolls = !quiet || found.anyWaiting() || !found.won().isEmpty() ? 0 : idlePolls + 1;
+      found.won().forEach(runner::run);
+      if (pollAgain || !found.won().isEmpty()) {
         pollAgain = false;
         context.runOnContext(v -> poll());
       }
@@ -125,7 +162,7 @@ public final class ClaimCycle {
   }
 
   /** On a worker: finds waiting work, settles what is dead or exhausted, and claims what fits. */
-  private List<WorkItem> claim(List<String> kinds, Claims.Room room, boolean quiet) {
+  private Found claim(List<String> kinds, Claims.Room room, boolean quiet) {
     long now = System.currentTimeMillis();
     List<WorkItem> waiting = new ArrayList<>();
     for (WorkItem item : store.lapsed(now)) {
@@ -134,6 +171,7 @@ public final class ClaimCycle {
       }
     }
     waiting.addAll(store.queued(kinds, quiet ? Long.MAX_VALUE : now + options.getBulkUrgencyMs()));
+    boolean anyWaiting = !waiting.isEmpty();
     waiting.removeIf(item -> settled(item, now));
     List<WorkItem> chosen = Claims.choose(waiting, this::placeable, room, quiet, now, options.getBulkUrgencyMs());
     List<WorkItem> won = new ArrayList<>();
@@ -148,7 +186,7 @@ public final class ClaimCycle {
       }
     }
     claimed.increment(won.size());
-    return won;
+    return new Found(won, anyWaiting);
   }
 
   /** Claims one item for this node if it is still claimable; the item as claimed, or null. */

@@ -14,9 +14,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.IntSupplier;
 
 /**
@@ -95,11 +98,11 @@ final class ConsoleState implements ConsoleFeed {
    */
   private Future<JsonObject> withDevices(JsonObject list) {
     JsonArray all = list.getJsonArray("models", new JsonArray());
-    java.util.Set<String> names = new java.util.TreeSet<>();
+    Set<String> names = new TreeSet<>();
     all.forEach(m -> names.add(((JsonObject) m).getString("name")));
     Map<String, Future<JsonObject>> counts = new HashMap<>();
     names.forEach(n -> counts.put(n, devices.devices(n).otherwise((JsonObject) null)));
-    return Future.join(new java.util.ArrayList<>(counts.values())).transform(ar -> {
+    return Future.join(new ArrayList<>(counts.values())).transform(ar -> {
       for (Object o : all) {
         JsonObject m = (JsonObject) o;
         JsonObject c = counts.get(m.getString("name")).result();
@@ -117,7 +120,7 @@ final class ConsoleState implements ConsoleFeed {
   }
 
   private synchronized JsonArray events() {
-    return new JsonArray(new java.util.ArrayList<>(events));
+    return new JsonArray(new ArrayList<>(events));
   }
 
   private synchronized void event(String kind, String text) {

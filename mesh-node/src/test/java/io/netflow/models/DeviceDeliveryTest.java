@@ -70,6 +70,14 @@ class DeviceDeliveryTest {
       ModelSync.trust("ops=" + ModelKeys.encode(fx.publisher.getPublic())), 256 * 1024, Duration.ofSeconds(10)));
   }
 
+  /** A random 1.5 MB file published as policy/v1 on {@code a}, once {@code a} holds it verified. */
+  private Path publishedV1(NetflowNode a, long seed) throws Exception {
+    Path v1 = fx.model("v1.bin", 1_500_000, seed);
+    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
+    awaitHeld(a, "policy/v1");
+    return v1;
+  }
+
   private void awaitHeld(NetflowNode n, String id) {
     await(Duration.ofSeconds(20), n.name() + " holds " + id, () -> {
       try {
@@ -87,9 +95,7 @@ class DeviceDeliveryTest {
     NetflowNode a = mesh.start("a", node(List.of("100")));
     // c trusts no publisher: it never holds a version, so it sends devices elsewhere (307).
     NetflowNode c = mesh.start("c", cfg -> node(List.of("100")).apply(cfg).set(NodeKeys.TRUSTED_KEYS, List.of()));
-    Path v1 = fx.model("v1.bin", 1_500_000, 1);
-    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
-    awaitHeld(a, "policy/v1");
+    Path v1 = publishedV1(a, 1);
 
     HttpResponse<String> redirect = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create(c.httpUrl() + "/v1/models/policy/v1/file")).header("Authorization", "Bearer " + DEVICE_KEY).build(),
@@ -130,9 +136,7 @@ class DeviceDeliveryTest {
   @Test
   void aDownloadCutMidFileResumesAndATamperedOneIsRefused() throws Exception {
     NetflowNode a = mesh.start("a", node(List.of("100")));
-    Path v1 = fx.model("v1.bin", 1_500_000, 3);
-    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
-    awaitHeld(a, "policy/v1");
+    Path v1 = publishedV1(a, 3);
 
     // Through a proxy that drops the connection after 300 kB of the first answer: the device
     // resumes from the chunks it verified, and the file ends byte for byte.
@@ -190,9 +194,7 @@ class DeviceDeliveryTest {
   @Test
   void aBusySourcePassesEachRangeToTheNextAndTheDeviceComesBackToIt() throws Exception {
     NetflowNode a = mesh.start("a", node(List.of("100")));
-    Path v1 = fx.model("v1.bin", 1_500_000, 5);
-    assertThat(fx.publish(a, "policy", "v1", v1).statusCode()).isEqualTo(201);
-    awaitHeld(a, "policy/v1");
+    Path v1 = publishedV1(a, 5);
     // A source whose device budget is spent: 503, Retry-After, retryAfterMs, for every range.
     AtomicInteger asked = new AtomicInteger();
     io.vertx.core.http.HttpServer spent = proxyVertx.createHttpServer().requestHandler(req -> {

@@ -189,7 +189,8 @@ public class ModelVerticle extends VerticleBase {
         return Future.failedFuture(e);
       }
       return manifests.putIfAbsent(signed.id(), signed.toJson()).compose(prior -> {
-        if (prior != null || rollouts.containsKey(signed.id())) {
+        // A retried put (its member left mid-call) may find this very manifest: still this publish.
+        if (prior != null && !prior.equals(signed.toJson()) || rollouts.containsKey(signed.id())) {
           return Future.failedFuture(new MeshException(ErrorCode.CONFLICT, "model " + signed.id() + " already exists"));
         }
         return vertx.executeBlocking(() -> {

@@ -87,7 +87,7 @@ public final class DeviceRollouts {
         return Future.succeededFuture(cur);
       }
       Future<Boolean> swapped = raw == null
-        ? map.putIfAbsent(name, next.toJson()).map(prior -> prior == null)
+        ? map.putIfAbsent(name, next.toJson()).map(prior -> prior == null || prior.equals(next.toJson()))
         : map.replaceIfPresent(name, raw, next.toJson());
       return swapped.compose(ok -> ok ? Future.succeededFuture(next) : change(name, f));
     });

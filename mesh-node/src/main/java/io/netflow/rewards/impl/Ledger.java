@@ -64,8 +64,11 @@ public final class Ledger {
       throw new MeshException(ErrorCode.DUPLICATE, "this data (sha256 " + c.sha256().substring(0, 12)
         + "...) was already contributed");
     }
-    HazelcastJsonValue prior = credits.putIfAbsent(c.key(), new HazelcastJsonValue(record.encode()));
-    if (prior != null) {
+    String encoded = record.encode();
+    HazelcastJsonValue prior = credits.putIfAbsent(c.key(), new HazelcastJsonValue(encoded));
+    // Hazelcast retries a put whose member left mid-call; a retry that finds this very record
+    // (credits never change once stored) is this credit, and it must still reach the journal.
+    if (prior != null && !prior.getValue().equals(encoded)) {
       return new Outcome(new JsonObject(prior.getValue()), false);
     }
     journal.append(record, true);

@@ -15,6 +15,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -84,15 +85,34 @@ public final class WorkStore {
     return raw == null ? null : decode(raw);
   }
 
-  /** Stores a new item unless one with its id exists; returns the existing one, or null. */
+  /**
+   * Stores a new item unless one with its id exists; returns the existing one, or null when this
+   * call stored it.
+   *
+   * <p>Hazelcast retries an operation whose target left or whose partition moved while it ran
+   * (a node killed mid-submission), and the retry of a write that had already landed finds that
+   * very write. So an existing item that is this submission (same submitter, instant, kind and
+   * payload; it may since have been claimed) counts as stored by this call: the submitter hears
+   * "created", not "already there", and the journal hears of it.
+   */
   public WorkItem putIfAbsent(WorkItem item) {
     JsonObject record = encode(item, 1);
     HazelcastJsonValue prior = map.putIfAbsent(item.id(), new HazelcastJsonValue(record.encode()));
     if (prior != null) {
-      return decode(prior);
+      WorkItem existing = decode(prior);
+      if (!sameSubmission(existing, item)) {
+        return existing;
+      }
     }
     listener.changed(record, item, true);
     return null;
+  }
+
+  private static boolean sameSubmission(WorkItem stored, WorkItem submitted) {
+    return stored.submittedAt() == submitted.submittedAt()
+      && Objects.equals(stored.submittedBy(), submitted.submittedBy())
+      && stored.kind().equals(submitted.kind())
+      && Objects.equals(stored.payload(), submitted.payload());
   }
 
   /**

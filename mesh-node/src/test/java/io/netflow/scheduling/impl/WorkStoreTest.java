@@ -119,6 +119,31 @@ class WorkStoreTest {
     assertThat(stored(survivor, "counter").getLong(WorkStore.REV)).isEqualTo(all + 2L);
   }
 
+  /**
+   * Hazelcast retries a put whose member left mid-call, and the retry finds the write it had made:
+   * that is still this submission (even once claimed), while the same id submitted again is not.
+   */
+  @Test
+  void aRetriedSubmissionFindingItsOwnWriteIsStillCreated() {
+    WorkItem submitted = WorkItem.queued("s", "test-only", WorkClass.NORMAL, 60_000, 1, new JsonObject().put("i", 28),
+      null, null, null, Placement.ANYWHERE, "test", 1_000);
+    assertThat(storeA.putIfAbsent(submitted)).isNull();
+    storeB.update("s", cur -> cur.claimedBy("node-b", "b", 1_100, 1_000));
+    heardOnB.clear();
+
+    assertThat(storeB.putIfAbsent(submitted)).as("the same submission, retried").isNull();
+    assertThat(heardOnB).as("journaled as its submission").containsExactly(1L);
+    assertThat(stored(a, "s").getString("state")).as("the claim kept").isEqualTo("RUNNING");
+
+    WorkItem again = WorkItem.queued("s", "test-only", WorkClass.NORMAL, 60_000, 1, new JsonObject().put("i", 28),
+      null, null, null, Placement.ANYWHERE, "test", 1_001);
+    assertThat(storeB.putIfAbsent(again)).as("submitted again later").isNotNull()
+      .extracting(WorkItem::state).isEqualTo(WorkState.RUNNING);
+    WorkItem other = WorkItem.queued("s", "test-only", WorkClass.NORMAL, 60_000, 1, new JsonObject().put("i", 29),
+      null, null, null, Placement.ANYWHERE, "test", 1_000);
+    assertThat(storeB.putIfAbsent(other)).as("another payload under the same id").isNotNull();
+  }
+
   @Test
   void aChangeLeavesAloneRefusesOrRenewsQuietlyWhereverItRuns() {
     storeA.putIfAbsent(item("x"));

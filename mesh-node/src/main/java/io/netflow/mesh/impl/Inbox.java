@@ -42,6 +42,8 @@ public final class Inbox {
   private static final Buffer ACK = Buffer.buffer();
   /** The node reports itself OVERLOADED while it turns away more than this share of requests. */
   private static final double OVERLOADED_REJECT_RATIO = 0.05;
+  /** Gradient2's own lowest limit, kept unless the configured limits are lower. */
+  private static final int GRADIENT2_FLOOR = 20;
 
   private final Map<String, ServiceHandler> services = new ConcurrentHashMap<>();
   private final Map<String, List<Handler<Envelope>>> subscribers = new ConcurrentHashMap<>();
@@ -72,7 +74,11 @@ public final class Inbox {
     this.reassembly = new Reassembly(options.getMaxReassemblyBytes(), options.getMaxPayloadBytes());
     this.limiter = SimpleLimiter.newBuilder().named("netflow-inbox")
       .limit(Gradient2Limit.newBuilder().initialLimit(options.getAdmissionInitialLimit())
-        .maxConcurrency(options.getAdmissionMaxLimit()).build())
+        .maxConcurrency(options.getAdmissionMaxLimit())
+        // Gradient2 never goes below its floor (20 unless told), even past maxConcurrency: a
+        // smaller admission.max-limit or initial-limit lowers the floor to it, so it holds.
+        .minLimit(Math.min(GRADIENT2_FLOOR, Math.min(options.getAdmissionInitialLimit(), options.getAdmissionMaxLimit())))
+        .build())
       .build();
     this.duplicates = Counter.builder("netflow.inbox.duplicates")
       .description("CRITICAL and HIGH envelopes received again and answered from memory").register(registry);

@@ -1,5 +1,6 @@
 package io.netflow.mesh;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
@@ -51,6 +52,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final LaneOptions laneOptions;
   private final MeshView view;
   private final MeterRegistry registry;
+  private final String region;
   private final ClusterMembership cluster;
   // Read by the load report from another thread, hence concurrent.
   private final Map<String, Link> links = new java.util.concurrent.ConcurrentHashMap<>();
@@ -61,8 +63,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private PubSub pubSub;
   private Requests requests;
 
+  /**
+   * @param region this node's region: requests prefer hosts in it (see {@link Router})
+   */
   public MeshVerticle(MeshOptions options, RoutingOptions routingOptions, LaneOptions laneOptions, MeshView view,
-                      ClusterMembership cluster, MeterRegistry registry) {
+                      String region, ClusterMembership cluster, MeterRegistry registry) {
+    this.region = region;
     this.cluster = cluster;
     this.options = options;
     this.routingOptions = routingOptions;
@@ -75,7 +81,11 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   @Override
   public Future<?> start() {
     selfId = view.selfId();
-    router = new Router(view, routingOptions);
+    router = new Router(view, routingOptions, region);
+    FunctionCounter.builder("netflow.routing.picks", router, Router::inRegion).tag("region", "in")
+      .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
+    FunctionCounter.builder("netflow.routing.picks", router, Router::outOfRegion).tag("region", "out")
+      .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
     inbox = new Inbox(vertx, options, registry);
     requests = new Requests(vertx, options, router, (node, e) -> node.equals(selfId) ? inbox.handle(e)
       : link(node).offer(e, options.getAttemptTimeoutMs()).map(Message::body), this::recall, this::name, registry);

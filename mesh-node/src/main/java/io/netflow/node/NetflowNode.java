@@ -192,7 +192,8 @@ public final class NetflowNode {
     MeshOptions meshOptions = NodeOptions.mesh(config);
     RoutingOptions routing = NodeOptions.routing(config);
     LaneOptions lanes = NodeOptions.lanes(config);
-    mesh = new MeshVerticle(meshOptions, routing, lanes, view, membership, registry);
+    mesh = new MeshVerticle(meshOptions, routing, lanes, view, config.getString(NodeKeys.NODE_REGION), membership,
+      registry);
     meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
   }
 

@@ -37,7 +37,11 @@ final class NodeOptions {
     return new RoutingOptions()
       .setBalanceEpsilon(config.getDouble(NodeKeys.BALANCE_EPSILON))
       .setLatencyDecayMs(config.getLong(NodeKeys.LATENCY_DECAY))
-      .setSlowStartMs(config.getLong(NodeKeys.SLOW_START));
+      .setSlowStartMs(config.getLong(NodeKeys.SLOW_START))
+      .setRegionAware(config.getString(NodeKeys.REGION_LOCALITY).equals("region"))
+      .setRegionSpillFrom(config.getDouble(NodeKeys.REGION_SPILL_FROM))
+      .setRegionMinHosts(config.getInt(NodeKeys.REGION_MIN_HOSTS))
+      .setRegionSpillSmoothingMs(config.getLong(NodeKeys.REGION_SPILL_SMOOTHING));
   }
 
   static LaneOptions lanes(NodeConfig config) {

@@ -31,6 +31,14 @@ import java.util.function.LongSupplier;
  *   <li>DRAINING and stale nodes are skipped unless every host is one; OVERLOADED nodes are
  *       skipped while UP nodes hold at least half the capacity (else all are used, as in Envoy's
  *       panic mode, rather than flooding the few UP nodes).</li>
+ *   <li>Regions (Envoy's zone-aware routing, driven by load rather than host counts): of those
+ *       hosts, the ones in this node's region take the request while they have room. A share of
+ *       requests spills to the other regions' hosts in proportion to how far the region's hosts
+ *       are past {@code routing.region-spill-from} utilisation (weighted by capacity), and to the
+ *       shortfall when fewer than {@code routing.region-min-hosts} serve; a region with none
+ *       serving (dead, draining, overloaded) spills all at once. A keyed request spills by its
+ *       key's hash, so the same keys leave first and come back first, and within either side it
+ *       keeps its rendezvous node.</li>
  * </ul>
  *
  * <p>Not thread-safe: owned by the data plane's event loop.
@@ -42,17 +50,27 @@ public final class Router {
 
   private final MeshView view;
   private final RoutingOptions options;
+  /** This node's region. */
+  private final String region;
+  private final boolean regionAware;
   private final LongSupplier nanoClock;
   private final SplittableRandom random;
   private final Map<String, NodeStats> stats = new HashMap<>();
+  /** Per service: the share of its requests spilling now, smoothed, and when it was last brought up to date. */
+  private final Map<String, Spill> spills = new HashMap<>();
+  private long inRegion;
+  private long outOfRegion;
 
-  public Router(MeshView view, RoutingOptions options) {
-    this(view, options, System::nanoTime, new SplittableRandom());
+  /** A router for a node in {@code region} (ignored unless the options make routing region-aware). */
+  public Router(MeshView view, RoutingOptions options, String region) {
+    this(view, options, region, System::nanoTime, new SplittableRandom());
   }
 
-  Router(MeshView view, RoutingOptions options, LongSupplier nanoClock, SplittableRandom random) {
+  Router(MeshView view, RoutingOptions options, String region, LongSupplier nanoClock, SplittableRandom random) {
     this.view = view;
     this.options = options;
+    this.region = region;
+    this.regionAware = options.isRegionAware();
     this.nanoClock = nanoClock;
     this.random = random;
   }
@@ -63,7 +81,97 @@ public final class Router {
     if (candidates.isEmpty()) {
       return null;
     }
+    List<LoadReport> local = new ArrayList<>();
+    List<LoadReport> remote = new ArrayList<>();
+    for (LoadReport r : candidates) {
+      (region.equals(r.node().region()) ? local : remote).add(r);
+    }
+    if (!regionAware) {
+      String picked = choose(envelope, candidates);
+      boolean here = local.stream().anyMatch(r -> r.nodeId().equals(picked));
+      inRegion += here ? 1 : 0;
+      outOfRegion += here ? 0 : 1;
+      return picked;
+    }
+    boolean spills = !remote.isEmpty() && (local.isEmpty() || spillDraw(envelope) < spill(envelope.service(), local));
+    if (spills) {
+      outOfRegion++;
+      return choose(envelope, remote);
+    }
+    inRegion++;
+    return choose(envelope, local);
+  }
+
+  private String choose(Envelope envelope, List<LoadReport> candidates) {
     return envelope.key() == null ? powerOfTwo(candidates) : rendezvous(envelope.key(), candidates);
+  }
+
+  /**
+   * The share of the service's requests that spills now: {@link #spill(List)}, followed over
+   * {@code routing.region-spill-smoothing-ms} (a first look takes it as it is).
+   */
+  double spill(String service, List<LoadReport> local) {
+    double target = spill(local);
+    long now = nanoClock.getAsLong();
+    Spill s = spills.get(service);
+    if (s == null || options.getRegionSpillSmoothingMs() == 0) {
+      spills.put(service, new Spill(target, now));
+      return target;
+    }
+    double dt = (now - s.atNanos) / (double) TimeUnit.MILLISECONDS.toNanos(options.getRegionSpillSmoothingMs());
+    s.share += (target - s.share) * (1 - Math.exp(-Math.max(0, dt)));
+    s.atNanos = now;
+    return s.share;
+  }
+
+  /** The share of a service's requests spilling to other regions, as of {@code atNanos}. */
+  private static final class Spill {
+    double share;
+    long atNanos;
+
+    Spill(double share, long atNanos) {
+      this.share = share;
+      this.atNanos = atNanos;
+    }
+  }
+
+  /**
+   * The share of requests the region's hosts should pass on to other regions: how far past
+   * {@code region-spill-from} their reported utilisation is (0 there, 1 at full), weighted by
+   * capacity, and at least the shortfall of hosts below {@code region-min-hosts}.
+   */
+  double spill(List<LoadReport> local) {
+    double from = options.getRegionSpillFrom();
+    double capacity = 0;
+    double past = 0;
+    for (LoadReport r : local) {
+      double u = r.traffic().utilisation();
+      double over = from >= 1 ? (u >= 1 ? 1 : 0) : Math.max(0, Math.min(1, (u - from) / (1 - from)));
+      capacity += r.node().capacity();
+      past += r.node().capacity() * over;
+    }
+    double share = capacity > 0 ? past / capacity : 1;
+    int needed = options.getRegionMinHosts();
+    return local.size() >= needed ? share : Math.max(share, 1 - local.size() / (double) needed);
+  }
+
+  /** Uniform in [0, 1): random for an unkeyed request, fixed by the key for a keyed one. */
+  private double spillDraw(Envelope envelope) {
+    if (envelope.key() == null) {
+      return random.nextDouble();
+    }
+    long h = hash(envelope.key().getBytes(StandardCharsets.UTF_8), 0x5851F42D4C957F2DL);
+    return (h >>> 11) / (double) (1L << 53);
+  }
+
+  /** Requests (attempts) this router sent to a host in its own region. */
+  public long inRegion() {
+    return inRegion;
+  }
+
+  /** Requests (attempts) this router sent to a host in another region. */
+  public long outOfRegion() {
+    return outOfRegion;
   }
 
   /** Every node that hosts {@code service} as this node knows, draining and stale ones too. */

@@ -219,7 +219,13 @@ class NodeOptionsTest {
         v -> new RoutingOptions().setBalanceEpsilon((Double) v)),
       of(NodeKeys.LATENCY_DECAY, d, RoutingOptions::getLatencyDecayMs,
         v -> new RoutingOptions().setLatencyDecayMs((Long) v)),
-      of(NodeKeys.SLOW_START, d, RoutingOptions::getSlowStartMs, v -> new RoutingOptions().setSlowStartMs((Long) v)));
+      of(NodeKeys.SLOW_START, d, RoutingOptions::getSlowStartMs, v -> new RoutingOptions().setSlowStartMs((Long) v)),
+      of(NodeKeys.REGION_SPILL_FROM, d, RoutingOptions::getRegionSpillFrom,
+        v -> new RoutingOptions().setRegionSpillFrom((Double) v)),
+      of(NodeKeys.REGION_MIN_HOSTS, d, RoutingOptions::getRegionMinHosts,
+        v -> new RoutingOptions().setRegionMinHosts((Integer) v)),
+      of(NodeKeys.REGION_SPILL_SMOOTHING, d, RoutingOptions::getRegionSpillSmoothingMs,
+        v -> new RoutingOptions().setRegionSpillSmoothingMs((Long) v)));
   }
 
   private static List<Numeric> lanes() {

@@ -23,12 +23,36 @@ class RouterTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
   private final MeshView view = new MeshView("self", 2_000);
-  private final Router router = new Router(view, new RoutingOptions().setSlowStartMs(0), now::get, new SplittableRandom(1));
+  private final Router router = new Router(view, new RoutingOptions().setSlowStartMs(0).setRegionSpillSmoothingMs(0),
+    "local", now::get, new SplittableRandom(1));
 
   private void node(String id, double capacity, NodeState state) {
-    NodeDescriptor d = new NodeDescriptor(id, id, Role.EDGE, "local", capacity, "", 0, 0, 0);
-    TrafficLoad t = new TrafficLoad(List.of("svc"), 0, 0, 100, false, new JsonObject(), new JsonObject());
+    node(id, "local", capacity, state, 0);
+  }
+
+  /** A host of "svc" in {@code region}, reporting {@code utilisation} (in-flight over its limit). */
+  private void node(String id, String region, double capacity, NodeState state, double utilisation) {
+    NodeDescriptor d = new NodeDescriptor(id, id, Role.EDGE, region, capacity, "", 0, 0, 0);
+    TrafficLoad t = new TrafficLoad(List.of("svc"), 0, (int) Math.round(utilisation * 100), 100, false,
+      new JsonObject(), new JsonObject());
     view.accept(new LoadReport(d, System.nanoTime(), 0, state, new LoadSample(0, 0, 0, 0), t));
+  }
+
+  /** Routes {@code count} unkeyed requests from region "local"; the share that left the region. */
+  private double spilled(Router r, int count) {
+    int out = 0;
+    for (int i = 0; i < count; i++) {
+      String n = r.pick(Envelope.toService("svc").build(), Set.of());
+      out += n.startsWith("far") ? 1 : 0;
+    }
+    return out / (double) count;
+  }
+
+  private void regions(double localUtilisation) {
+    node("near-1", "local", 1, NodeState.UP, localUtilisation);
+    node("near-2", "local", 1, NodeState.UP, localUtilisation);
+    node("far-1", "remote", 1, NodeState.UP, 0);
+    node("far-2", "remote", 1, NodeState.UP, 0);
   }
 
   private static Envelope keyed(String key) {
@@ -120,6 +144,110 @@ class RouterTest {
     assertThat(inFlight.get(home)).isBetween(10, 14);
     assertThat(inFlight.values().stream().mapToInt(Integer::intValue).max().orElseThrow()).isEqualTo(inFlight.get(home));
     assertThat(inFlight).hasSize(3);
+  }
+
+  @Test
+  void requestsStayInTheRegionWhileItsHostsHaveRoomThoughOthersAreIdler() {
+    regions(0.7);
+    assertThat(spilled(router, 2_000)).isZero();
+    assertThat(router.inRegion()).isEqualTo(2_000);
+    assertThat(router.outOfRegion()).isZero();
+  }
+
+  @Test
+  void pastTheSpillUtilisationASharePassesToOtherRegionsInProportion() {
+    // Spill from 0.75: at 0.8 a fifth passes on, at 0.875 half, full hosts all.
+    regions(0.8);
+    assertThat(spilled(router, 4_000)).isBetween(0.17, 0.23);
+    regions(0.875);
+    assertThat(spilled(router, 4_000)).isBetween(0.46, 0.54);
+    regions(1.0);
+    assertThat(spilled(router, 1_000)).isEqualTo(1.0);
+    regions(0.5);
+    assertThat(spilled(router, 1_000)).as("back once there is room").isZero();
+  }
+
+  @Test
+  void theSpilledShareFollowsReportsOverTheSmoothingTime() {
+    Router smooth = new Router(view, new RoutingOptions().setSlowStartMs(0).setRegionSpillSmoothingMs(1_000), "local",
+      now::get, new SplittableRandom(4));
+    regions(0.5);
+    assertThat(spilled(smooth, 500)).isZero();
+    // Hosts report themselves full: a report's worth later (100 ms) a tenth of the way, after 1 s 63%.
+    regions(1.0);
+    now.addAndGet(100_000_000L);
+    assertThat(spilled(smooth, 2_000)).isBetween(0.06, 0.14);
+    now.addAndGet(900_000_000L);
+    assertThat(spilled(smooth, 2_000)).isBetween(0.57, 0.69);
+    now.addAndGet(4_000_000_000L);
+    assertThat(spilled(smooth, 1_000)).isGreaterThan(0.97);
+  }
+
+  @Test
+  void tooFewHostsInTheRegionSpillTheShortfall() {
+    Router needsTwo = new Router(view, new RoutingOptions().setSlowStartMs(0).setRegionSpillSmoothingMs(0)
+      .setRegionMinHosts(2), "local", now::get, new SplittableRandom(2));
+    node("near-1", "local", 1, NodeState.UP, 0);
+    node("far-1", "remote", 1, NodeState.UP, 0);
+    node("far-2", "remote", 1, NodeState.UP, 0);
+    assertThat(spilled(needsTwo, 4_000)).isBetween(0.46, 0.54);
+    node("near-2", "local", 1, NodeState.UP, 0);
+    assertThat(spilled(needsTwo, 1_000)).isZero();
+  }
+
+  @Test
+  void aRegionWithNoHostServingFailsOverAtOnce() {
+    regions(0);
+    node("near-1", "local", 1, NodeState.DRAINING, 0);
+    // near-2 failed this request already (a retry excludes it), near-1 drains: the other region serves.
+    for (int i = 0; i < 200; i++) {
+      assertThat(router.pick(Envelope.toService("svc").build(), Set.of("near-2"))).startsWith("far");
+      assertThat(router.pick(keyed("k" + i), Set.of("near-2"))).startsWith("far");
+    }
+    view.remove("near-2");
+    assertThat(spilled(router, 1_000)).as("near-2 gone, near-1 draining").isEqualTo(1.0);
+  }
+
+  @Test
+  void keysStayWithTheirInRegionNodeAndTheSameKeysSpillFirst() {
+    regions(0.5);
+    Map<String, String> home = new HashMap<>();
+    for (int k = 0; k < 2_000; k++) {
+      String n = router.pick(keyed("k" + k), Set.of());
+      assertThat(n).startsWith("near");
+      home.put("k" + k, n);
+    }
+    assertThat(home.values().stream().filter("near-1"::equals).count()).as("spread in the region").isBetween(850L, 1_150L);
+    regions(0.8);
+    Set<String> outAtFifth = new java.util.HashSet<>();
+    for (int k = 0; k < 2_000; k++) {
+      String n = router.pick(keyed("k" + k), Set.of());
+      if (n.startsWith("far")) {
+        outAtFifth.add("k" + k);
+      } else {
+        assertThat(n).as("a key that stays keeps its node").isEqualTo(home.get("k" + k));
+      }
+      assertThat(router.pick(keyed("k" + k), Set.of())).as("the same answer again").isEqualTo(n);
+    }
+    assertThat(outAtFifth.size()).isBetween(340, 460);
+    regions(0.875);
+    Set<String> outAtHalf = new java.util.HashSet<>();
+    for (int k = 0; k < 2_000; k++) {
+      if (router.pick(keyed("k" + k), Set.of()).startsWith("far")) {
+        outAtHalf.add("k" + k);
+      }
+    }
+    assertThat(outAtHalf).as("keys out at a fifth are still out at a half").containsAll(outAtFifth);
+    assertThat(outAtHalf.size()).isBetween(900, 1_100);
+  }
+
+  @Test
+  void withLocalityNoneRegionsAreIgnored() {
+    Router blind = new Router(view, new RoutingOptions().setSlowStartMs(0).setRegionAware(false), "local", now::get,
+      new SplittableRandom(3));
+    regions(0.7);
+    assertThat(spilled(blind, 2_000)).as("the idle far hosts take most").isGreaterThan(0.6);
+    assertThat(blind.outOfRegion()).isGreaterThan(1_200);
   }
 
   @Test

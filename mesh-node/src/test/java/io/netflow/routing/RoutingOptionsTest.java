@@ -12,7 +12,8 @@ class RoutingOptionsTest {
 
   private static RoutingOptions changed() {
     return new RoutingOptions().setBalanceEpsilon(0.5).setLatencyDecayMs(100).setSlowStartMs(0)
-      .setInitialLatencyMicros(250);
+      .setInitialLatencyMicros(250).setRegionAware(false).setRegionSpillFrom(0.5).setRegionMinHosts(3)
+      .setRegionSpillSmoothingMs(500);
   }
 
   @Test
@@ -21,6 +22,10 @@ class RoutingOptionsTest {
     refuses(() -> o.setBalanceEpsilon(0.0099), "routing.balance-epsilon", "0.0099");
     refuses(() -> o.setBalanceEpsilon(Double.NaN), "routing.balance-epsilon", "NaN");
     refuses(() -> o.setSlowStartMs(-1), "routing.slow-start-ms", "-1");
+    refuses(() -> o.setRegionSpillFrom(0.049), "routing.region-spill-from", "0.049");
+    refuses(() -> o.setRegionSpillFrom(1.001), "routing.region-spill-from", "1.001");
+    refuses(() -> o.setRegionMinHosts(0), "routing.region-min-hosts", "0");
+    refuses(() -> o.setRegionSpillSmoothingMs(60_001), "routing.region-spill-smoothing-ms", "60001");
     // Not a config key, but bounded all the same.
     refuses(() -> o.setInitialLatencyMicros(0), "routing.initial-latency-micros", "0");
     refuses(() -> o.setInitialLatencyMicros(60_000_001), "routing.initial-latency-micros", "60000001");
@@ -31,7 +36,7 @@ class RoutingOptionsTest {
   void jsonRoundTripKeepsEverySetting() {
     RoutingOptions changed = changed();
     assertThat(changed.toJson().fieldNames()).containsExactlyInAnyOrder("balanceEpsilon", "latencyDecayMs",
-      "slowStartMs", "initialLatencyMicros");
+      "slowStartMs", "initialLatencyMicros", "regionAware", "regionSpillFrom", "regionMinHosts", "regionSpillSmoothingMs");
     roundTrips(new RoutingOptions().toJson(), changed.toJson(), json -> new RoutingOptions(json).toJson());
     assertThat(new RoutingOptions(changed).toJson()).isEqualTo(changed.toJson());
   }
@@ -54,5 +59,6 @@ class RoutingOptionsTest {
       "'0.5'");
     refuses(() -> new RoutingOptions(new JsonObject().put("latencyDecayMs", true)), "routing.latency-decay-ms",
       "true");
+    refuses(() -> new RoutingOptions(new JsonObject().put("regionAware", "yes")), "routing.locality", "'yes'");
   }
 }

@@ -101,6 +101,14 @@ public final class NodeKeys {
     "Time constant over which a node's latency peak decays (peak EWMA).");
   public static final ConfigKey SLOW_START = longKey("routing.slow-start-ms", 5_000, 0, 600_000,
     "A node that just joined takes a share ramping from 10% to 100% over this window.");
+  public static final ConfigKey REGION_LOCALITY = enumKey("routing.locality", "region", List.of("region", "none"),
+    "region: requests go to hosts in the sender's region while they have room; none: regions are ignored.");
+  public static final ConfigKey REGION_SPILL_FROM = doubleKey("routing.region-spill-from", 0.75, 0.05, 1,
+    "Utilisation of in-region hosts past which requests spill to other regions, in proportion (all of them at 1).");
+  public static final ConfigKey REGION_MIN_HOSTS = intKey("routing.region-min-hosts", 1, 1, 1_000,
+    "In-region hosts of a service needed to keep all its requests in the region; with fewer, the shortfall spills.");
+  public static final ConfigKey REGION_SPILL_SMOOTHING = longKey("routing.region-spill-smoothing-ms", 2_000, 0, 60_000,
+    "Time constant over which the share that spills follows the in-region hosts' reports (0: at once).");
   public static final ConfigKey LINK_WINDOW = intKey("lanes.link-window-bytes", 64 * 1024, 1024, 64 << 20,
     "Bytes of non-CRITICAL envelopes sent and unanswered per destination: small keeps CRITICAL's wait short.");
   public static final ConfigKey CHUNK_BYTES = intKey("lanes.chunk-bytes", 64 * 1024, 1024, 16 << 20,
@@ -255,7 +263,8 @@ public final class NodeKeys {
     REPORT_INTERVAL, STALE_AFTER,
     MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, DEDUPE_MAX_BYTES, MAX_TOPICS, MAX_REASSEMBLY,
     ADMISSION_INITIAL, ADMISSION_MAX,
-    BALANCE_EPSILON, LATENCY_DECAY, SLOW_START,
+    BALANCE_EPSILON, LATENCY_DECAY, SLOW_START, REGION_LOCALITY, REGION_SPILL_FROM, REGION_MIN_HOSTS,
+    REGION_SPILL_SMOOTHING,
     LINK_WINDOW, CHUNK_BYTES, CRITICAL_QUEUE,
     HIGH_WEIGHT, HIGH_QUEUE, HIGH_CEILING, NORMAL_WEIGHT, NORMAL_QUEUE, NORMAL_CEILING,
     MODEL_WEIGHT, MODEL_QUEUE, MODEL_CEILING, BULK_WEIGHT, BULK_QUEUE, BULK_CEILING,

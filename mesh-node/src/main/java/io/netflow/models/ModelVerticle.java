@@ -61,6 +61,7 @@ public class ModelVerticle extends VerticleBase {
   private final ModelKeys keys;
   private final Mesh mesh;
   private final MeshView view;
+  private final String region;
   private final LaneStats lanes;
   private final MeterRegistry registry;
   private final String selfName;
@@ -79,8 +80,13 @@ public class ModelVerticle extends VerticleBase {
   private ModelStatus status;
   private Counter rejectedManifests;
 
-  public ModelVerticle(ModelOptions options, ModelStore store, Mesh mesh, MeshView view, LaneStats lanes,
-                       MeterRegistry registry, String selfName) {
+  /**
+   * @param region this node's region: peers fetch from their region first, and each chunk crosses
+   *               into a region about once
+   */
+  public ModelVerticle(ModelOptions options, ModelStore store, Mesh mesh, MeshView view, String region,
+                       LaneStats lanes, MeterRegistry registry, String selfName) {
+    this.region = region;
     this.options = options;
     this.store = store;
     this.keys = ModelKeys.trusting(options.getTrustedKeys());
@@ -147,7 +153,7 @@ public class ModelVerticle extends VerticleBase {
     activation = new Activation(vertx, store, options.getKeepVersions(), rollouts, holdings::changed);
     bandwidth = new ModelBandwidth(options.getUploadBytesPerSecond(), options.getDownloadBytesPerSecond(),
       options.getMinBytesPerSecond(), options.getCriticalLatencyTargetMicros(), options.getChunkBytes(), lanes);
-    fetcher = new ChunkFetcher(vertx, store, options, mesh, view, bandwidth, holdings, activation, registry);
+    fetcher = new ChunkFetcher(vertx, store, options, mesh, view, region, bandwidth, holdings, activation, registry);
     server = new ChunkServer(vertx, store, rollouts, bandwidth, registry);
     rejectedManifests = Counter.builder("netflow.model.manifests.rejected")
       .description("Manifests refused: unsigned, signed by an unknown key, or a wrong signature").register(registry);

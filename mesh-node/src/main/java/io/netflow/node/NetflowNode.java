@@ -152,7 +152,8 @@ public final class NetflowNode {
   private void createModels() {
     modelOptions = NodeOptions.models(config);
     ModelStore store = new ModelStore(dataDir.resolve("models"));
-    models = new ModelVerticle(modelOptions, store, mesh, view, mesh.laneStats(), registry, name);
+    models = new ModelVerticle(modelOptions, store, mesh, view, config.getString(NodeKeys.NODE_REGION), mesh.laneStats(),
+      registry, name);
     devices = new DeviceDelivery(NodeOptions.devices(config), modelOptions, store, view,
       config.getString(NodeKeys.NODE_REGION), clusterManager.getHazelcastInstance(), mesh.laneStats(), registry);
   }

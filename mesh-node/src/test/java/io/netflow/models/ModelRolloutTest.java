@@ -96,6 +96,31 @@ class ModelRolloutTest {
     assertThat(fromOrigin + served(a) + served(c)).as("every chunk each peer fetched").isGreaterThanOrEqualTo(2 * 31);
   }
 
+  @Test
+  void eachChunkCrossesIntoTheOtherRegionAboutOnceAndSpreadsThere() throws Exception {
+    NetflowNode origin = mesh.start("origin", fx.trusting(cfg -> cfg.set(NodeKeys.NODE_REGION, "eu-west")));
+    NetflowNode eu = mesh.start("eu", fx.trusting(cfg -> cfg.set(NodeKeys.NODE_REGION, "eu-west")));
+    List<NetflowNode> us = List.of(
+      mesh.start("us1", fx.trusting(cfg -> cfg.set(NodeKeys.NODE_REGION, "us-east"))),
+      mesh.start("us2", fx.trusting(cfg -> cfg.set(NodeKeys.NODE_REGION, "us-east"))),
+      mesh.start("us3", fx.trusting(cfg -> cfg.set(NodeKeys.NODE_REGION, "us-east"))));
+    Path model = fx.model("policy.bin", 4_000_000, 3);
+    assertThat(fx.publish(origin, "policy", "v1", model).statusCode()).isEqualTo(201);
+    for (NetflowNode n : List.of(eu, us.get(0), us.get(1), us.get(2))) {
+      awaitState(n, "policy/v1", "ACTIVE", Duration.ofSeconds(30));
+      assertThat(activeFile(n, "policy")).hasSameBinaryContentAs(model);
+    }
+    int chunks = (int) Math.ceil(4_000_000 / (double) ModelFixture.CHUNK);
+    double crossed = us.stream().mapToDouble(ModelRolloutTest::crossed).sum();
+    // Region-blind, each us node would fetch about half its chunks from eu-west: 1.5x the model.
+    assertThat(crossed).as("chunks us-east fetched from eu-west, of %d", chunks).isBetween((double) chunks, 1.15 * chunks);
+    assertThat(crossed(eu)).as("eu-west fetched within its region").isZero();
+  }
+
+  private static double crossed(NetflowNode n) {
+    return n.registry().get("netflow.model.chunks.crossed").counter().count();
+  }
+
   private static double served(NetflowNode n) {
     return n.registry().get("netflow.model.chunks.served").counter().count();
   }

@@ -44,19 +44,37 @@ public final class ChunkFetcher {
   private final ModelOptions options;
   private final Mesh mesh;
   private final MeshView view;
+  /** The peers as this node's view has them: live, and in its region or not. */
+  private final Rollout.Peers peers;
   private final ModelBandwidth bandwidth;
   private final Holdings holdings;
   private final Activation activation;
   private final Counter badChunks;
   private final Counter chunksFetched;
+  private final Counter chunksCrossed;
 
-  public ChunkFetcher(Vertx vertx, ModelStore store, ModelOptions options, Mesh mesh, MeshView view,
+  /**
+   * @param region this node's region: chunks are fetched from peers in it first (see {@link Rollout})
+   */
+  public ChunkFetcher(Vertx vertx, ModelStore store, ModelOptions options, Mesh mesh, MeshView view, String region,
                       ModelBandwidth bandwidth, Holdings holdings, Activation activation, MeterRegistry registry) {
     this.vertx = vertx;
     this.store = store;
     this.options = options;
     this.mesh = mesh;
     this.view = view;
+    this.peers = new Rollout.Peers() {
+      @Override
+      public boolean alive(String peer) {
+        return view.get(peer) != null;
+      }
+
+      @Override
+      public boolean near(String peer) {
+        MeshView.Entry e = view.get(peer);
+        return e != null && e.report().node().region().equals(region);
+      }
+    };
     this.bandwidth = bandwidth;
     this.holdings = holdings;
     this.activation = activation;
@@ -64,6 +82,8 @@ public final class ChunkFetcher {
       .description("Chunks that did not match their hash; their peer is avoided").register(registry);
     this.chunksFetched = Counter.builder("netflow.model.chunks.fetched").description("Chunks fetched and verified")
       .register(registry);
+    this.chunksCrossed = Counter.builder("netflow.model.chunks.crossed")
+      .description("Chunks fetched and verified from a peer in another region").register(registry);
   }
 
   /**
@@ -88,7 +108,7 @@ public final class ChunkFetcher {
   /** Starts as many chunk fetches as the limits allow. */
   public void pump(Rollout r) {
     while (r.state == Rollout.State.FETCHING && r.inFlight() < options.getTotalInFlight()) {
-      Rollout.Pick pick = r.next(options.getPerPeerInFlight(), peer -> view.get(peer) != null);
+      Rollout.Pick pick = r.next(options.getPerPeerInFlight(), peers);
       if (pick == null) {
         return;
       }
@@ -121,6 +141,9 @@ public final class ChunkFetcher {
         if (ar.succeeded() && ar.result()) {
           r.fetched(pick.peer(), pick.chunk(), length);
           chunksFetched.increment();
+          if (!peers.near(pick.peer())) {
+            chunksCrossed.increment();
+          }
           holdings.changed(m.id());
           if (r.complete()) {
             verifyWhole(r);

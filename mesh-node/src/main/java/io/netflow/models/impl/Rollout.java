@@ -13,9 +13,33 @@ import java.util.SplittableRandom;
 /**
  * One version's transfer to this node: the chunks held and in flight, which peers hold what, and
  * which peers served a bad chunk. Picks what to fetch next: the rarest chunk among peers, from
- * its least busy holder. Not thread-safe: owned by the model verticle.
+ * its least busy holder, in this node's region first. Not thread-safe: owned by the model verticle.
  */
 public final class Rollout {
+
+  /** What the mesh view says of a peer. */
+  public interface Peers {
+    /** Whether the peer is in the mesh now (a node that left, or a previous run, is not waited for). */
+    boolean alive(String peer);
+
+    /** Whether the peer is in this node's region. */
+    boolean near(String peer);
+
+    /** Peers all in one region, those {@code alive} says are in the mesh. */
+    static Peers oneRegion(java.util.function.Predicate<String> alive) {
+      return new Peers() {
+        @Override
+        public boolean alive(String peer) {
+          return alive.test(peer);
+        }
+
+        @Override
+        public boolean near(String peer) {
+          return true;
+        }
+      };
+    }
+  }
 
   /** Where a version stands on this node. */
   public enum State { PREPARING, FETCHING, VERIFIED, ACTIVE, FAILED }
@@ -84,7 +108,7 @@ public final class Rollout {
    * nothing to do for a few seconds takes any chunk, so a stuck designee cannot stall it.
    */
   public Pick next(int perPeerLimit) {
-    return next(perPeerLimit, peer -> true);
+    return next(perPeerLimit, Peers.oneRegion(peer -> true));
   }
 
   /**
@@ -92,17 +116,27 @@ public final class Rollout {
    * in the mesh: a node that left (or a node's previous run) must not be waited for.
    */
   public Pick next(int perPeerLimit, java.util.function.Predicate<String> alive) {
+    return next(perPeerLimit, Peers.oneRegion(alive));
+  }
+
+  /**
+   * As {@link #next(int)}, region by region: peers in this node's region are asked first, and the
+   * designated fetchers are this region's. A chunk no peer in the region holds is fetched from
+   * another region by its designated fetcher alone (from a peer there still fetching, rather than
+   * a seed), so it crosses into the region about once and spreads inside it from that node.
+   */
+  public Pick next(int perPeerLimit, Peers view) {
     boolean stalled = inFlight() == 0 && System.nanoTime() - lastProgressNanos > STALL_NANOS;
-    List<String> fetchers = fetchers(alive);
+    List<String> fetchers = fetchers(view);
     List<String> order = new ArrayList<>(peers.keySet());
-    // Peers still fetching first, in random order; seeds after them.
+    // This region's peers still fetching first, in random order; its seeds; then other regions' alike.
     java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
-    order.sort(java.util.Comparator.comparing(this::isSeed));
+    order.sort(java.util.Comparator.comparing((String p) -> !view.near(p)).thenComparing(this::isSeed));
     for (String peer : order) {
       if (avoided.contains(peer) || perPeer.getOrDefault(peer, 0) >= perPeerLimit) {
         continue;
       }
-      int chunk = rarestFrom(peer, isSeed(peer), fetchers, stalled);
+      int chunk = rarestFrom(peer, isSeed(peer), view, fetchers, stalled);
       if (chunk >= 0) {
         return new Pick(chunk, peer);
       }
@@ -110,8 +144,9 @@ public final class Rollout {
     return null;
   }
 
-  private int rarestFrom(String peer, boolean seed, List<String> fetchers, boolean stalled) {
+  private int rarestFrom(String peer, boolean seed, Peers view, List<String> fetchers, boolean stalled) {
     BitSet offers = peers.get(peer);
+    boolean near = view.near(peer);
     int best = -1;
     int bestHolders = Integer.MAX_VALUE;
     int ties = 0;
@@ -120,14 +155,22 @@ public final class Rollout {
         continue;
       }
       int holders = 0;
-      boolean leecherHolds = false;
+      boolean nearHolds = false;
+      boolean nearLeecherHolds = false;
+      boolean farLeecherHolds = false;
       for (Map.Entry<String, BitSet> p : peers.entrySet()) {
         if (p.getValue().get(c) && !avoided.contains(p.getKey())) {
           holders++;
-          leecherHolds |= !isSeed(p.getKey());
+          boolean holderNear = view.near(p.getKey());
+          boolean leecher = !isSeed(p.getKey());
+          nearHolds |= holderNear;
+          nearLeecherHolds |= holderNear && leecher;
+          farLeecherHolds |= !holderNear && leecher;
         }
       }
-      if (seed && (leecherHolds || (!stalled && !designated(c, fetchers)))) {
+      boolean leecherHolds = near ? nearLeecherHolds : farLeecherHolds;
+      if ((seed && leecherHolds) || (!near && nearHolds)
+        || ((seed || !near) && !stalled && !designated(c, fetchers))) {
         continue;
       }
       if (holders < bestHolders) {
@@ -146,12 +189,12 @@ public final class Rollout {
     return held != null && held.cardinality() == manifest.chunkCount();
   }
 
-  /** This node and every live peer that has announced it is fetching this version and lacks chunks. */
-  private List<String> fetchers(java.util.function.Predicate<String> alive) {
+  /** This node and every live peer in its region that has announced it is fetching this version and lacks chunks. */
+  private List<String> fetchers(Peers view) {
     List<String> fetchers = new ArrayList<>();
     fetchers.add(self);
     peers.forEach((peer, held) -> {
-      if (held.cardinality() < manifest.chunkCount() && alive.test(peer)) {
+      if (held.cardinality() < manifest.chunkCount() && view.alive(peer) && view.near(peer)) {
         fetchers.add(peer);
       }
     });

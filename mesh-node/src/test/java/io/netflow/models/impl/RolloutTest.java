@@ -93,4 +93,75 @@ class RolloutTest {
       }
     }
   }
+
+  /** Peers in two regions: "near" ones share this node's region. */
+  private static Rollout.Peers regions(Set<String> near) {
+    return new Rollout.Peers() {
+      @Override
+      public boolean alive(String peer) {
+        return true;
+      }
+
+      @Override
+      public boolean near(String peer) {
+        return near.contains(peer);
+      }
+    };
+  }
+
+  @Test
+  void eachChunkCrossesIntoARegionOnceByItsDesignatedFetcher() {
+    // The origin and a, b in one region; x, y, z in the other, holding nothing yet.
+    Set<String> region2 = Set.of("x", "y", "z");
+    Map<Integer, String> crossedBy = new HashMap<>();
+    int duplicates = 0;
+    for (String me : region2) {
+      Rollout r = new Rollout(manifest(300), new BitSet(), me);
+      r.peerHolds("origin", all(300));
+      r.peerHolds("a", new BitSet());
+      r.peerHolds("b", new BitSet());
+      for (String other : region2) {
+        if (!other.equals(me)) {
+          r.peerHolds(other, new BitSet());
+        }
+      }
+      Rollout.Pick pick;
+      while ((pick = r.next(1000, regions(region2))) != null) {
+        r.started(pick);
+        assertThat(pick.peer()).isEqualTo("origin");
+        duplicates += crossedBy.put(pick.chunk(), me) == null ? 0 : 1;
+      }
+    }
+    assertThat(duplicates).as("chunks fetched across twice").isZero();
+    assertThat(crossedBy).hasSize(300);
+    assertThat(crossedBy.values().stream().distinct().count()).as("every fetcher of the region takes a share").isEqualTo(3);
+  }
+
+  @Test
+  void whatThisRegionHoldsIsNeverFetchedFromAnother() {
+    Set<String> near = Set.of("x");
+    Rollout r = new Rollout(manifest(20), new BitSet(), "me");
+    BitSet firstHalf = new BitSet();
+    firstHalf.set(0, 10);
+    r.peerHolds("x", firstHalf);
+    BitSet everything = all(20);
+    everything.clear(19);
+    r.peerHolds("far-leecher", everything);
+    r.peerHolds("origin", all(20));
+    Rollout.Pick pick;
+    Map<String, Set<Integer>> from = new HashMap<>();
+    while ((pick = r.next(1000, regions(near))) != null) {
+      r.started(pick);
+      from.computeIfAbsent(pick.peer(), p -> new HashSet<>()).add(pick.chunk());
+    }
+    assertThat(from.get("x")).as("the near peer serves all it holds").containsExactlyInAnyOrderElementsOf(
+      firstHalf.stream().boxed().toList());
+    // The rest cross by their designated fetcher, this node or x (still fetching too): from the
+    // peer there still fetching where it holds the chunk, from the origin only the one it lacks.
+    Set<Integer> crossed = new HashSet<>(from.getOrDefault("far-leecher", Set.of()));
+    assertThat(crossed).allMatch(c -> c >= 10 && c < 19);
+    assertThat(from.getOrDefault("origin", Set.of())).isSubsetOf(19);
+    crossed.addAll(from.getOrDefault("origin", Set.of()));
+    assertThat(crossed.size()).as("this node's share of the ten").isBetween(2, 8);
+  }
 }

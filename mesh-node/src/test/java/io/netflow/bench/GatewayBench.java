@@ -12,14 +12,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,11 +81,11 @@ class GatewayBench {
       List<Double> oursBusiest = new ArrayList<>();
       JsonObject runs = new JsonObject();
       for (int run = 1; run <= Bench.RUNS; run++) {
-        Cpu before = Cpu.now();
+        ThreadCpu before = ThreadCpu.now();
         double[] o = wrk(ours, script, SECONDS);
-        Cpu between = Cpu.now();
+        ThreadCpu between = ThreadCpu.now();
         double[] b = wrk(baseline, script, SECONDS);
-        Cpu after = Cpu.now();
+        ThreadCpu after = ThreadCpu.now();
         double[] oCpu = between.since(before, o[0] * SECONDS);
         double[] bCpu = after.since(between, b[0] * SECONDS);
         ratios.add(o[0] / b[0]);
@@ -128,34 +125,6 @@ class GatewayBench {
       }
     }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
     return port.get();
-  }
-
-  /**
-   * CPU time of this JVM's threads and of the whole process at one moment: the busiest thread of
-   * a run is a server event loop, which bounds its rate (both servers spread their connections
-   * over the same number of event loops); the whole JVM adds the data plane's loop, GC and the JIT.
-   */
-  private record Cpu(Map<Long, Long> threads, long process) {
-
-    static Cpu now() {
-      ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-      Map<Long, Long> threads = new HashMap<>();
-      for (long id : mx.getAllThreadIds()) {
-        long nanos = mx.getThreadCpuTime(id);
-        if (nanos >= 0) {
-          threads.put(id, nanos);
-        }
-      }
-      return new Cpu(threads, ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime());
-    }
-
-    /** Microseconds per request since {@code earlier}: of the busiest thread, and of the whole JVM. */
-    double[] since(Cpu earlier, double requests) {
-      long busiest = threads.entrySet().stream().mapToLong(e -> e.getValue() - earlier.threads.getOrDefault(e.getKey(), 0L))
-        .max().orElse(0);
-      return new double[]{busiest / 1_000.0 / requests, (process - earlier.process) / 1_000.0 / requests};
-    }
   }
 
   /** Runs wrk; returns requests per second, p99 in ms, and non-2xx responses. */

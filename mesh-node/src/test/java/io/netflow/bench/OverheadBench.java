@@ -40,12 +40,17 @@ class OverheadBench {
       List<Double> rawRates = new ArrayList<>();
       JsonObject runs = new JsonObject();
       for (int run = 1; run <= Bench.RUNS; run++) {
-        double r = measure(raw, client, SECONDS);
-        double o = measure(routed, client, SECONDS);
-        ratios.add(o / r);
-        routedRates.add(o);
-        rawRates.add(r);
-        runs.put("run" + run, new JsonObject().put("routedPerSecond", o).put("rawPerSecond", r).put("ratio", o / r));
+        Measured r = measure(raw, client, SECONDS);
+        Measured o = measure(routed, client, SECONDS);
+        ratios.add(o.rate / r.rate);
+        routedRates.add(o.rate);
+        rawRates.add(r.rate);
+        runs.put("run" + run, new JsonObject().put("routedPerSecond", o.rate).put("rawPerSecond", r.rate)
+          .put("ratio", o.rate / r.rate).put("routed", o.toJson()).put("raw", r.toJson()));
+        System.out.printf("run %d: routed %.0f req/s, raw %.0f req/s, ratio %.3f; busiest thread routed %s at %.2f of a core"
+          + " (%.2f us/req), raw %s at %.2f (%.2f us/req); whole JVM %.2f vs %.2f us/req%n", run, o.rate, r.rate,
+          o.rate / r.rate, o.busiest, o.busiestShare, o.busiestMicros, r.busiest, r.busiestShare, r.busiestMicros,
+          o.jvmMicros, r.jvmMicros);
       }
       Bench.save("overhead", new JsonObject()
         .put("what", "routed request/reply throughput / raw clustered request/reply, " + IN_FLIGHT
@@ -57,14 +62,26 @@ class OverheadBench {
     }
   }
 
-  private static double measure(Supplier<Future<?>> call, NetflowNode client, long seconds) throws Exception {
+  /** A phase's rate, and what its busiest thread and the whole JVM spent per request. */
+  private record Measured(double rate, String busiest, double busiestShare, double busiestMicros, double jvmMicros) {
+    JsonObject toJson() {
+      return new JsonObject().put("busiestThread", busiest).put("busiestThreadCoreShare", busiestShare)
+        .put("busiestThreadMicrosPerRequest", busiestMicros).put("jvmMicrosPerRequest", jvmMicros);
+    }
+  }
+
+  private static Measured measure(Supplier<Future<?>> call, NetflowNode client, long seconds) throws Exception {
     Loop loop = new Loop(client.vertx(), IN_FLIGHT, call).start();
     Thread.sleep(300);
     long before = loop.completed.get();
-    long start = System.nanoTime();
+    ThreadCpu cpuBefore = ThreadCpu.now();
     Thread.sleep(seconds * 1000);
-    double rate = (loop.completed.get() - before) / ((System.nanoTime() - start) / 1e9);
+    ThreadCpu cpuAfter = ThreadCpu.now();
+    long done = loop.completed.get() - before;
+    double rate = done / ((cpuAfter.wallNanos() - cpuBefore.wallNanos()) / 1e9);
     join(loop.stop());
-    return rate;
+    double[] micros = cpuAfter.since(cpuBefore, Math.max(1, done));
+    var busiest = cpuAfter.busiestShare(cpuBefore);
+    return new Measured(rate, busiest.getKey(), busiest.getValue(), micros[0], micros[1]);
   }
 }

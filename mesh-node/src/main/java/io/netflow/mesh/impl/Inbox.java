@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +48,8 @@ public final class Inbox {
 
   private final Map<String, ServiceHandler> services = new ConcurrentHashMap<>();
   private final Map<String, List<Handler<Envelope>>> subscribers = new ConcurrentHashMap<>();
+  /** CRITICAL requests being handled now (admission does not count them). */
+  private final AtomicInteger criticalInFlight = new AtomicInteger();
   private final Dedupe dedupe;
   private final Reassembly reassembly;
   private final SimpleLimiter<Void> limiter;
@@ -167,8 +170,15 @@ public final class Inbox {
       }
     }
     served.incrementAndGet(e.priority().code());
+    boolean critical = e.priority() == Priority.CRITICAL;
+    if (critical) {
+      criticalInFlight.incrementAndGet();
+    }
     Future<Buffer> answer = call(handler, e);
     if (answer.isComplete()) {
+      if (critical) {
+        criticalInFlight.decrementAndGet();
+      }
       permit.ifPresent(l -> release(l, answer.succeeded()));
       if (remember) {
         dedupe.put(e.id(), answer);
@@ -176,6 +186,9 @@ public final class Inbox {
       return answer;
     }
     Future<Buffer> bounded = untilDeadline(e, answer, permit.orElse(null));
+    if (critical) {
+      bounded.onComplete(ar -> criticalInFlight.decrementAndGet());
+    }
     if (remember) {
       dedupe.put(e.id(), bounded);
     }
@@ -292,8 +305,13 @@ public final class Inbox {
     return served.get(priority.code());
   }
 
+  /**
+   * Requests being handled now, CRITICAL ones included: admission never refuses those, but they
+   * load the node all the same, and the load report (utilisation, which routing and the regions'
+   * spill read) must show it.
+   */
   public int inFlight() {
-    return limiter.getInflight();
+    return limiter.getInflight() + criticalInFlight.get();
   }
 
   public int limit() {

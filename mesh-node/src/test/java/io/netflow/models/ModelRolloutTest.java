@@ -113,7 +113,9 @@ class ModelRolloutTest {
     int chunks = (int) Math.ceil(4_000_000 / (double) ModelFixture.CHUNK);
     double crossed = us.stream().mapToDouble(ModelRolloutTest::crossed).sum();
     // Region-blind, each us node would fetch about half its chunks from eu-west: 1.5x the model.
-    assertThat(crossed).as("chunks us-east fetched from eu-west, of %d", chunks).isBetween((double) chunks, 1.15 * chunks);
+    // The lab holds 1.15x; here, on a CI machine busy with other tests, a fetcher idle for 3 s
+    // takes any chunk (so a stuck designee cannot stall it), which may bring a few across twice.
+    assertThat(crossed).as("chunks us-east fetched from eu-west, of %d", chunks).isBetween((double) chunks, 1.25 * chunks);
     assertThat(crossed(eu)).as("eu-west fetched within its region").isZero();
   }
 

@@ -17,6 +17,7 @@ import io.netflow.models.ModelVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -73,6 +74,18 @@ public final class ChunkFetcher {
       public boolean near(String peer) {
         MeshView.Entry e = view.get(peer);
         return e != null && e.report().node().region().equals(region);
+      }
+
+      @Override
+      public java.util.Collection<String> region() {
+        List<String> members = new java.util.ArrayList<>();
+        for (MeshView.Entry e : view.entries()) {
+          String id = e.report().nodeId();
+          if (!id.equals(view.selfId()) && e.report().node().region().equals(region)) {
+            members.add(id);
+          }
+        }
+        return members;
       }
     };
     this.bandwidth = bandwidth;

@@ -25,6 +25,11 @@ public final class Rollout {
     /** Whether the peer is in this node's region. */
     boolean near(String peer);
 
+    /** Every live member of this node's region but itself, whether or not it has announced yet. */
+    default java.util.Collection<String> region() {
+      return List.of();
+    }
+
     /** Peers all in one region, those {@code alive} says are in the mesh. */
     static Peers oneRegion(java.util.function.Predicate<String> alive) {
       return new Peers() {
@@ -128,6 +133,7 @@ public final class Rollout {
   public Pick next(int perPeerLimit, Peers view) {
     boolean stalled = inFlight() == 0 && System.nanoTime() - lastProgressNanos > STALL_NANOS;
     List<String> fetchers = fetchers(view);
+    List<String> crossers = crossers(view, fetchers);
     List<String> order = new ArrayList<>(peers.keySet());
     // This region's peers still fetching first, in random order; its seeds; then other regions' alike.
     java.util.Collections.shuffle(order, new java.util.Random(random.nextLong()));
@@ -136,7 +142,7 @@ public final class Rollout {
       if (avoided.contains(peer) || perPeer.getOrDefault(peer, 0) >= perPeerLimit) {
         continue;
       }
-      int chunk = rarestFrom(peer, isSeed(peer), view, fetchers, stalled);
+      int chunk = rarestFrom(peer, isSeed(peer), view, fetchers, crossers, stalled);
       if (chunk >= 0) {
         return new Pick(chunk, peer);
       }
@@ -144,7 +150,8 @@ public final class Rollout {
     return null;
   }
 
-  private int rarestFrom(String peer, boolean seed, Peers view, List<String> fetchers, boolean stalled) {
+  private int rarestFrom(String peer, boolean seed, Peers view, List<String> fetchers, List<String> crossers,
+                         boolean stalled) {
     BitSet offers = peers.get(peer);
     boolean near = view.near(peer);
     int best = -1;
@@ -170,7 +177,7 @@ public final class Rollout {
       }
       boolean leecherHolds = near ? nearLeecherHolds : farLeecherHolds;
       if ((seed && leecherHolds) || (!near && nearHolds)
-        || ((seed || !near) && !stalled && !designated(c, fetchers))) {
+        || (!stalled && (near ? seed && !designated(c, fetchers) : !designated(c, crossers)))) {
         continue;
       }
       if (holders < bestHolders) {
@@ -199,6 +206,21 @@ public final class Rollout {
       }
     });
     return fetchers;
+  }
+
+  /**
+   * Who may fetch a chunk across into this region: the fetchers, and every live member of the
+   * region that has not announced yet (at the start of a rollout none has, and each node taking
+   * itself for the region's only fetcher would bring every chunk across once per node).
+   */
+  private List<String> crossers(Peers view, List<String> fetchers) {
+    List<String> crossers = new ArrayList<>(fetchers);
+    for (String member : view.region()) {
+      if (!peers.containsKey(member) && !crossers.contains(member)) {
+        crossers.add(member);
+      }
+    }
+    return crossers;
   }
 
   private boolean designated(int chunk, List<String> fetchers) {

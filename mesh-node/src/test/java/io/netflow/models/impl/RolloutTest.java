@@ -164,4 +164,35 @@ class RolloutTest {
     crossed.addAll(from.getOrDefault("origin", Set.of()));
     assertThat(crossed.size()).as("this node's share of the ten").isBetween(2, 8);
   }
+
+  @Test
+  void regionMembersThatHaveNotAnnouncedYetStillShareTheCrossing() {
+    // x and y, in this node's region, have not announced the version yet (its start): this node
+    // must not take every chunk across as if it were the region's only fetcher.
+    Rollout.Peers view = new Rollout.Peers() {
+      @Override
+      public boolean alive(String peer) {
+        return true;
+      }
+
+      @Override
+      public boolean near(String peer) {
+        return peer.equals("x") || peer.equals("y");
+      }
+
+      @Override
+      public java.util.Collection<String> region() {
+        return List.of("x", "y");
+      }
+    };
+    Rollout r = new Rollout(manifest(300), new BitSet(), "me");
+    r.peerHolds("origin", all(300));
+    int picked = 0;
+    Rollout.Pick pick;
+    while ((pick = r.next(1000, view)) != null) {
+      r.started(pick);
+      picked++;
+    }
+    assertThat(picked).as("this node's third of 300").isBetween(70, 130);
+  }
 }

@@ -81,17 +81,17 @@ public final class Router {
     if (candidates.isEmpty()) {
       return null;
     }
+    if (!regionAware) {
+      String picked = choose(envelope, candidates);
+      boolean here = candidates.stream().anyMatch(r -> r.nodeId().equals(picked) && region.equals(r.node().region()));
+      inRegion += here ? 1 : 0;
+      outOfRegion += here ? 0 : 1;
+      return picked;
+    }
     List<LoadReport> local = new ArrayList<>();
     List<LoadReport> remote = new ArrayList<>();
     for (LoadReport r : candidates) {
       (region.equals(r.node().region()) ? local : remote).add(r);
-    }
-    if (!regionAware) {
-      String picked = choose(envelope, candidates);
-      boolean here = local.stream().anyMatch(r -> r.nodeId().equals(picked));
-      inRegion += here ? 1 : 0;
-      outOfRegion += here ? 0 : 1;
-      return picked;
     }
     boolean spills = !remote.isEmpty() && (local.isEmpty() || spillDraw(envelope) < spill(envelope.service(), local));
     if (spills) {

@@ -213,6 +213,41 @@ class DeviceDeliveryTest {
     assertThat(asked.get()).isGreaterThanOrEqualTo(6);
   }
 
+  @Test
+  void aNodePastItsDeviceBudgetTellsDevicesToLookElsewhereAndEndsEveryRangeItTook() throws Exception {
+    // 512 KiB/s for devices and 300 ms of waiting at most: of eight 256 KiB ranges asked at once, the
+    // bucket sends one, one waits its turn, and the rest are told to try another source.
+    NetflowNode a = mesh.start("a", cfg -> node(List.of("100")).apply(cfg).set(NodeKeys.DEVICE_EGRESS, 512L * 1024)
+      .set(NodeKeys.DEVICE_QUEUE_MS, 300L));
+    publishedV1(a, 6);
+    long before = served(a);
+    List<java.util.concurrent.CompletableFuture<HttpResponse<byte[]>>> asked = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      asked.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(a.httpUrl() + "/v1/models/policy/v1/file"))
+        .header("Authorization", "Bearer " + DEVICE_KEY).header("Range", "bytes=0-262143").build(),
+        HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    int whole = 0;
+    int refused = 0;
+    for (var f : asked) {
+      HttpResponse<byte[]> r = f.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      if (r.statusCode() == 206) {
+        assertThat(r.body()).hasSize(262_144);
+        whole++;
+      } else {
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        JsonObject error = new JsonObject(new String(r.body()));
+        assertThat(error.getString("error")).isEqualTo("OVERLOADED");
+        assertThat(error.getLong("retryAfterMs")).isPositive();
+        refused++;
+      }
+    }
+    assertThat(whole).isBetween(1, 3);
+    assertThat(refused).isEqualTo(8 - whole);
+    assertThat(served(a) - before).isEqualTo(whole * 262_144L);
+  }
+
   private static long served(NetflowNode n) {
     return (long) n.registry().get("netflow.model.device.bytes").functionCounter().count();
   }

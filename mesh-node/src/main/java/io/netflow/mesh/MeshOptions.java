@@ -30,6 +30,8 @@ public class MeshOptions {
   public static final long DEFAULT_DEDUPE_MAX_BYTES = 64L << 20;
   /** Default distinct topics subscribed to at most: 100,000. */
   public static final int DEFAULT_MAX_TOPICS = 100_000;
+  /** Default event loops the links are spread over: 0, one per core. */
+  public static final int DEFAULT_SHARDS = 0;
 
   private static final Range MAX_PAYLOAD_BYTES = new Range("maxPayloadBytes", "mesh.max-payload-bytes", 1, 256 << 20);
   private static final Range ATTEMPT_TIMEOUT_MS = new Range("attemptTimeoutMs", "mesh.attempt-timeout-ms", 1, 600_000);
@@ -42,6 +44,7 @@ public class MeshOptions {
     new Range("maxReassemblyBytes", "mesh.max-reassembly-bytes", 1024, 1L << 34);
   private static final Range DEDUPE_MAX_BYTES = new Range("dedupeMaxBytes", "mesh.dedupe-max-bytes", 1024, 1L << 40);
   private static final Range MAX_TOPICS = new Range("maxTopics", "mesh.max-topics", 1, 100_000_000);
+  private static final Range SHARDS = new Range("shards", "mesh.shards", 0, 1024);
 
   private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
   private long attemptTimeoutMs = DEFAULT_ATTEMPT_TIMEOUT_MS;
@@ -52,6 +55,7 @@ public class MeshOptions {
   private long maxReassemblyBytes = DEFAULT_MAX_REASSEMBLY_BYTES;
   private long dedupeMaxBytes = DEFAULT_DEDUPE_MAX_BYTES;
   private int maxTopics = DEFAULT_MAX_TOPICS;
+  private int shards = DEFAULT_SHARDS;
 
   /** Options with every default. */
   public MeshOptions() {
@@ -68,6 +72,7 @@ public class MeshOptions {
     this.maxReassemblyBytes = other.maxReassemblyBytes;
     this.dedupeMaxBytes = other.dedupeMaxBytes;
     this.maxTopics = other.maxTopics;
+    this.shards = other.shards;
   }
 
   /**
@@ -85,6 +90,7 @@ public class MeshOptions {
     setMaxReassemblyBytes(MAX_REASSEMBLY_BYTES.read(json, maxReassemblyBytes));
     setDedupeMaxBytes(DEDUPE_MAX_BYTES.read(json, dedupeMaxBytes));
     setMaxTopics((int) MAX_TOPICS.read(json, maxTopics));
+    setShards((int) SHARDS.read(json, shards));
   }
 
   /** Every setting, under its name. */
@@ -98,7 +104,8 @@ public class MeshOptions {
       .put(ADMISSION_MAX_LIMIT.field(), admissionMaxLimit)
       .put(MAX_REASSEMBLY_BYTES.field(), maxReassemblyBytes)
       .put(DEDUPE_MAX_BYTES.field(), dedupeMaxBytes)
-      .put(MAX_TOPICS.field(), maxTopics);
+      .put(MAX_TOPICS.field(), maxTopics)
+      .put(SHARDS.field(), shards);
   }
 
   public int getMaxPayloadBytes() {
@@ -192,6 +199,25 @@ public class MeshOptions {
   public MeshOptions setMaxTopics(int topics) {
     this.maxTopics = MAX_TOPICS.check(topics);
     return this;
+  }
+
+  public int getShards() {
+    return shards;
+  }
+
+  /**
+   * Event loops the data plane's links are spread over, by destination, in [0, 1024]: each link is
+   * owned by one of them, and links to different nodes run in parallel; 0 is one per core. Routing,
+   * admission and the inbox stay on the data plane's own loop, the first of them.
+   */
+  public MeshOptions setShards(int shards) {
+    this.shards = SHARDS.check(shards);
+    return this;
+  }
+
+  /** The shard count on a machine with {@code cores} cores: the setting, or {@code cores} for 0. */
+  public int shardsOn(int cores) {
+    return shards == 0 ? Math.max(1, cores) : shards;
   }
 
   private static Object shown(Object v) {

@@ -17,6 +17,7 @@ import io.netflow.membership.MembershipAddresses;
 import io.netflow.membership.MeshView;
 import io.netflow.mesh.impl.BusIngress;
 import io.netflow.mesh.impl.Inbox;
+import io.netflow.mesh.impl.LinkShards;
 import io.netflow.mesh.impl.PubSub;
 import io.netflow.mesh.impl.Requests;
 import io.netflow.mesh.impl.TopicInterest;
@@ -31,7 +32,6 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The data plane of a node: routes requests to services and publications to subscribers through
- * per-destination lanes, and serves what peers route here. Everything runs on this verticle's
- * event loop; the {@link Mesh} methods hop onto it from any thread.
+ * per-destination lanes, and serves what peers route here. Routing, admission and the inbox run on
+ * this verticle's event loop (the {@link Mesh} methods hop onto it from any thread); each
+ * destination's link runs on one of {@code mesh.shards} loops ({@link LinkShards}), this one first.
  */
 public class MeshVerticle extends VerticleBase implements Mesh {
 
@@ -54,8 +55,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final MeterRegistry registry;
   private final String region;
   private final ClusterMembership cluster;
-  // Read by the load report from another thread, hence concurrent.
-  private final Map<String, Link> links = new java.util.concurrent.ConcurrentHashMap<>();
+  private final int cores;
+  private LinkShards links;
   private String selfId;
   private Router router;
   private final LaneStats laneStats;
@@ -65,9 +66,11 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   /**
    * @param region this node's region: requests prefer hosts in it (see {@link Router})
+   * @param cores  the machine's cores: the shard count when {@code mesh.shards} is 0
    */
   public MeshVerticle(MeshOptions options, RoutingOptions routingOptions, LaneOptions laneOptions, MeshView view,
-                      String region, ClusterMembership cluster, MeterRegistry registry) {
+                      String region, ClusterMembership cluster, MeterRegistry registry, int cores) {
+    this.cores = cores;
     this.region = region;
     this.cluster = cluster;
     this.options = options;
@@ -81,6 +84,18 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   @Override
   public Future<?> start() {
     selfId = view.selfId();
+    int shards = options.shardsOn(cores);
+    return LinkShards.start(vertx, context, shards,
+        node -> new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry))
+      .compose(shardsUp -> {
+        links = shardsUp;
+        LOG.info("Data plane on {} event loop{} (links spread by destination; routing and admission on the first)",
+          shards, shards == 1 ? "" : "s");
+        return startRouting();
+      });
+  }
+
+  private Future<?> startRouting() {
     router = new Router(view, routingOptions, region);
     FunctionCounter.builder("netflow.routing.picks", router, Router::inRegion).tag("region", "in")
       .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
@@ -88,10 +103,10 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
     inbox = new Inbox(vertx, options, registry);
     requests = new Requests(vertx, options, router, (node, e) -> node.equals(selfId) ? inbox.handle(e)
-      : link(node).offer(e, options.getAttemptTimeoutMs()).map(Message::body), this::recall, this::name, registry);
+      : links.send(node, e, options.getAttemptTimeoutMs()).map(Message::body), this::recall, this::name, registry);
     view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
     vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> inbox.drain());
-    pubSub = new PubSub(vertx, selfId, options, cluster, inbox, this::link, registry);
+    pubSub = new PubSub(vertx, selfId, options, cluster, inbox, links, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), inbox::onMessage);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())
@@ -125,10 +140,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     for (Priority p : Priority.values()) {
       lanes.getJsonObject(p.name()).put("served", inbox.served(p));
     }
-    JsonObject links = new JsonObject();
-    this.links.forEach((node, link) -> links.put(node, link.sentBytes()));
     return new TrafficLoad(inbox.services(), pubSub.topicCount(), inbox.inFlight(), inbox.limit(), inbox.overloaded(), lanes,
-      links);
+      links.sentBytes());
   }
 
   /** Node-wide lane figures. */
@@ -184,7 +197,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       }
       Future<Buffer> answer = nodeId.equals(selfId)
         ? inbox.handle(e)
-        : link(nodeId).offer(e, options.getAttemptTimeoutMs()).map(Message::body);
+        : links.send(nodeId, e, options.getAttemptTimeoutMs()).map(Message::body);
       return answer.map(body -> new Reply(body, nodeId, 1));
     });
   }
@@ -245,8 +258,9 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     vertx.eventBus().send(MembershipAddresses.NODE_REPORT_NOW, null, LOCAL);
   }
 
-  private Link link(String node) {
-    return links.computeIfAbsent(node, id -> new Link(id, name(id), laneOptions, laneStats, this::transmit, vertx, registry));
+  /** The node's links and the event loops they run on. */
+  public LinkShards links() {
+    return links;
   }
 
   /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
@@ -262,10 +276,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private void nodeLeft(String node) {
     router.forget(node);
     requests.nodeLeft(node);
-    Link link = links.remove(node);
-    if (link != null) {
-      link.close(new MeshException(ErrorCode.NO_HANDLERS, "node " + node + " left the mesh"));
-    }
+    links.remove(node, new MeshException(ErrorCode.NO_HANDLERS, "node " + node + " left the mesh"));
   }
 
   private String name(String nodeId) {

@@ -194,7 +194,7 @@ public final class NetflowNode {
     RoutingOptions routing = NodeOptions.routing(config);
     LaneOptions lanes = NodeOptions.lanes(config);
     mesh = new MeshVerticle(meshOptions, routing, lanes, view, config.getString(NodeKeys.NODE_REGION), membership,
-      registry);
+      registry, Runtime.getRuntime().availableProcessors());
     meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
   }
 
@@ -305,6 +305,11 @@ public final class NetflowNode {
   /** The data plane: send to services, publish to topics, host services, subscribe. */
   public Mesh mesh() {
     return mesh;
+  }
+
+  /** The data plane's links to other nodes and the event loops (shards) they run on. */
+  public io.netflow.mesh.impl.LinkShards links() {
+    return mesh.links();
   }
 
   /** The mesh's gameplay load, as this node measures it from the reports. */

@@ -28,6 +28,7 @@ final class NodeOptions {
       .setDedupeTtlMs(config.getLong(NodeKeys.DEDUPE_TTL))
       .setDedupeMaxBytes(config.getLong(NodeKeys.DEDUPE_MAX_BYTES))
       .setMaxTopics(config.getInt(NodeKeys.MAX_TOPICS))
+      .setShards(config.getInt(NodeKeys.SHARDS))
       .setMaxReassemblyBytes(config.getLong(NodeKeys.MAX_REASSEMBLY))
       .setAdmissionInitialLimit(config.getInt(NodeKeys.ADMISSION_INITIAL))
       .setAdmissionMaxLimit(config.getInt(NodeKeys.ADMISSION_MAX));

@@ -21,7 +21,8 @@ class MeshOptionsTest {
       .setAdmissionMaxLimit(3)
       .setMaxReassemblyBytes(1L << 34)
       .setDedupeMaxBytes(1L << 40)
-      .setMaxTopics(7);
+      .setMaxTopics(7)
+      .setShards(3);
   }
 
   @Test
@@ -30,6 +31,8 @@ class MeshOptionsTest {
     refuses(() -> o.setMaxPayloadBytes(0), "mesh.max-payload-bytes", "0");
     refuses(() -> o.setDedupeMaxBytes((1L << 40) + 1), "mesh.dedupe-max-bytes", "1099511627777");
     refuses(() -> o.setAdmissionMaxLimit(1_000_001), "admission.max-limit", "1000001");
+    refuses(() -> o.setShards(-1), "mesh.shards", "-1");
+    refuses(() -> o.setShards(1025), "mesh.shards", "1025");
     assertThat(o.toJson()).isEqualTo(new MeshOptions().toJson());
   }
 
@@ -38,9 +41,16 @@ class MeshOptionsTest {
     MeshOptions changed = changed();
     assertThat(changed.toJson().fieldNames()).containsExactlyInAnyOrder("maxPayloadBytes", "attemptTimeoutMs",
       "dedupeEntries", "dedupeTtlMs", "admissionInitialLimit", "admissionMaxLimit", "maxReassemblyBytes",
-      "dedupeMaxBytes", "maxTopics");
+      "dedupeMaxBytes", "maxTopics", "shards");
     roundTrips(new MeshOptions().toJson(), changed.toJson(), json -> new MeshOptions(json).toJson());
     assertThat(new MeshOptions(changed).toJson()).isEqualTo(changed.toJson());
+  }
+
+  @Test
+  void zeroShardsIsOnePerCore() {
+    assertThat(new MeshOptions().shardsOn(8)).isEqualTo(8);
+    assertThat(new MeshOptions().shardsOn(0)).isEqualTo(1);
+    assertThat(new MeshOptions().setShards(3).shardsOn(8)).isEqualTo(3);
   }
 
   @Test

@@ -204,6 +204,7 @@ class NodeOptionsTest {
       of(NodeKeys.DEDUPE_TTL, d, MeshOptions::getDedupeTtlMs, v -> new MeshOptions().setDedupeTtlMs((Long) v)),
       of(NodeKeys.DEDUPE_MAX_BYTES, d, MeshOptions::getDedupeMaxBytes, v -> new MeshOptions().setDedupeMaxBytes((Long) v)),
       of(NodeKeys.MAX_TOPICS, d, MeshOptions::getMaxTopics, v -> new MeshOptions().setMaxTopics((Integer) v)),
+      of(NodeKeys.SHARDS, d, MeshOptions::getShards, v -> new MeshOptions().setShards((Integer) v)),
       of(NodeKeys.MAX_REASSEMBLY, d, MeshOptions::getMaxReassemblyBytes,
         v -> new MeshOptions().setMaxReassemblyBytes((Long) v)),
       of(NodeKeys.ADMISSION_INITIAL, d, MeshOptions::getAdmissionInitialLimit,

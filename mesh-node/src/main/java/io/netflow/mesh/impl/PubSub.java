@@ -8,7 +8,7 @@ import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
 import io.netflow.gateway.protocol.MeshException;
-import io.netflow.lanes.Link;
+import io.netflow.lanes.Transmitter;
 import io.netflow.membership.ClusterMembership;
 import io.netflow.mesh.Mesh;
 import io.netflow.mesh.MeshOptions;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,13 +47,13 @@ public final class PubSub {
   private final String selfId;
   private final MeshOptions options;
   private final Inbox inbox;
-  private final Function<String, Link> links;
+  private final Transmitter links;
   private final TopicInterest interest = new TopicInterest();
   private final InterestSync sync;
   private final Map<String, Feed> feeds = new HashMap<>();
 
   public PubSub(Vertx vertx, String selfId, MeshOptions options, ClusterMembership cluster, Inbox inbox,
-                Function<String, Link> links, MeterRegistry registry) {
+                Transmitter links, MeterRegistry registry) {
     this.vertx = vertx;
     this.selfId = selfId;
     this.options = options;
@@ -97,7 +96,7 @@ public final class PubSub {
       if (node.equals(selfId)) {
         inbox.deliver(e);
       } else {
-        deliveries.add(links.apply(node).offer(e, options.getAttemptTimeoutMs()));
+        deliveries.add(links.send(node, e, options.getAttemptTimeoutMs()));
       }
     }
     if (deliveries.isEmpty()) {

@@ -89,6 +89,8 @@ public final class NodeKeys {
     "Bytes the remembered answers to CRITICAL and HIGH envelopes may take; past it the oldest are forgotten (counted).");
   public static final ConfigKey MAX_TOPICS = intKey("mesh.max-topics", 100_000, 1, 100_000_000,
     "Distinct topics this node subscribes to at most (for itself and its gateway clients); one more is refused LIMIT_REACHED (1021).");
+  public static final ConfigKey SHARDS = intKey("mesh.shards", 0, 0, 1024,
+    "Event loops the links to other nodes are spread over, by destination (each link owned by one); 0 is one per core.");
   public static final ConfigKey MAX_REASSEMBLY = longKey("mesh.max-reassembly-bytes", 64L << 20, 1024, 1L << 34,
     "Bytes of chunked envelopes a node holds while their chunks arrive.");
   public static final ConfigKey ADMISSION_INITIAL = intKey("admission.initial-limit", 64, 1, 1_000_000,
@@ -261,7 +263,7 @@ public final class NodeKeys {
     CLUSTER_HEARTBEAT, CLUSTER_MAX_NO_HEARTBEAT,
     HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT, TLS_CERT, TLS_KEY,
     REPORT_INTERVAL, STALE_AFTER,
-    MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, DEDUPE_MAX_BYTES, MAX_TOPICS, MAX_REASSEMBLY,
+    MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, DEDUPE_MAX_BYTES, MAX_TOPICS, SHARDS, MAX_REASSEMBLY,
     ADMISSION_INITIAL, ADMISSION_MAX,
     BALANCE_EPSILON, LATENCY_DECAY, SLOW_START, REGION_LOCALITY, REGION_SPILL_FROM, REGION_MIN_HOSTS,
     REGION_SPILL_SMOOTHING,

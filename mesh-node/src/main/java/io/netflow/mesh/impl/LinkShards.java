@@ -1,0 +1,132 @@
+package io.netflow.mesh.impl;
+
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.MeshException;
+import io.netflow.lanes.Link;
+import io.netflow.lanes.Transmitter;
+import io.netflow.mesh.Contexts;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * A node's links spread over {@code mesh.shards} event loops by destination: each destination's
+ * {@link Link} (its lanes, window and DRR state) is owned by exactly one loop for its whole life,
+ * so it keeps its single-thread ownership and its priority guarantees, while links to different
+ * destinations schedule, send and take their answers in parallel. Shard 0 is the data plane's own
+ * loop: a node with one shard, or a destination placed there, pays no hop. A new link goes to the
+ * shard with the fewest links.
+ *
+ * <p>{@link #send} may be called from any thread; the answer comes back on the caller's event loop
+ * ({@link Contexts#on}), so routing state (in-flight counts, latency estimates) stays with the loop
+ * that routes. Envelopes to one destination are handed to its loop in the order they are sent, so
+ * order per (publisher, topic) holds across the hop.
+ */
+public final class LinkShards implements Transmitter {
+
+  /** A loop of its own for links: deployed only for the shards past the first. */
+  private static final class ShardLoop extends VerticleBase {
+    Context loop() {
+      return context;
+    }
+  }
+
+  private record Placed(Link link, int shard) {
+  }
+
+  private final List<Context> loops;
+  private final Function<String, Link> newLink;
+  private final Map<String, Placed> links = new ConcurrentHashMap<>();
+  private final int[] placed;
+
+  private LinkShards(List<Context> loops, Function<String, Link> newLink) {
+    this.loops = List.copyOf(loops);
+    this.newLink = newLink;
+    this.placed = new int[loops.size()];
+  }
+
+  /**
+   * Starts {@code shards} loops: {@code own} (the data plane's) and {@code shards - 1} more. Call it
+   * from the data plane's verticle: the extra loops are its children, undeployed with it.
+   *
+   * @param newLink makes the link to a destination (called on the caller's thread; the link is used
+   *                only on its shard's loop from then on)
+   */
+  public static Future<LinkShards> start(Vertx vertx, Context own, int shards, Function<String, Link> newLink) {
+    List<Context> loops = new ArrayList<>(List.of(own));
+    if (shards <= 1) {
+      return Future.succeededFuture(new LinkShards(loops, newLink));
+    }
+    List<ShardLoop> made = new ArrayList<>();
+    return vertx.deployVerticle(() -> {
+      ShardLoop s = new ShardLoop();
+      made.add(s);
+      return s;
+    }, new DeploymentOptions().setInstances(shards - 1)).map(id -> {
+      made.forEach(s -> loops.add(s.loop()));
+      return new LinkShards(loops, newLink);
+    });
+  }
+
+  /** Queues {@code envelope} on the link to {@code node}, on that link's loop; completes with the node's answer. */
+  @Override
+  public Future<Message<Buffer>> send(String node, Envelope envelope, long attemptTimeoutMs) {
+    Placed p = links.computeIfAbsent(node, this::place);
+    return Contexts.on(loops.get(p.shard()), () -> p.link().offer(envelope, attemptTimeoutMs));
+  }
+
+  private synchronized Placed place(String node) {
+    int best = 0;
+    for (int i = 1; i < placed.length; i++) {
+      if (placed[i] < placed[best]) {
+        best = i;
+      }
+    }
+    placed[best]++;
+    return new Placed(newLink.apply(node), best);
+  }
+
+  /** The node left: its link fails what it holds (on its own loop) and is forgotten. */
+  public void remove(String node, MeshException reason) {
+    Placed p = links.remove(node);
+    if (p != null) {
+      synchronized (this) {
+        placed[p.shard()]--;
+      }
+      loops.get(p.shard()).runOnContext(v -> p.link().close(reason));
+    }
+  }
+
+  /** The shard that owns the link to {@code node}, or -1 when there is no link to it yet. */
+  public int shardOf(String node) {
+    Placed p = links.get(node);
+    return p == null ? -1 : p.shard();
+  }
+
+  /** The event loop of shard {@code i}, in [0, {@link #count()}). */
+  public Context loop(int i) {
+    return loops.get(i);
+  }
+
+  /** How many shards. */
+  public int count() {
+    return loops.size();
+  }
+
+  /** Bytes sent per link, per lane ({@code {"<node>": {"CRITICAL": n, ..}}}); safe from any thread. */
+  public JsonObject sentBytes() {
+    JsonObject json = new JsonObject();
+    links.forEach((node, p) -> json.put(node, p.link().sentBytes()));
+    return json;
+  }
+}

@@ -141,11 +141,36 @@ public final class TestMesh implements AutoCloseable {
       .until(condition::getAsBoolean);
   }
 
+  /**
+   * A port free now, below the kernel's ephemeral range: a port the kernel hands out itself could
+   * be taken by any outgoing connection (a node joining its peers) before the test binds it.
+   */
   public static int freePort() {
+    int below = ephemeralLow();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1_000 && below > 10_001; attempt++) {
+      int port = random.nextInt(10_000, below);
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(false);
+        s.bind(new java.net.InetSocketAddress("0.0.0.0", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int ephemeralLow() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 }

@@ -41,6 +41,11 @@ record ThreadCpu(Map<Long, Long> threads, Map<Long, String> names, long process,
     return new double[]{busiest(earlier).getValue() / 1_000.0 / requests, (process - earlier.process) / 1_000.0 / requests};
   }
 
+  /** CPU nanoseconds thread {@code id} spent since {@code earlier}. */
+  double threadNanosSince(ThreadCpu earlier, long id) {
+    return threads.getOrDefault(id, 0L) - earlier.threads.getOrDefault(id, 0L);
+  }
+
   /** The busiest thread since {@code earlier}: its name, and its CPU over the wall clock in between. */
   Map.Entry<String, Double> busiestShare(ThreadCpu earlier) {
     Map.Entry<Long, Long> b = busiest(earlier);

@@ -30,7 +30,7 @@ public class MeshOptions {
   public static final long DEFAULT_DEDUPE_MAX_BYTES = 64L << 20;
   /** Default distinct topics subscribed to at most: 100,000. */
   public static final int DEFAULT_MAX_TOPICS = 100_000;
-  /** Default event loops the links are spread over: 0, one per core. */
+  /** Default event loops of the data plane: 0, one per core. */
   public static final int DEFAULT_SHARDS = 0;
 
   private static final Range MAX_PAYLOAD_BYTES = new Range("maxPayloadBytes", "mesh.max-payload-bytes", 1, 256 << 20);
@@ -206,9 +206,9 @@ public class MeshOptions {
   }
 
   /**
-   * Event loops the data plane's links are spread over, by destination, in [0, 1024]: each link is
-   * owned by one of them, and links to different nodes run in parallel; 0 is one per core. Routing,
-   * admission and the inbox stay on the data plane's own loop, the first of them.
+   * Event loops the data plane runs on, in [0, 1024]; 0 is one per core. Each routes the requests
+   * that reach it and owns the links to some destinations (each link owned by one); admission, the
+   * inbox and publications stay on the first.
    */
   public MeshOptions setShards(int shards) {
     this.shards = SHARDS.check(shards);

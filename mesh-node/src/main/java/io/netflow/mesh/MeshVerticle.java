@@ -23,25 +23,32 @@ import io.netflow.mesh.impl.Requests;
 import io.netflow.mesh.impl.TopicInterest;
 import io.netflow.routing.Router;
 import io.netflow.routing.RoutingOptions;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The data plane of a node: routes requests to services and publications to subscribers through
- * per-destination lanes, and serves what peers route here. Routing, admission and the inbox run on
- * this verticle's event loop (the {@link Mesh} methods hop onto it from any thread); each
- * destination's link runs on one of {@code mesh.shards} loops ({@link LinkShards}), this one first.
+ * per-destination lanes, and serves what peers route here. It runs on {@code mesh.shards} event
+ * loops, this verticle's own first. Each shard routes the requests that reach it (from a caller on
+ * its loop, or in turn) with a router of its own, as each of Envoy's workers balances on its own;
+ * each destination's link runs on one of them ({@link LinkShards}). Admission, the inbox and the
+ * publication fan-out (so that publications keep their order) stay on the first. The {@link Mesh}
+ * methods may be called from any thread.
  */
 public class MeshVerticle extends VerticleBase implements Mesh {
 
@@ -58,11 +65,16 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final int cores;
   private LinkShards links;
   private String selfId;
-  private Router router;
+  /** Where requests are routed: one per event loop of the data plane, the first this verticle's own. */
+  private List<Shard> shards;
+  private final AtomicInteger nextShard = new AtomicInteger();
   private final LaneStats laneStats;
   private Inbox inbox;
   private PubSub pubSub;
-  private Requests requests;
+
+  /** One routing shard: its loop, and the router and requests it alone uses (as Envoy's workers each balance on their own). */
+  private record Shard(Context loop, Router router, Requests requests) {
+  }
 
   /**
    * @param region this node's region: requests prefer hosts in it (see {@link Router})
@@ -84,27 +96,33 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   @Override
   public Future<?> start() {
     selfId = view.selfId();
-    int shards = options.shardsOn(cores);
-    return LinkShards.start(vertx, context, shards,
+    int count = options.shardsOn(cores);
+    return LinkShards.start(vertx, context, count,
         node -> new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry))
       .compose(shardsUp -> {
         links = shardsUp;
-        LOG.info("Data plane on {} event loop{} (links spread by destination; routing and admission on the first)",
-          shards, shards == 1 ? "" : "s");
-        return startRouting();
+        LOG.info("Data plane on {} event loop{}: routing and links on each, admission and the inbox on the first",
+          count, count == 1 ? "" : "s");
+        return startShards();
       });
   }
 
-  private Future<?> startRouting() {
-    router = new Router(view, routingOptions, region);
-    FunctionCounter.builder("netflow.routing.picks", router, Router::inRegion).tag("region", "in")
-      .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
-    FunctionCounter.builder("netflow.routing.picks", router, Router::outOfRegion).tag("region", "out")
-      .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
+  private Future<?> startShards() {
     inbox = new Inbox(vertx, options, registry);
-    requests = new Requests(vertx, options, router, (node, e) -> node.equals(selfId) ? inbox.handle(e)
-      : links.send(node, e, options.getAttemptTimeoutMs()).map(Message::body), this::recall, this::name, registry);
-    view.onRemoved(nodeId -> context.runOnContext(v -> nodeLeft(nodeId)));
+    List<Shard> made = new ArrayList<>();
+    for (int i = 0; i < links.count(); i++) {
+      Router router = new Router(view, routingOptions, region);
+      made.add(new Shard(links.loop(i), router, new Requests(vertx, options, router, this::transport, this::recall,
+        this::name, registry)));
+    }
+    shards = List.copyOf(made);
+    FunctionCounter.builder("netflow.routing.picks", shards, s -> s.stream().mapToLong(x -> x.router().inRegion()).sum())
+      .tag("region", "in")
+      .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
+    FunctionCounter.builder("netflow.routing.picks", shards, s -> s.stream().mapToLong(x -> x.router().outOfRegion()).sum())
+      .tag("region", "out")
+      .description("Requests (attempts) this node sent to a host in its region, or in another").register(registry);
+    view.onRemoved(this::nodeLeft);
     vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> inbox.drain());
     pubSub = new PubSub(vertx, selfId, options, cluster, inbox, links, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
@@ -115,12 +133,25 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         m.fail(e.code().code(), e.wireMessage());
       }));
     BusIngress ingress = new BusIngress(this);
+    // One cluster-wide registration per node (each registration takes its share of the cluster's
+    // bus traffic), and publications on one loop so that they keep their order.
     MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
     MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
-    MessageConsumer<IngressBatch> batches = vertx.eventBus().localConsumer(Addresses.INGRESS_BATCH, ingress::onBatch);
-    return Future.all(List.of(inboxConsumer.completion(), recallConsumer.completion(), requests.completion(),
-        publications.completion(), batches.completion()))
-      .compose(v -> pubSub.start());
+    List<Future<?>> ready = new ArrayList<>(List.of(inboxConsumer.completion(), recallConsumer.completion(),
+      requests.completion(), publications.completion()));
+    // The gateway's batches go to every shard in turn (the bus takes local consumers round robin),
+    // and each shard routes its batch where it runs.
+    for (Shard shard : shards) {
+      ready.add(Contexts.on(shard.loop(), () -> vertx.eventBus().<IngressBatch>localConsumer(Addresses.INGRESS_BATCH,
+        ingress::onBatch).completion()));
+    }
+    return Future.all(ready).compose(v -> pubSub.start());
+  }
+
+  /** How a shard's requests reach a node: this node's inbox (on the first loop), or the link to a peer. */
+  private Future<Buffer> transport(String node, Envelope e) {
+    return node.equals(selfId) ? Contexts.on(context, () -> inbox.handle(e))
+      : links.send(node, e, options.getAttemptTimeoutMs()).map(Message::body);
   }
 
   @Override
@@ -151,12 +182,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   @Override
   public Future<Reply> request(Envelope envelope) {
-    return route(envelope, requests::request);
+    return route(envelope, Requests::request);
   }
 
   @Override
   public Future<Reply> resend(Envelope envelope) {
-    return route(envelope, requests::resend);
+    return route(envelope, Requests::resend);
   }
 
   @Override
@@ -164,18 +195,32 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     if (envelope.priority().atLeastOnce()) {
       return request(envelope).map(Reply::nodeId);
     }
-    return route(envelope, requests::accept);
+    return route(envelope, Requests::accept);
   }
 
-  /** Checks a request and hands it to the data plane's event loop; an invalid one fails with its code. */
-  private <T> Future<T> route(Envelope envelope, Function<Envelope, Future<T>> how) {
-    return onContext(() -> {
+  /**
+   * Checks a request and routes it on a shard: the caller's own loop when it is one (no hop),
+   * else the next shard in turn. An invalid one fails with its code.
+   */
+  private <T> Future<T> route(Envelope envelope, BiFunction<Requests, Envelope, Future<T>> how) {
+    Shard shard = shardHere();
+    return Contexts.on(shard.loop(), () -> {
       try {
-        return how.apply(validRequest(envelope));
+        return how.apply(shard.requests(), validRequest(envelope));
       } catch (MeshException invalid) {
         return Future.failedFuture(invalid);
       }
     });
+  }
+
+  private Shard shardHere() {
+    Context here = Vertx.currentContext();
+    for (Shard s : shards) {
+      if (s.loop() == here) {
+        return s;
+      }
+    }
+    return shards.get(Math.floorMod(nextShard.getAndIncrement(), shards.size()));
   }
 
   private Envelope validRequest(Envelope envelope) {
@@ -265,7 +310,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
   private Future<Buffer> recall(String node, String id, long timeoutMs) {
-    return node.equals(selfId) ? inbox.recall(id) : vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id,
+    return node.equals(selfId) ? Contexts.on(context, () -> inbox.recall(id)) : vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id,
       new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs))).map(Message::body);
   }
 
@@ -274,8 +319,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   private void nodeLeft(String node) {
-    router.forget(node);
-    requests.nodeLeft(node);
+    for (Shard s : shards) {
+      s.loop().runOnContext(v -> {
+        s.router().forget(node);
+        s.requests().nodeLeft(node);
+      });
+    }
     links.remove(node, new MeshException(ErrorCode.NO_HANDLERS, "node " + node + " left the mesh"));
   }
 

@@ -41,7 +41,8 @@ import java.util.function.LongSupplier;
  *       keeps its rendezvous node.</li>
  * </ul>
  *
- * <p>Not thread-safe: owned by the data plane's event loop.
+ * <p>Not thread-safe: owned by one routing shard's event loop (each shard of the data plane has its
+ * own, and balances by the requests it has in flight itself).
  */
 public final class Router {
 

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * on to the next node within its deadline; when every host said OVERLOADED it backs off as asked
  * and tries them all again, {@value #MAX_ROUNDS} rounds at most. A request always ends by its
  * deadline, answered or with its code: a backstop ends one still pending a little after it (a bug
- * if it ever fires, counted). Owned by the data plane's event loop.
+ * if it ever fires, counted). Owned by one routing shard's event loop.
  */
 public final class Requests {
 

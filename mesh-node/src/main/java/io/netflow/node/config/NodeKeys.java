@@ -90,7 +90,7 @@ public final class NodeKeys {
   public static final ConfigKey MAX_TOPICS = intKey("mesh.max-topics", 100_000, 1, 100_000_000,
     "Distinct topics this node subscribes to at most (for itself and its gateway clients); one more is refused LIMIT_REACHED (1021).");
   public static final ConfigKey SHARDS = intKey("mesh.shards", 0, 0, 1024,
-    "Event loops the links to other nodes are spread over, by destination (each link owned by one); 0 is one per core.");
+    "Event loops of the data plane: each routes requests and owns the links to some destinations; 0 is one per core.");
   public static final ConfigKey MAX_REASSEMBLY = longKey("mesh.max-reassembly-bytes", 64L << 20, 1024, 1L << 34,
     "Bytes of chunked envelopes a node holds while their chunks arrive.");
   public static final ConfigKey ADMISSION_INITIAL = intKey("admission.initial-limit", 64, 1, 1_000_000,

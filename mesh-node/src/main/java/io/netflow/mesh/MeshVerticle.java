@@ -148,9 +148,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     return Future.all(ready).compose(v -> pubSub.start());
   }
 
-  /** How a shard's requests reach a node: this node's inbox (on the first loop), or the link to a peer. */
+  /**
+   * How a shard's requests reach a node: this node's inbox (on the first loop; from another shard,
+   * handed over in batches), or the link to a peer.
+   */
   private Future<Buffer> transport(String node, Envelope e) {
-    return node.equals(selfId) ? Contexts.on(context, () -> inbox.handle(e))
+    return node.equals(selfId) ? links.on(0, () -> inbox.handle(e))
       : links.send(node, e, options.getAttemptTimeoutMs()).map(Message::body);
   }
 

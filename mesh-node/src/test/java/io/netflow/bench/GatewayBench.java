@@ -34,6 +34,8 @@ class GatewayBench {
 
   private static final String KEY = "bench-key";
   private static final int SECONDS = Integer.getInteger("bench.seconds", 5);
+  /** The node's data-plane loops ({@code mesh.shards}); 0, its default, is one per core. */
+  private static final int SHARDS = Integer.getInteger("bench.gateway.shards", 0);
   /** Each server is loaded this long first, so that both are measured running JIT-compiled code. */
   private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 20);
 
@@ -67,7 +69,8 @@ class GatewayBench {
     Vertx bare = Vertx.vertx();
     try (TestMesh mesh = new TestMesh()) {
       NetflowNode a = mesh.start("gateway", cfg -> cfg.set(NodeKeys.API_KEYS, List.of(ApiKeys.entry("bench", KEY, "publish:*")))
-        .set(NodeKeys.RATE, 10_000_000L).set(NodeKeys.RATE_BURST, 10_000_000L).set(NodeKeys.HTTP_INSTANCES, instances));
+        .set(NodeKeys.RATE, 10_000_000L).set(NodeKeys.RATE_BURST, 10_000_000L).set(NodeKeys.HTTP_INSTANCES, instances)
+        .set(NodeKeys.SHARDS, SHARDS));
       join(a.mesh().host("ingest", e -> Future.succeededFuture(Buffer.buffer())));
       mesh.awaitHosts("ingest", 1);
       int port = bareServer(bare, instances);

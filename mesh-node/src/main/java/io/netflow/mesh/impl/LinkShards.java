@@ -27,9 +27,10 @@ import java.util.function.Function;
  * loop: a node with one shard, or a destination placed there, pays no hop. A new link goes to the
  * shard with the fewest links.
  *
- * <p>{@link #send} may be called from any thread; the answer comes back on the caller's event loop
- * ({@link Contexts#on}), so routing state (in-flight counts, latency estimates) stays with the loop
- * that routes. Envelopes to one destination are handed to its loop in the order they are sent, so
+ * <p>{@link #send} may be called from any thread; the answer comes back on the caller's event loop,
+ * so routing state (in-flight counts, latency estimates) stays with the loop that routes. From a
+ * shard's loop, sends and answers cross between loops in batches, one hop per turn ({@link
+ * Handoff}). Envelopes to one destination are handed to its loop in the order they are sent, so
  * order per (publisher, topic) holds across the hop.
  */
 public final class LinkShards implements Transmitter {
@@ -45,12 +46,22 @@ public final class LinkShards implements Transmitter {
   }
 
   private final List<Context> loops;
+  private final List<Thread> threads;
+  /** {@code handoffs[from][to]}: sends from one shard's loop to a link on another, batched per turn. */
+  private final Handoff[][] handoffs;
   private final Function<String, Link> newLink;
   private final Map<String, Placed> links = new ConcurrentHashMap<>();
   private final int[] placed;
 
-  private LinkShards(List<Context> loops, Function<String, Link> newLink) {
+  private LinkShards(List<Context> loops, List<Thread> threads, Function<String, Link> newLink) {
     this.loops = List.copyOf(loops);
+    this.threads = List.copyOf(threads);
+    this.handoffs = new Handoff[loops.size()][loops.size()];
+    for (int from = 0; from < loops.size(); from++) {
+      for (int to = 0; to < loops.size(); to++) {
+        handoffs[from][to] = new Handoff(loops.get(from), loops.get(to));
+      }
+    }
     this.newLink = newLink;
     this.placed = new int[loops.size()];
   }
@@ -65,24 +76,46 @@ public final class LinkShards implements Transmitter {
   public static Future<LinkShards> start(Vertx vertx, Context own, int shards, Function<String, Link> newLink) {
     List<Context> loops = new ArrayList<>(List.of(own));
     if (shards <= 1) {
-      return Future.succeededFuture(new LinkShards(loops, newLink));
+      return withThreads(loops, newLink);
     }
     List<ShardLoop> made = new ArrayList<>();
     return vertx.deployVerticle(() -> {
       ShardLoop s = new ShardLoop();
       made.add(s);
       return s;
-    }, new DeploymentOptions().setInstances(shards - 1)).map(id -> {
+    }, new DeploymentOptions().setInstances(shards - 1)).compose(id -> {
       made.forEach(s -> loops.add(s.loop()));
-      return new LinkShards(loops, newLink);
+      return withThreads(loops, newLink);
     });
+  }
+
+  /** Learns each loop's thread (a send names its shard by the thread it runs on). */
+  private static Future<LinkShards> withThreads(List<Context> loops, Function<String, Link> newLink) {
+    List<Future<Thread>> threads = new ArrayList<>();
+    for (Context loop : loops) {
+      threads.add(Contexts.on(loop, () -> Future.succeededFuture(Thread.currentThread())));
+    }
+    return Future.all(threads).map(all -> new LinkShards(loops, threads.stream().map(Future::result).toList(), newLink));
   }
 
   /** Queues {@code envelope} on the link to {@code node}, on that link's loop; completes with the node's answer. */
   @Override
   public Future<Message<Buffer>> send(String node, Envelope envelope, long attemptTimeoutMs) {
     Placed p = links.computeIfAbsent(node, this::place);
-    return Contexts.on(loops.get(p.shard()), () -> p.link().offer(envelope, attemptTimeoutMs));
+    int from = threads.indexOf(Thread.currentThread());
+    if (from < 0) {
+      return Contexts.on(loops.get(p.shard()), () -> p.link().offer(envelope, attemptTimeoutMs));
+    }
+    return handoffs[from][p.shard()].run(() -> p.link().offer(envelope, attemptTimeoutMs));
+  }
+
+  /**
+   * Runs {@code work} on shard {@code to}'s loop from the calling shard's, batched per turn ({@link
+   * Handoff}); from a thread that is no shard's, hops on its own.
+   */
+  public <T> Future<T> on(int to, java.util.function.Supplier<Future<T>> work) {
+    int from = threads.indexOf(Thread.currentThread());
+    return from < 0 ? Contexts.on(loops.get(to), work) : handoffs[from][to].run(work);
   }
 
   private synchronized Placed place(String node) {

@@ -1,0 +1,95 @@
+package io.netflow.mesh.impl;
+
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Work handed from one event loop of the data plane to another, and its results handed back, in
+ * batches: what the source loop hands over in one turn travels as one task, and what finishes on
+ * the target loop in one turn goes back as one task. A busy data plane thus pays one hop between
+ * threads (and at most one wake-up) per turn in each direction instead of one per request, as the
+ * gateway's ingress batches do. Work runs on the target in the order it was handed over.
+ *
+ * <p>{@link #run} is called only on the source loop's thread.
+ */
+public final class Handoff {
+
+  private static final class Task {
+    final Supplier<Future<Object>> work;
+    final Promise<Object> promise = Promise.promise();
+    AsyncResult<Object> result;
+
+    Task(Supplier<Future<Object>> work) {
+      this.work = work;
+    }
+  }
+
+  private final Context source;
+  private final Context target;
+  /** Handed over this turn of the source loop; source thread only. */
+  private List<Task> outgoing = new ArrayList<>();
+  /** Finished this turn of the target loop; target thread only. */
+  private List<Task> returning = new ArrayList<>();
+  /** The target loop's thread, once it has run a batch. */
+  private volatile Thread targetThread;
+
+  public Handoff(Context source, Context target) {
+    this.source = source;
+    this.target = target;
+  }
+
+  /** Runs {@code work} on the target loop; its result completes the returned future on the source loop. */
+  @SuppressWarnings("unchecked")
+  public <T> Future<T> run(Supplier<Future<T>> work) {
+    if (source == target) {
+      return work.get();
+    }
+    Task task = new Task((Supplier<Future<Object>>) (Supplier<?>) work);
+    if (outgoing.isEmpty()) {
+      source.runOnContext(v -> flushOut());
+    }
+    outgoing.add(task);
+    return (Future<T>) task.promise.future();
+  }
+
+  private void flushOut() {
+    List<Task> batch = outgoing;
+    outgoing = new ArrayList<>();
+    target.runOnContext(v -> {
+      targetThread = Thread.currentThread();
+      for (Task task : batch) {
+        Future<Object> f;
+        try {
+          f = task.work.get();
+        } catch (RuntimeException e) {
+          f = Future.failedFuture(e);
+        }
+        f.onComplete(ar -> finished(task, ar));
+      }
+    });
+  }
+
+  private void finished(Task task, AsyncResult<Object> result) {
+    if (Thread.currentThread() != targetThread) {
+      // Completed off the target loop (a handler answering from another thread): join it first.
+      target.runOnContext(v -> finished(task, result));
+      return;
+    }
+    task.result = result;
+    if (returning.isEmpty()) {
+      target.runOnContext(v -> flushBack());
+    }
+    returning.add(task);
+  }
+
+  private void flushBack() {
+    List<Task> batch = returning;
+    returning = new ArrayList<>();
+    source.runOnContext(v -> batch.forEach(t -> t.promise.handle(t.result)));
+  }
+}

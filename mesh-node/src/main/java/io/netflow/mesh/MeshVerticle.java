@@ -1,6 +1,7 @@
 package io.netflow.mesh;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.Envelope;
@@ -101,6 +102,11 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         node -> new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry))
       .compose(shardsUp -> {
         links = shardsUp;
+        for (int i = 0; i < count; i++) {
+          int shard = i;
+          Gauge.builder("netflow.mesh.shard.links", links, l -> l.linksOn(shard)).tag("shard", String.valueOf(shard))
+            .description("Links to other nodes owned by each event loop of the data plane (mesh.shards)").register(registry);
+        }
         LOG.info("Data plane on {} event loop{}: routing and links on each, admission and the inbox on the first",
           count, count == 1 ? "" : "s");
         return startShards();

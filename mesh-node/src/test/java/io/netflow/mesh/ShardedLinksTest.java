@@ -72,6 +72,8 @@ class ShardedLinksTest {
     assertThat(a.mesh().request(critical("telemetry")).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)
       .nodeId()).isEqualTo(c.nodeId());
     assertThat(links.sentBytes().getJsonObject(c.nodeId()).getLong("CRITICAL")).isPositive();
+    assertThat(TestMesh.get(a, "/metrics").body()).contains("netflow_mesh_shard_links{shard=\"0\"} 1.0")
+      .contains("netflow_mesh_shard_links{shard=\"1\"} 1.0");
   }
 
   @Test

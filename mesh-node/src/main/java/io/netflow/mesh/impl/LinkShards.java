@@ -140,6 +140,11 @@ public final class LinkShards implements Transmitter {
     }
   }
 
+  /** How many links shard {@code i} owns now. */
+  public synchronized int linksOn(int i) {
+    return placed[i];
+  }
+
   /** The shard that owns the link to {@code node}, or -1 when there is no link to it yet. */
   public int shardOf(String node) {
     Placed p = links.get(node);

@@ -28,7 +28,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -64,6 +63,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final String region;
   private final ClusterMembership cluster;
   private final int cores;
+  private final int eventLoops;
   private LinkShards links;
   private String selfId;
   /** Where requests are routed: one per event loop of the data plane, the first this verticle's own. */
@@ -79,11 +79,13 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   /**
    * @param region this node's region: requests prefer hosts in it (see {@link Router})
-   * @param cores  the machine's cores: the shard count when {@code mesh.shards} is 0
+   * @param cores      the machine's cores: the shard count when {@code mesh.shards} is 0
+   * @param eventLoops the Vert.x event loops: the most shards that each get a thread of their own
    */
   public MeshVerticle(MeshOptions options, RoutingOptions routingOptions, LaneOptions laneOptions, MeshView view,
-                      String region, ClusterMembership cluster, MeterRegistry registry, int cores) {
+                      String region, ClusterMembership cluster, MeterRegistry registry, int cores, int eventLoops) {
     this.cores = cores;
+    this.eventLoops = eventLoops;
     this.region = region;
     this.cluster = cluster;
     this.options = options;
@@ -97,9 +99,13 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   @Override
   public Future<?> start() {
     selfId = view.selfId();
-    int count = options.shardsOn(cores);
+    int asked = options.shardsOn(cores);
+    int count = Math.min(asked, eventLoops);
+    if (count < asked) {
+      LOG.warn("mesh.shards {} is more than this node's {} event loops; the data plane runs on {}", asked, eventLoops, count);
+    }
     return LinkShards.start(vertx, context, count,
-        node -> new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry))
+        node -> new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry), cluster::isMember)
       .compose(shardsUp -> {
         links = shardsUp;
         for (int i = 0; i < count; i++) {
@@ -213,23 +219,25 @@ public class MeshVerticle extends VerticleBase implements Mesh {
    */
   private <T> Future<T> route(Envelope envelope, BiFunction<Requests, Envelope, Future<T>> how) {
     Shard shard = shardHere();
-    return Contexts.on(shard.loop(), () -> {
+    Supplier<Future<T>> routed = () -> {
       try {
         return how.apply(shard.requests(), validRequest(envelope));
       } catch (MeshException invalid) {
         return Future.failedFuture(invalid);
       }
-    });
+    };
+    // On the shard's own thread it routes at once (its state is confined to that thread, not to one
+    // context of it); from elsewhere it hops there and the answer comes back to the caller's loop.
+    return links.shardOfThisThread() >= 0 ? routed.get() : Contexts.on(shard.loop(), routed);
   }
 
+  /**
+   * The shard to route on: the one whose loop runs this thread (whatever context of it calls, as a
+   * bus consumer's duplicate of the shard's own does), else the next in turn.
+   */
   private Shard shardHere() {
-    Context here = Vertx.currentContext();
-    for (Shard s : shards) {
-      if (s.loop() == here) {
-        return s;
-      }
-    }
-    return shards.get(Math.floorMod(nextShard.getAndIncrement(), shards.size()));
+    int mine = links.shardOfThisThread();
+    return shards.get(mine >= 0 ? mine : Math.floorMod(nextShard.getAndIncrement(), shards.size()));
   }
 
   private Envelope validRequest(Envelope envelope) {

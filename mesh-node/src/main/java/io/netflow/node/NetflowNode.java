@@ -194,7 +194,7 @@ public final class NetflowNode {
     RoutingOptions routing = NodeOptions.routing(config);
     LaneOptions lanes = NodeOptions.lanes(config);
     mesh = new MeshVerticle(meshOptions, routing, lanes, view, config.getString(NodeKeys.NODE_REGION), membership,
-      registry, Runtime.getRuntime().availableProcessors());
+      registry, Runtime.getRuntime().availableProcessors(), io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE);
     meshLoad = new MeshLoad(view, MESH_LOAD_PEAK_HALF_LIFE_MS);
   }
 

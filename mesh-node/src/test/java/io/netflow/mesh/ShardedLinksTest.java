@@ -77,6 +77,17 @@ class ShardedLinksTest {
   }
 
   @Test
+  void aSendToANodeOutsideTheMeshMakesNoLink() throws Exception {
+    LinkShards links = a.links();
+    Future<?> late = links.send("gone-node", critical("game"), 1_000);
+    assertThat(late.toCompletionStage().toCompletableFuture()).failsWithin(5, TimeUnit.SECONDS)
+      .withThrowableThat().havingCause().isInstanceOfSatisfying(MeshException.class,
+        e -> assertThat(e.code()).isEqualTo(ErrorCode.NO_HANDLERS));
+    assertThat(links.shardOf("gone-node")).isEqualTo(-1);
+    assertThat(links.linksOn(0) + links.linksOn(1)).isEqualTo(2);
+  }
+
+  @Test
   void aBulkFloodToOneNodeDelaysCriticalToNeitherThatNodeNorAnother() throws Exception {
     AtomicBoolean flooding = new AtomicBoolean(true);
     AtomicInteger bulkAnswered = new AtomicInteger();

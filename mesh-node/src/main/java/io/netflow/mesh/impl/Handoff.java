@@ -7,6 +7,8 @@ import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Work handed from one event loop of the data plane to another, and its results handed back, in
@@ -18,6 +20,8 @@ import java.util.function.Supplier;
  * <p>{@link #run} is called only on the source loop's thread.
  */
 public final class Handoff {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Handoff.class);
 
   private static final class Task {
     final Supplier<Future<Object>> work;
@@ -47,7 +51,7 @@ public final class Handoff {
   @SuppressWarnings("unchecked")
   public <T> Future<T> run(Supplier<Future<T>> work) {
     if (source == target) {
-      return work.get();
+      return onThisThread(work.get());
     }
     Task task = new Task((Supplier<Future<Object>>) (Supplier<?>) work);
     if (outgoing.isEmpty()) {
@@ -55,6 +59,26 @@ public final class Handoff {
     }
     outgoing.add(task);
     return (Future<T>) task.promise.future();
+  }
+
+  /**
+   * {@code f}, completing on this thread: work on the same loop (a service handler) may complete
+   * from another thread, and what follows it is confined to this one.
+   */
+  private <T> Future<T> onThisThread(Future<T> f) {
+    if (f.isComplete()) {
+      return f;
+    }
+    Thread here = Thread.currentThread();
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> {
+      if (Thread.currentThread() == here) {
+        p.handle(ar);
+      } else {
+        source.runOnContext(v -> p.handle(ar));
+      }
+    });
+    return p.future();
   }
 
   private void flushOut() {
@@ -90,6 +114,15 @@ public final class Handoff {
   private void flushBack() {
     List<Task> batch = returning;
     returning = new ArrayList<>();
-    source.runOnContext(v -> batch.forEach(t -> t.promise.handle(t.result)));
+    source.runOnContext(v -> {
+      for (Task t : batch) {
+        try {
+          t.promise.handle(t.result);
+        } catch (RuntimeException e) {
+          // A caller's callback threw: the others in the batch still hear.
+          LOG.error("A data-plane callback failed", e);
+        }
+      }
+    });
   }
 }

@@ -1,6 +1,7 @@
 package io.netflow.mesh.impl;
 
 import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.lanes.Link;
 import io.netflow.lanes.Transmitter;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A node's links spread over {@code mesh.shards} event loops by destination: each destination's
@@ -37,8 +39,16 @@ public final class LinkShards implements Transmitter {
 
   /** A loop of its own for links: deployed only for the shards past the first. */
   private static final class ShardLoop extends VerticleBase {
+    volatile Runnable onStop = () -> { };
+
     Context loop() {
       return context;
+    }
+
+    @Override
+    public Future<?> stop() {
+      onStop.run();
+      return Future.succeededFuture();
     }
   }
 
@@ -50,10 +60,13 @@ public final class LinkShards implements Transmitter {
   /** {@code handoffs[from][to]}: sends from one shard's loop to a link on another, batched per turn. */
   private final Handoff[][] handoffs;
   private final Function<String, Link> newLink;
+  private final Predicate<String> member;
   private final Map<String, Placed> links = new ConcurrentHashMap<>();
+  private volatile boolean stopping;
   private final int[] placed;
 
-  private LinkShards(List<Context> loops, List<Thread> threads, Function<String, Link> newLink) {
+  private LinkShards(List<Context> loops, List<Thread> threads, Function<String, Link> newLink, Predicate<String> member) {
+    this.member = member;
     this.loops = List.copyOf(loops);
     this.threads = List.copyOf(threads);
     this.handoffs = new Handoff[loops.size()][loops.size()];
@@ -73,10 +86,11 @@ public final class LinkShards implements Transmitter {
    * @param newLink makes the link to a destination (called on the caller's thread; the link is used
    *                only on its shard's loop from then on)
    */
-  public static Future<LinkShards> start(Vertx vertx, Context own, int shards, Function<String, Link> newLink) {
+  public static Future<LinkShards> start(Vertx vertx, Context own, int shards, Function<String, Link> newLink,
+                                         Predicate<String> member) {
     List<Context> loops = new ArrayList<>(List.of(own));
     if (shards <= 1) {
-      return withThreads(loops, newLink);
+      return withThreads(loops, newLink, member);
     }
     List<ShardLoop> made = new ArrayList<>();
     return vertx.deployVerticle(() -> {
@@ -85,24 +99,37 @@ public final class LinkShards implements Transmitter {
       return s;
     }, new DeploymentOptions().setInstances(shards - 1)).compose(id -> {
       made.forEach(s -> loops.add(s.loop()));
-      return withThreads(loops, newLink);
+      return withThreads(loops, newLink, member).onSuccess(l -> {
+        // A loop stopping (with the data plane: its loops are the verticle's children, stopped
+        // first) fails what its links hold, so that no caller waits on a timer that is gone.
+        for (int i = 0; i < made.size(); i++) {
+          int shard = i + 1;
+          made.get(i).onStop = () -> l.closeShard(shard);
+        }
+      });
     });
   }
 
   /** Learns each loop's thread (a send names its shard by the thread it runs on). */
-  private static Future<LinkShards> withThreads(List<Context> loops, Function<String, Link> newLink) {
+  private static Future<LinkShards> withThreads(List<Context> loops, Function<String, Link> newLink,
+                                                Predicate<String> member) {
     List<Future<Thread>> threads = new ArrayList<>();
     for (Context loop : loops) {
       threads.add(Contexts.on(loop, () -> Future.succeededFuture(Thread.currentThread())));
     }
-    return Future.all(threads).map(all -> new LinkShards(loops, threads.stream().map(Future::result).toList(), newLink));
+    return Future.all(threads).map(all -> new LinkShards(loops, threads.stream().map(Future::result).toList(), newLink,
+      member));
   }
 
   /** Queues {@code envelope} on the link to {@code node}, on that link's loop; completes with the node's answer. */
   @Override
   public Future<Message<Buffer>> send(String node, Envelope envelope, long attemptTimeoutMs) {
-    Placed p = links.computeIfAbsent(node, this::place);
-    int from = threads.indexOf(Thread.currentThread());
+    Placed p = stopping ? null : links.computeIfAbsent(node, this::place);
+    if (p == null) {
+      return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, stopping ? "this node is stopping"
+        : "node " + node + " is not in the mesh"));
+    }
+    int from = shardOfThisThread();
     if (from < 0) {
       return Contexts.on(loops.get(p.shard()), () -> p.link().offer(envelope, attemptTimeoutMs));
     }
@@ -114,11 +141,20 @@ public final class LinkShards implements Transmitter {
    * Handoff}); from a thread that is no shard's, hops on its own.
    */
   public <T> Future<T> on(int to, java.util.function.Supplier<Future<T>> work) {
-    int from = threads.indexOf(Thread.currentThread());
+    int from = shardOfThisThread();
     return from < 0 ? Contexts.on(loops.get(to), work) : handoffs[from][to].run(work);
   }
 
+  /** The shard whose loop runs on this thread, or -1. */
+  public int shardOfThisThread() {
+    return threads.indexOf(Thread.currentThread());
+  }
+
+  /** A link for a node of the mesh (one that left gets none: a late send must not bring it back). */
   private synchronized Placed place(String node) {
+    if (!member.test(node)) {
+      return null;
+    }
     int best = 0;
     for (int i = 1; i < placed.length; i++) {
       if (placed[i] < placed[best]) {
@@ -127,6 +163,20 @@ public final class LinkShards implements Transmitter {
     }
     placed[best]++;
     return new Placed(newLink.apply(node), best);
+  }
+
+  /** Shard {@code shard}'s loop is stopping: its links fail what they hold, and no new link is made. */
+  private void closeShard(int shard) {
+    stopping = true;
+    MeshException reason = new MeshException(ErrorCode.NO_HANDLERS, "this node is stopping");
+    links.forEach((node, p) -> {
+      if (p.shard() == shard && links.remove(node, p)) {
+        synchronized (this) {
+          placed[shard]--;
+        }
+        p.link().close(reason);
+      }
+    });
   }
 
   /** The node left: its link fails what it holds (on its own loop) and is forgotten. */

@@ -327,7 +327,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
   private Future<Buffer> recall(String node, String id, long timeoutMs) {
-    return node.equals(selfId) ? Contexts.on(context, () -> inbox.recall(id)) : vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id,
+    return node.equals(selfId) ? links.on(0, () -> inbox.recall(id)) : vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id,
       new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs))).map(Message::body);
   }
 

@@ -88,6 +88,21 @@ class ShardedLinksTest {
   }
 
   @Test
+  void aNodeThatStopsLeavesNoCallerWaitingOnARequestHeldOnAnotherLoop() throws Exception {
+    Promise<Buffer> never = Promise.promise();
+    join(c.mesh().host("slow", e -> never.future()));
+    mesh.awaitHosts("slow", 1);
+    // Held on the link to c, on a's second loop, with a deadline far past the stop.
+    Future<Reply> held = a.mesh().request(Envelope.toService("slow").priority(Priority.CRITICAL).timeoutMillis(60_000)
+      .payload("move").build());
+    Thread.sleep(300);
+    assertThat(a.links().shardOf(c.nodeId())).isEqualTo(1);
+    assertThat(held.isComplete()).isFalse();
+    mesh.stop(a);
+    assertThat(held.toCompletionStage().toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void aBulkFloodToOneNodeDelaysCriticalToNeitherThatNodeNorAnother() throws Exception {
     AtomicBoolean flooding = new AtomicBoolean(true);
     AtomicInteger bulkAnswered = new AtomicInteger();

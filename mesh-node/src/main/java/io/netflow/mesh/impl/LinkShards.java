@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A node's links spread over {@code mesh.shards} event loops by destination: each destination's
@@ -129,18 +130,14 @@ public final class LinkShards implements Transmitter {
       return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, stopping ? "this node is stopping"
         : "node " + node + " is not in the mesh"));
     }
-    int from = shardOfThisThread();
-    if (from < 0) {
-      return Contexts.on(loops.get(p.shard()), () -> p.link().offer(envelope, attemptTimeoutMs));
-    }
-    return handoffs[from][p.shard()].run(() -> p.link().offer(envelope, attemptTimeoutMs));
+    return on(p.shard(), () -> p.link().offer(envelope, attemptTimeoutMs));
   }
 
   /**
    * Runs {@code work} on shard {@code to}'s loop from the calling shard's, batched per turn ({@link
    * Handoff}); from a thread that is no shard's, hops on its own.
    */
-  public <T> Future<T> on(int to, java.util.function.Supplier<Future<T>> work) {
+  public <T> Future<T> on(int to, Supplier<Future<T>> work) {
     int from = shardOfThisThread();
     return from < 0 ? Contexts.on(loops.get(to), work) : handoffs[from][to].run(work);
   }
@@ -170,10 +167,7 @@ public final class LinkShards implements Transmitter {
     stopping = true;
     MeshException reason = new MeshException(ErrorCode.NO_HANDLERS, "this node is stopping");
     links.forEach((node, p) -> {
-      if (p.shard() == shard && links.remove(node, p)) {
-        synchronized (this) {
-          placed[shard]--;
-        }
+      if (p.shard() == shard && unplace(node, p)) {
         p.link().close(reason);
       }
     });
@@ -181,13 +175,21 @@ public final class LinkShards implements Transmitter {
 
   /** The node left: its link fails what it holds (on its own loop) and is forgotten. */
   public void remove(String node, MeshException reason) {
-    Placed p = links.remove(node);
-    if (p != null) {
-      synchronized (this) {
-        placed[p.shard()]--;
-      }
+    Placed p = links.get(node);
+    if (p != null && unplace(node, p)) {
       loops.get(p.shard()).runOnContext(v -> p.link().close(reason));
     }
+  }
+
+  /** Forgets {@code node}'s link {@code p}, if it is still the one held; true when this call did. */
+  private boolean unplace(String node, Placed p) {
+    if (!links.remove(node, p)) {
+      return false;
+    }
+    synchronized (this) {
+      placed[p.shard()]--;
+    }
+    return true;
   }
 
   /** How many links shard {@code i} owns now. */

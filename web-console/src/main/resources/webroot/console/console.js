@@ -237,7 +237,7 @@ function nodes(list, modelList) {
     const held = modelList.flatMap((m) => (m.nodes || []).filter((h) => h.nodeId === n.nodeId)
       .map((h) => `${m.name} ${m.version} (${h.state.toLowerCase()})`));
     c.body.replaceChildren(
-      el('h3', {}, el('span', {}, n.name), el('span', { class: `state ${n.state}` }, n.stale ? 'STALE' : n.state)),
+      el('h3', {}, el('span', {}, n.name), el('span', { class: `state ${n.state}` }, n.unreachable ? 'UNREACHABLE' : n.stale ? 'STALE' : n.state)),
       el('p', { class: 'meta' }, `${n.role} · ${n.region} · capacity ${n.capacity} · CPU ${pct(n.load.cpu)} · ` +
         `heap ${mib(n.load.heapUsedBytes)} · report ${n.ageMs} ms old`),
       el('p', { class: 'meta' }, `admission ${n.traffic.inFlight}/${n.traffic.concurrencyLimit} · services: ` +

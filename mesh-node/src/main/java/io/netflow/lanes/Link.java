@@ -35,6 +35,12 @@ import java.util.concurrent.TimeUnit;
  *   <li>payloads over {@code chunk-bytes} travel in chunks, so other lanes pass between them.</li>
  * </ul>
  *
+ * <p>It also notices a destination gone silent: when envelopes are on the wire and nothing has come
+ * back for {@code mesh.suspect-after-ms}, it tells its owner (which checks whether the node is still
+ * there: see {@link io.netflow.mesh.impl.PeerProbe}), again after twice as long while the silence
+ * lasts (up to 8 times), and starts over once an answer arrives. The event bus itself fails nothing
+ * sent to a dead process before the cluster removes it; its callers would wait out their timeouts.
+ *
  * <p>Not thread-safe: owned by the data plane's event loop.
  */
 public final class Link {
@@ -72,6 +78,18 @@ public final class Link {
   private double bytesPerSecond = 1 << 20;
 
   private final Set<Outbound> sent = new LinkedHashSet<>();
+  private final long suspectAfterNanos;
+  private final Runnable onSilence;
+  private long lastHeardNanos = System.nanoTime();
+  private long silenceTimer = -1;
+  /** Suspicions raised in the current silence; each waits twice as long as the one before. */
+  private int suspicions;
+
+  /** What to do, on the link's loop, when a destination with envelopes on the wire goes silent ({@code afterMs} 0: never). */
+  public record Silence(long afterMs, Runnable action) {
+    /** No watch. */
+    public static final Silence NONE = new Silence(0, () -> { });
+  }
 
   /** One envelope (or chunk) waiting for, or on, the wire. Finishes once: by its answer, or by the link closing. */
   private static final class Outbound {
@@ -81,6 +99,7 @@ public final class Link {
     final long attemptTimeoutMs;
     private final Handler<AsyncResult<Message<Buffer>>> done;
     private boolean finished;
+    long sentNanos;
 
     Outbound(Envelope envelope, int size, long enqueuedNanos, long attemptTimeoutMs,
              Handler<AsyncResult<Message<Buffer>>> done) {
@@ -110,8 +129,10 @@ public final class Link {
   }
 
   public Link(String nodeId, String nodeName, LaneOptions options, LaneStats stats, Transmitter transmitter,
-              Vertx vertx, MeterRegistry registry) {
+              Vertx vertx, MeterRegistry registry, Silence silence) {
     this.nodeId = nodeId;
+    this.suspectAfterNanos = TimeUnit.MILLISECONDS.toNanos(silence.afterMs());
+    this.onSilence = silence.action();
     this.options = options;
     this.stats = stats;
     this.transmitter = transmitter;
@@ -285,10 +306,15 @@ public final class Link {
     stats.sentBytes[lane.code()].addAndGet(o.size());
     sentBytesByLane.addAndGet(lane.code(), o.size());
     metrics.sent(lane);
+    o.sentNanos = System.nanoTime();
     sent.add(o);
+    watchSilence();
     transmitter.send(nodeId, e, Math.min(remaining, o.attemptTimeoutMs)).onComplete(ar -> {
       if (!sent.remove(o)) {
         return;
+      }
+      if (ar.succeeded() || ErrorCode.of(ar.cause()) != ErrorCode.TIMEOUT) {
+        heard();
       }
       inFlightBytes -= o.size();
       inFlightByLane[lane.code()] -= o.size();
@@ -303,6 +329,43 @@ public final class Link {
       measureRate(o.size());
       pump();
     });
+  }
+
+  /** Arms the silence watch, if it is on and not armed, for when the oldest envelope on the wire has waited long enough. */
+  private void watchSilence() {
+    if (silenceTimer == -1 && suspectAfterNanos > 0 && !closed) {
+      armSilence(suspectAfterNanos << Math.min(suspicions, 3));
+    }
+  }
+
+  private void armSilence(long nanos) {
+    silenceTimer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> {
+      silenceTimer = -1;
+      checkSilence();
+    });
+  }
+
+  private void checkSilence() {
+    if (closed || sent.isEmpty()) {
+      return;
+    }
+    long quietSince = Math.max(lastHeardNanos, sent.iterator().next().sentNanos);
+    long wait = suspectAfterNanos << Math.min(suspicions, 3);
+    long left = quietSince + wait - System.nanoTime();
+    if (left > 0) {
+      armSilence(left);
+      return;
+    }
+    suspicions++;
+    lastHeardNanos = System.nanoTime();
+    onSilence.run();
+    watchSilence();
+  }
+
+  /** Something came back from the destination: it is there. */
+  private void heard() {
+    lastHeardNanos = System.nanoTime();
+    suspicions = 0;
   }
 
   private void measureRate(int bytes) {
@@ -331,6 +394,9 @@ public final class Link {
     closed = true;
     if (wakeTimer != -1) {
       vertx.cancelTimer(wakeTimer);
+    }
+    if (silenceTimer != -1) {
+      vertx.cancelTimer(silenceTimer);
     }
     List<Outbound> failed = new ArrayList<>(sent);
     sent.clear();

@@ -25,6 +25,9 @@ public interface ClusterMembership {
   /** How many members the cluster has now. */
   int size();
 
+  /** Where a member's event bus listens; null when the cluster does not know the member (any more). */
+  io.vertx.core.Future<io.vertx.core.net.SocketAddress> eventBusAddress(String nodeId);
+
   /** Starts telling {@code listener} of changes; closing the result stops it. */
   AutoCloseable listen(Listener listener);
 }

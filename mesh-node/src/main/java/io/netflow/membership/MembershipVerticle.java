@@ -192,7 +192,8 @@ public class MembershipVerticle extends VerticleBase {
   private void checkStale() {
     for (MeshView.Entry e : view.entries()) {
       if (view.isStale(e) && staleNodes.add(e.report().nodeId())) {
-        LOG.info("Peer {} is stale: no load report for {} ms", e.report().node().name(), view.ageMillis(e));
+        LOG.info("Peer {} is stale: {}", e.report().node().name(), view.isUnreachable(e.report().nodeId())
+          ? "it refuses connections" : "no load report for " + view.ageMillis(e) + " ms");
       }
     }
   }

@@ -28,6 +28,8 @@ public final class MeshView {
   private final long staleAfterNanos;
   private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  /** Members found refusing connections before the cluster removed them (see {@link #markUnreachable}). */
+  private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
   private final List<Consumer<String>> removalListeners = new CopyOnWriteArrayList<>();
 
   public MeshView(String selfId, long staleAfterMillis) {
@@ -55,12 +57,30 @@ public final class MeshView {
     Entry fresh = new Entry(report, receivedAtNanos);
     Entry kept = entries.merge(report.nodeId(), fresh,
       (old, nu) -> nu.report().seq() > old.report().seq() ? nu : old);
+    if (kept == fresh) {
+      unreachable.remove(report.nodeId());
+    }
     return kept == fresh;
+  }
+
+  /**
+   * A member whose event bus refuses connections (its process is gone; the cluster has not yet
+   * removed it): its report no longer says anything, so it counts as stale until it reports again
+   * or leaves. Returns true when this call marked it.
+   */
+  public boolean markUnreachable(String nodeId) {
+    return entries.containsKey(nodeId) && unreachable.add(nodeId);
+  }
+
+  /** Whether {@code nodeId} was found refusing connections and has not reported since. */
+  public boolean isUnreachable(String nodeId) {
+    return unreachable.contains(nodeId);
   }
 
   /** Drops a node that left the cluster and tells the removal listeners; returns what was held of it. */
   public Entry remove(String nodeId) {
     Entry gone = entries.remove(nodeId);
+    unreachable.remove(nodeId);
     if (gone != null) {
       removalListeners.forEach(l -> l.accept(nodeId));
     }
@@ -89,9 +109,9 @@ public final class MeshView {
     return TimeUnit.NANOSECONDS.toMillis(Math.max(0, nanoClock.getAsLong() - e.receivedAtNanos()));
   }
 
-  /** True when no report has come from the node for longer than the stale limit. */
+  /** True when no report has come from the node for longer than the stale limit, or it was found unreachable since. */
   public boolean isStale(Entry e) {
-    return nanoClock.getAsLong() - e.receivedAtNanos() > staleAfterNanos;
+    return nanoClock.getAsLong() - e.receivedAtNanos() > staleAfterNanos || unreachable.contains(e.report().nodeId());
   }
 
   /**
@@ -127,6 +147,7 @@ public final class MeshView {
         .put("self", r.nodeId().equals(selfId))
         .put("state", r.state().name())
         .put("stale", isStale(e))
+        .put("unreachable", unreachable.contains(r.nodeId()))
         .put("ageMs", ageMillis(e))
         .put("seq", r.seq())
         .put("sentAtMillis", r.sentAtMillis())

@@ -16,6 +16,8 @@ public class MeshOptions {
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
   /** Default time one node is given to answer: 1 s. */
   public static final long DEFAULT_ATTEMPT_TIMEOUT_MS = 1_000;
+  /** Default silence on a link, with envelopes on the wire, before the destination is checked: 250 ms. */
+  public static final long DEFAULT_SUSPECT_AFTER_MS = 250;
   /** Default number of envelope ids remembered: 100,000. */
   public static final int DEFAULT_DEDUPE_ENTRIES = 100_000;
   /** Default time an envelope id is remembered: 60 s. */
@@ -35,6 +37,7 @@ public class MeshOptions {
 
   private static final Range MAX_PAYLOAD_BYTES = new Range("maxPayloadBytes", "mesh.max-payload-bytes", 1, 256 << 20);
   private static final Range ATTEMPT_TIMEOUT_MS = new Range("attemptTimeoutMs", "mesh.attempt-timeout-ms", 1, 600_000);
+  private static final Range SUSPECT_AFTER_MS = new Range("suspectAfterMs", "mesh.suspect-after-ms", 0, 600_000);
   private static final Range DEDUPE_ENTRIES = new Range("dedupeEntries", "mesh.dedupe-entries", 1, 10_000_000);
   private static final Range DEDUPE_TTL_MS = new Range("dedupeTtlMs", "mesh.dedupe-ttl-ms", 1, 86_400_000);
   private static final Range ADMISSION_INITIAL_LIMIT =
@@ -48,6 +51,7 @@ public class MeshOptions {
 
   private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
   private long attemptTimeoutMs = DEFAULT_ATTEMPT_TIMEOUT_MS;
+  private long suspectAfterMs = DEFAULT_SUSPECT_AFTER_MS;
   private int dedupeEntries = DEFAULT_DEDUPE_ENTRIES;
   private long dedupeTtlMs = DEFAULT_DEDUPE_TTL_MS;
   private int admissionInitialLimit = DEFAULT_ADMISSION_INITIAL_LIMIT;
@@ -65,6 +69,7 @@ public class MeshOptions {
   public MeshOptions(MeshOptions other) {
     this.maxPayloadBytes = other.maxPayloadBytes;
     this.attemptTimeoutMs = other.attemptTimeoutMs;
+    this.suspectAfterMs = other.suspectAfterMs;
     this.dedupeEntries = other.dedupeEntries;
     this.dedupeTtlMs = other.dedupeTtlMs;
     this.admissionInitialLimit = other.admissionInitialLimit;
@@ -83,6 +88,7 @@ public class MeshOptions {
   public MeshOptions(JsonObject json) {
     setMaxPayloadBytes((int) MAX_PAYLOAD_BYTES.read(json, maxPayloadBytes));
     setAttemptTimeoutMs(ATTEMPT_TIMEOUT_MS.read(json, attemptTimeoutMs));
+    setSuspectAfterMs(SUSPECT_AFTER_MS.read(json, suspectAfterMs));
     setDedupeEntries((int) DEDUPE_ENTRIES.read(json, dedupeEntries));
     setDedupeTtlMs(DEDUPE_TTL_MS.read(json, dedupeTtlMs));
     setAdmissionInitialLimit((int) ADMISSION_INITIAL_LIMIT.read(json, admissionInitialLimit));
@@ -98,6 +104,7 @@ public class MeshOptions {
     return new JsonObject()
       .put(MAX_PAYLOAD_BYTES.field(), maxPayloadBytes)
       .put(ATTEMPT_TIMEOUT_MS.field(), attemptTimeoutMs)
+      .put(SUSPECT_AFTER_MS.field(), suspectAfterMs)
       .put(DEDUPE_ENTRIES.field(), dedupeEntries)
       .put(DEDUPE_TTL_MS.field(), dedupeTtlMs)
       .put(ADMISSION_INITIAL_LIMIT.field(), admissionInitialLimit)
@@ -125,6 +132,20 @@ public class MeshOptions {
   /** The longest one node is given to answer before the request is rerouted (within its deadline), in [1, 600000]. */
   public MeshOptions setAttemptTimeoutMs(long ms) {
     this.attemptTimeoutMs = ATTEMPT_TIMEOUT_MS.check(ms);
+    return this;
+  }
+
+  public long getSuspectAfterMs() {
+    return suspectAfterMs;
+  }
+
+  /**
+   * How long a link to a peer may hear nothing while envelopes are on the wire before the peer is
+   * checked (a refused connection to its event bus: it is gone, and the link fails what it holds at
+   * once so callers reroute), in [0, 600000]; 0 checks never.
+   */
+  public MeshOptions setSuspectAfterMs(long ms) {
+    this.suspectAfterMs = SUSPECT_AFTER_MS.check(ms);
     return this;
   }
 

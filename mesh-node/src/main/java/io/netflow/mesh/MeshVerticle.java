@@ -1,5 +1,6 @@
 package io.netflow.mesh;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import io.netflow.membership.MeshView;
 import io.netflow.mesh.impl.BusIngress;
 import io.netflow.mesh.impl.Inbox;
 import io.netflow.mesh.impl.LinkShards;
+import io.netflow.mesh.impl.PeerProbe;
 import io.netflow.mesh.impl.PubSub;
 import io.netflow.mesh.impl.Requests;
 import io.netflow.mesh.impl.TopicInterest;
@@ -47,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * loops, this verticle's own first. Each shard routes the requests that reach it (from a caller on
  * its loop, or in turn) with a router of its own, as each of Envoy's workers balances on its own;
  * each destination's link runs on one of them ({@link LinkShards}). Admission, the inbox and the
- * publication fan-out (so that publications keep their order) stay on the first. The {@link Mesh}
- * methods may be called from any thread.
+ * publication fan-out (so that publications keep their order) stay on the first. A link that hears
+ * nothing from its node while requests are on the wire has the node checked ({@link PeerProbe}); one
+ * whose process is gone is routed around at once, before the cluster's failure detector removes it.
+ * The {@link Mesh} methods may be called from any thread.
  */
 public class MeshVerticle extends VerticleBase implements Mesh {
 
@@ -72,6 +76,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final LaneStats laneStats;
   private Inbox inbox;
   private PubSub pubSub;
+  private PeerProbe probe;
+  private Counter unreachable;
 
   /** One routing shard: its loop, and the router and requests it alone uses (as Envoy's workers each balance on their own). */
   private record Shard(Context loop, Router router, Requests requests) {
@@ -104,8 +110,17 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     if (count < asked) {
       LOG.warn("mesh.shards {} is more than this node's {} event loops; the data plane runs on {}", asked, eventLoops, count);
     }
+    probe = new PeerProbe(vertx, cluster::eventBusAddress, (int) Math.min(options.getAttemptTimeoutMs(), 5_000));
+    unreachable = Counter.builder("netflow.mesh.unreachable")
+      .description("Peers found refusing connections (their process gone) and routed around before the cluster removed them")
+      .register(registry);
     return LinkShards.start(vertx, context, count,
-        node -> new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry), cluster::isMember)
+        node -> {
+          probe.learn(node);
+          return new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry,
+            new Link.Silence(options.getSuspectAfterMs(), () -> suspect(node)));
+        },
+        node -> cluster.isMember(node) && !view.isUnreachable(node))
       .compose(shardsUp -> {
         links = shardsUp;
         for (int i = 0; i < count; i++) {
@@ -174,7 +189,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     if (pubSub != null) {
       pubSub.stop();
     }
-    return Future.succeededFuture();
+    return probe == null ? Future.succeededFuture() : probe.close();
   }
 
   /** What this node's data plane reports of itself; safe from any thread. */
@@ -343,6 +358,23 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       });
     }
     links.remove(node, new MeshException(ErrorCode.NO_HANDLERS, "node " + node + " left the mesh"));
+    probe.forget(node);
+  }
+
+  /**
+   * A link to {@code node} hears nothing while requests wait on it: if the node's event bus refuses
+   * connections, its process is gone. It then counts as stale in this node's view until it reports
+   * again or the cluster removes it, and its link fails what it holds so that callers reroute now.
+   */
+  private void suspect(String node) {
+    probe.refuses(node).onSuccess(refused -> {
+      if (refused && view.markUnreachable(node)) {
+        unreachable.increment();
+        LOG.warn("Node {} refuses connections to its event bus (its process is gone): routing around it before the "
+          + "cluster removes it", name(node));
+        links.remove(node, new MeshException(ErrorCode.NO_HANDLERS, "node " + name(node) + " refuses connections"));
+      }
+    });
   }
 
   private String name(String nodeId) {

@@ -24,6 +24,7 @@ final class NodeOptions {
     return new MeshOptions()
       .setMaxPayloadBytes(config.getInt(NodeKeys.MAX_PAYLOAD))
       .setAttemptTimeoutMs(config.getLong(NodeKeys.ATTEMPT_TIMEOUT))
+      .setSuspectAfterMs(config.getLong(NodeKeys.SUSPECT_AFTER))
       .setDedupeEntries(config.getInt(NodeKeys.DEDUPE_ENTRIES))
       .setDedupeTtlMs(config.getLong(NodeKeys.DEDUPE_TTL))
       .setDedupeMaxBytes(config.getLong(NodeKeys.DEDUPE_MAX_BYTES))

@@ -35,11 +35,15 @@ class LinkTest {
   }
 
   private Link link(LaneOptions options) {
+    return link(options, Link.Silence.NONE);
+  }
+
+  private Link link(LaneOptions options, Link.Silence silence) {
     return new Link("n1", "n1", options, new LaneStats(options), (node, e, timeout) -> {
       Promise<Message<Buffer>> p = Promise.promise();
       wire.add(new OnWire(e, p));
       return p.future();
-    }, vertx, new SimpleMeterRegistry());
+    }, vertx, new SimpleMeterRegistry(), silence);
   }
 
   private static Envelope env(Priority p, int payloadBytes, String id) {
@@ -158,5 +162,79 @@ class LinkTest {
     // 64 KiB of burst: about four 16 KiB envelopes, not twenty.
     assertThat(bulkSent).isBetween(3L, 5L);
     assertThat(wire.stream().anyMatch(w -> w.envelope().id().equals("n"))).isTrue();
+  }
+
+  /** Runs {@code scenario} on one event loop (the link's timers run there too) and waits for it. */
+  private <T> T onLoop(java.util.function.Function<io.vertx.core.Context, Future<T>> scenario) throws Exception {
+    io.vertx.core.Context ctx = vertx.getOrCreateContext();
+    java.util.concurrent.CompletableFuture<T> done = new java.util.concurrent.CompletableFuture<>();
+    ctx.runOnContext(v -> scenario.apply(ctx).onComplete(ar -> {
+      if (ar.succeeded()) {
+        done.complete(ar.result());
+      } else {
+        done.completeExceptionally(ar.cause());
+      }
+    }));
+    return done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aDestinationSilentWithEnvelopesOnTheWireIsSuspectedThenLessOften() throws Exception {
+    List<Long> suspectedAt = new ArrayList<>();
+    long[] sentAt = new long[1];
+    onLoop(ctx -> {
+      Link link = link(new LaneOptions(), new Link.Silence(50, () -> suspectedAt.add(System.nanoTime())));
+      sentAt[0] = System.nanoTime();
+      link.offer(env(Priority.CRITICAL, 100, "never-answered"), 60_000);
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(800, t -> p.complete());
+      return p.future();
+    });
+    // Suspected 50 ms after the send, then each time after twice the silence before: 50, 150, 350, 750 ms.
+    assertThat(suspectedAt).hasSizeBetween(2, 4);
+    long first = (suspectedAt.get(0) - sentAt[0]) / 1_000_000;
+    long second = (suspectedAt.get(1) - suspectedAt.get(0)) / 1_000_000;
+    assertThat(first).isGreaterThanOrEqualTo(50);
+    assertThat(second).isGreaterThanOrEqualTo(100);
+  }
+
+  @Test
+  void aDestinationThatAnswersIsNotSuspectedThoughOneRequestWaitsLong() throws Exception {
+    List<Long> suspectedAt = new ArrayList<>();
+    onLoop(ctx -> {
+      Link link = link(new LaneOptions(), new Link.Silence(50, () -> suspectedAt.add(System.nanoTime())));
+      // A slow request stays on the wire the whole time; others come and are answered every 10 ms.
+      link.offer(env(Priority.NORMAL, 100, "slow"), 60_000);
+      int[] n = {0};
+      long periodic = vertx.setPeriodic(10, t -> {
+        link.offer(env(Priority.CRITICAL, 100, "c" + n[0]++), 60_000);
+        OnWire w = wire.remove(wire.size() - 1);
+        w.answer().complete(null);
+      });
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(400, t -> {
+        vertx.cancelTimer(periodic);
+        p.complete();
+      });
+      return p.future();
+    });
+    assertThat(suspectedAt).as("suspicions while the node answered").isEmpty();
+  }
+
+  @Test
+  void anIdleOrClosedLinkIsNeverSuspected() throws Exception {
+    List<Long> suspectedAt = new ArrayList<>();
+    onLoop(ctx -> {
+      Link idle = link(new LaneOptions(), new Link.Silence(20, () -> suspectedAt.add(System.nanoTime())));
+      idle.offer(env(Priority.CRITICAL, 100, "answered"), 60_000);
+      wire.remove(0).answer().complete(null);
+      Link closed = link(new LaneOptions(), new Link.Silence(20, () -> suspectedAt.add(System.nanoTime())));
+      closed.offer(env(Priority.CRITICAL, 100, "failed-by-close"), 60_000);
+      closed.close(new MeshException(ErrorCode.NO_HANDLERS, "left"));
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(200, t -> p.complete());
+      return p.future();
+    });
+    assertThat(suspectedAt).isEmpty();
   }
 }

@@ -49,4 +49,26 @@ class MeshViewTest {
     assertThat(self.getBoolean("stale")).isFalse();
     assertThat(self.getJsonObject("load").getDouble("cpu")).isEqualTo(0.5);
   }
+
+  @Test
+  void anUnreachableNodeIsStaleUntilItReportsAgainOrLeaves() {
+    assertThat(view.markUnreachable("a")).as("a node the view does not hold").isFalse();
+    view.accept(report("a", 1, NodeState.UP));
+    assertThat(view.markUnreachable("a")).isTrue();
+    assertThat(view.markUnreachable("a")).as("marked once").isFalse();
+    assertThat(view.isStale(view.get("a"))).isTrue();
+    JsonObject a = view.toJson(1).getJsonArray("nodes").getJsonObject(0);
+    assertThat(a.getBoolean("unreachable")).isTrue();
+    assertThat(a.getBoolean("stale")).isTrue();
+    // A report it sent before it was marked (an older or the same seq) changes nothing.
+    view.accept(report("a", 1, NodeState.UP));
+    assertThat(view.isUnreachable("a")).isTrue();
+    view.accept(report("a", 2, NodeState.UP));
+    assertThat(view.isUnreachable("a")).isFalse();
+    assertThat(view.isStale(view.get("a"))).isFalse();
+    view.markUnreachable("a");
+    view.remove("a");
+    view.accept(report("a", 1, NodeState.UP));
+    assertThat(view.isUnreachable("a")).as("forgotten when it left").isFalse();
+  }
 }

@@ -22,7 +22,8 @@ class MeshOptionsTest {
       .setMaxReassemblyBytes(1L << 34)
       .setDedupeMaxBytes(1L << 40)
       .setMaxTopics(7)
-      .setShards(3);
+      .setShards(3)
+      .setSuspectAfterMs(0);
   }
 
   @Test
@@ -33,6 +34,7 @@ class MeshOptionsTest {
     refuses(() -> o.setAdmissionMaxLimit(1_000_001), "admission.max-limit", "1000001");
     refuses(() -> o.setShards(-1), "mesh.shards", "-1");
     refuses(() -> o.setShards(1025), "mesh.shards", "1025");
+    refuses(() -> o.setSuspectAfterMs(-1), "mesh.suspect-after-ms", "-1");
     assertThat(o.toJson()).isEqualTo(new MeshOptions().toJson());
   }
 
@@ -41,7 +43,7 @@ class MeshOptionsTest {
     MeshOptions changed = changed();
     assertThat(changed.toJson().fieldNames()).containsExactlyInAnyOrder("maxPayloadBytes", "attemptTimeoutMs",
       "dedupeEntries", "dedupeTtlMs", "admissionInitialLimit", "admissionMaxLimit", "maxReassemblyBytes",
-      "dedupeMaxBytes", "maxTopics", "shards");
+      "dedupeMaxBytes", "maxTopics", "shards", "suspectAfterMs");
     roundTrips(new MeshOptions().toJson(), changed.toJson(), json -> new MeshOptions(json).toJson());
     assertThat(new MeshOptions(changed).toJson()).isEqualTo(changed.toJson());
   }

@@ -5,6 +5,12 @@ import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.netflow.membership.ClusterMembership;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -21,10 +27,19 @@ public final class HazelcastMembership implements ClusterMembership {
   /** The member attribute where vertx-hazelcast keeps the Vert.x node id. */
   static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
+  private final ClusterManager clusterManager;
   private final HazelcastInstance hazelcast;
 
-  public HazelcastMembership(HazelcastInstance hazelcast) {
-    this.hazelcast = hazelcast;
+  public HazelcastMembership(HazelcastClusterManager clusterManager) {
+    this.clusterManager = clusterManager;
+    this.hazelcast = clusterManager.getHazelcastInstance();
+  }
+
+  @Override
+  public Future<SocketAddress> eventBusAddress(String nodeId) {
+    Promise<NodeInfo> info = Promise.promise();
+    clusterManager.getNodeInfo(nodeId, info);
+    return info.future().map(i -> i == null ? null : SocketAddress.inetSocketAddress(i.port(), i.host()));
   }
 
   @Override

@@ -81,6 +81,8 @@ public final class NodeKeys {
     "The largest envelope payload accepted; larger ones fail with TOO_LARGE (1006).");
   public static final ConfigKey ATTEMPT_TIMEOUT = longKey("mesh.attempt-timeout-ms", 1_000, 1, 600_000,
     "The longest one node is given to answer before a request is rerouted, within its deadline.");
+  public static final ConfigKey SUSPECT_AFTER = longKey("mesh.suspect-after-ms", 250, 0, 600_000,
+    "Silence on a link, with requests on the wire, before the peer is checked: one that refuses connections is routed around at once; 0 never checks.");
   public static final ConfigKey DEDUPE_ENTRIES = intKey("mesh.dedupe-entries", 100_000, 1, 10_000_000,
     "How many CRITICAL and HIGH envelope ids a node remembers, to answer duplicates from memory.");
   public static final ConfigKey DEDUPE_TTL = longKey("mesh.dedupe-ttl-ms", 60_000, 1, 86_400_000,
@@ -263,7 +265,7 @@ public final class NodeKeys {
     CLUSTER_HEARTBEAT, CLUSTER_MAX_NO_HEARTBEAT,
     HTTP_HOST, HTTP_PORT, HTTP_PORT_COUNT, TLS_CERT, TLS_KEY,
     REPORT_INTERVAL, STALE_AFTER,
-    MAX_PAYLOAD, ATTEMPT_TIMEOUT, DEDUPE_ENTRIES, DEDUPE_TTL, DEDUPE_MAX_BYTES, MAX_TOPICS, SHARDS, MAX_REASSEMBLY,
+    MAX_PAYLOAD, ATTEMPT_TIMEOUT, SUSPECT_AFTER, DEDUPE_ENTRIES, DEDUPE_TTL, DEDUPE_MAX_BYTES, MAX_TOPICS, SHARDS, MAX_REASSEMBLY,
     ADMISSION_INITIAL, ADMISSION_MAX,
     BALANCE_EPSILON, LATENCY_DECAY, SLOW_START, REGION_LOCALITY, REGION_SPILL_FROM, REGION_MIN_HOSTS,
     REGION_SPILL_SMOOTHING,

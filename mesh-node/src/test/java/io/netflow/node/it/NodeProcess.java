@@ -78,6 +78,13 @@ final class NodeProcess implements AutoCloseable {
       HttpResponse.BodyHandlers.ofString()).body();
   }
 
+  /** POSTs {@code json} to {@code path} with API key {@code key}. */
+  HttpResponse<String> post(String path, String key, String json) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(httpUrl().orElseThrow() + path)).timeout(Duration.ofSeconds(15))
+      .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private static int status(String url) {
     try {
       return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1)).build(),

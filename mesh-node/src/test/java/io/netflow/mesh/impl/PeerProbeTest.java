@@ -1,0 +1,47 @@
+package io.netflow.mesh.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.junit5.VertxExtension;
+import java.net.ConnectException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The check of a silent peer: only a refused connection says it is gone. */
+@ExtendWith(VertxExtension.class)
+class PeerProbeTest {
+
+  @Test
+  void aListeningPeerIsThereOneWhosePortRefusesIsGoneAndAnUnknownOneIsNotJudged(Vertx vertx) throws Exception {
+    NetServer server = vertx.createNetServer().connectHandler(socket -> { })
+      .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    SocketAddress address = SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1");
+    Map<String, SocketAddress> known = Map.of("alive", address);
+    PeerProbe probe = new PeerProbe(vertx, node -> Future.succeededFuture(known.get(node)), 1_000);
+
+    assertThat(await(probe.refuses("alive"))).as("a listening peer").isFalse();
+    assertThat(await(probe.refuses("unknown"))).as("a node the cluster does not know").isFalse();
+    server.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(await(probe.refuses("alive"))).as("the same port once nothing listens").isTrue();
+    PeerProbe failing = new PeerProbe(vertx, node -> Future.failedFuture(new IllegalStateException("cluster gone")), 1_000);
+    assertThat(await(failing.refuses("alive"))).as("no address to be had").isFalse();
+  }
+
+  @Test
+  void aConnectTimeoutIsNotARefusal() {
+    assertThat(PeerProbe.refusal(new ConnectException("Connection refused"))).isTrue();
+    assertThat(PeerProbe.refusal(new ConnectTimeoutException("connection timed out"))).isFalse();
+    assertThat(PeerProbe.refusal(new IllegalStateException())).isFalse();
+  }
+
+  private static boolean await(Future<Boolean> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+}

@@ -127,8 +127,9 @@ public final class NetflowClient implements AutoCloseable {
   /** The tail of the frames going out: each waits for the one before it. */
   private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
   private long backoffMs;
-  /** Checks in a row that could not reach the node in use (the timer thread's). */
-  private int unreachable;
+  /** Readiness checks in a row that could not reach the node in use; one check runs at a time. */
+  private volatile int unreachable;
+  private final java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
 
   public NetflowClient(HttpClient http, Options options) {
     this.http = http;
@@ -307,23 +308,23 @@ public final class NetflowClient implements AutoCloseable {
   private void checkDraining() {
     WebSocket ws = socket;
     URI node = current;
-    if (ws == null || node == null || closed) {
+    if (ws == null || node == null || closed || !checking.compareAndSet(false, true)) {
       return;
     }
-    try {
-      HttpResponse<Void> r = http.send(HttpRequest.newBuilder(node.resolve("/ready")).timeout(options.timeout())
-        .GET().build(), HttpResponse.BodyHandlers.discarding());
-      unreachable = 0;
-      if (r.statusCode() == 503) {
-        lost(ws);
-      }
-    } catch (IOException e) {
-      if (++unreachable >= 2) {
-        lost(ws);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    // Asynchronous: a node slow to answer must not hold up the timer thread that reconnects and
+    // times out sends.
+    http.sendAsync(HttpRequest.newBuilder(node.resolve("/ready")).timeout(options.timeout()).GET().build(),
+      HttpResponse.BodyHandlers.discarding()).whenComplete((r, err) -> {
+        checking.set(false);
+        if (err == null) {
+          unreachable = 0;
+          if (r.statusCode() == 503) {
+            lost(ws);
+          }
+        } else if (++unreachable >= 2) {
+          lost(ws);
+        }
+      });
   }
 
   private void transmit(Pending p) {

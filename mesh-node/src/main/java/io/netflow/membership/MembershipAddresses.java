@@ -16,7 +16,7 @@ public final class MembershipAddresses {
   public static final String NODE_DRAIN = "netflow.node.drain";
 
   /** Local publish, no body: this node has started draining (every part stops taking new work). */
-  public static final String NODE_DRAINING = "netflow.node.draining";
+  public static final String NODE_DRAINING = io.netflow.gateway.protocol.Addresses.NODE_DRAINING;
 
   /** Local send, no body: publish this node's load report now (its services or topics changed). */
   public static final String NODE_REPORT_NOW = "netflow.node.report-now";

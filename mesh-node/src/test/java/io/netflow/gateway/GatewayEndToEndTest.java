@@ -208,7 +208,14 @@ class GatewayEndToEndTest {
   }
 
   @Test
-  void anAdminDrainsAPeerThroughTheApi() throws Exception {
+  void anAdminDrainsAPeerThroughTheApiAndItsWebSocketClientsAreSentAway() throws Exception {
+    WebSocketClient ws = client.createWebSocketClient();
+    WebSocket onB = join(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(b.httpPort())
+      .setURI("/v1/stream?key=" + KEY)));
+    WebSocket onA = join(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(a.httpPort())
+      .setURI("/v1/stream?key=" + KEY)));
+    java.util.concurrent.CompletableFuture<Short> closedWith = new java.util.concurrent.CompletableFuture<>();
+    onB.closeHandler(v -> closedWith.complete(onB.closeStatusCode()));
     HttpResponse<String> r = post(a, "/v1/nodes/" + b.nodeId() + "/drain", OPS);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     assertThat(new JsonObject(r.body()).getString("state")).isEqualTo("DRAINING");
@@ -221,6 +228,14 @@ class GatewayEndToEndTest {
         return false;
       }
     });
+    // b's WebSocket clients are told to go (1001, going away) at once; a's stay.
+    assertThat(closedWith.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo((short) 1001);
+    assertThat(onA.isClosed()).isFalse();
+    // and it takes no new ones.
+    Throwable refused = ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(b.httpPort())
+      .setURI("/v1/stream?key=" + KEY)).toCompletionStage().toCompletableFuture().handle((ok, err) -> err).join();
+    assertThat(refused).isInstanceOf(io.vertx.core.http.UpgradeRejectedException.class);
+    assertThat(((io.vertx.core.http.UpgradeRejectedException) refused).getStatus()).isEqualTo(503);
     assertThat(post(a, "/v1/nodes/no-such-node/drain", OPS).statusCode()).isEqualTo(404);
     assertThat(post(a, "/v1/nodes/" + a.nodeId() + "/drain", KEY).statusCode()).isEqualTo(403);
     assertThat(post(a, "/v1/nodes/" + a.nodeId() + "/drain", null).statusCode()).isEqualTo(401);

@@ -5,6 +5,7 @@ import io.netflow.gateway.auth.ApiKeys;
 import io.netflow.gateway.auth.Authenticate;
 import io.netflow.gateway.auth.Scope;
 import io.netflow.gateway.bridge.BridgeGuard;
+import io.netflow.gateway.protocol.Addresses;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.web.Answers;
@@ -29,6 +30,7 @@ public final class GatewayRoutes implements RouteContributor {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
 
   private final GatewayOptions options;
+  private volatile boolean draining;
   private final ApiKeys keys;
   private final Authenticate auth;
   private final AdminAuth admin;
@@ -70,6 +72,8 @@ public final class GatewayRoutes implements RouteContributor {
 
   @Override
   public void mount(Vertx vertx, Router router) {
+    // A draining node sends its WebSocket clients away (StreamSession) and takes no new ones.
+    vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> draining = true);
     router.post("/v1/messages")
       .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
       .handler(auth)
@@ -92,6 +96,10 @@ public final class GatewayRoutes implements RouteContributor {
       ApiKeys.Principal who = auth.streamPrincipal(ctx.request()).orElse(null);
       if (who == null) {
         Answers.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required (Authorization header or ?key=)");
+        return;
+      }
+      if (draining) {
+        Answers.fail(ctx, new MeshException(ErrorCode.DRAINING, "this node is draining: connect to another", 1_000));
         return;
       }
       ctx.request().toWebSocket().onSuccess(ws -> new StreamSession(vertx, ws, who, auth, options).start());

@@ -36,6 +36,9 @@ import java.util.Map;
  *       {@code gateway.ws-max-subscriptions} with topics; {@code {"op":"unfollow","model"}} ends one.</li>
  * </ul>
  * A client's subscriptions end with its socket: the node drops a topic with its last subscriber.
+ * When the node starts draining it closes the socket with {@code 1001} (going away): the client
+ * connects to another node and sends there again what was not acknowledged (answered from memory
+ * where a node already served it).
  * Backpressure both ways: past {@link #MAX_IN_FLIGHT} unanswered sends the gateway stops reading
  * from the client; a client that reads too slowly has deliveries dropped (counted, and told with
  * {@code {"op":"dropped","count"}}) rather than buffered without bound.
@@ -61,6 +64,7 @@ final class StreamSession {
   private int inFlight;
   private long dropped;
   private boolean paused;
+  private MessageConsumer<Void> draining;
 
   StreamSession(Vertx vertx, ServerWebSocket ws, ApiKeys.Principal who, Authenticate auth, GatewayOptions options) {
     this.vertx = vertx;
@@ -80,7 +84,13 @@ final class StreamSession {
         dropped = 0;
       }
     });
+    draining = vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> {
+      if (!ws.isClosed()) {
+        ws.close((short) 1001, "the node is draining: connect to another");
+      }
+    });
     ws.closeHandler(v -> {
+      draining.unregister();
       subscriptions.keySet().forEach(this::leave);
       subscriptions.clear();
       follows.values().forEach(MessageConsumer::unregister);

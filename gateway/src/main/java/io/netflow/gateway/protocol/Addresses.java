@@ -41,6 +41,13 @@ public final class Addresses {
    */
   public static final String UNSUBSCRIBE = "netflow.unsubscribe";
 
+  /**
+   * Local publish, no body: this node has started draining. Its gateway closes its clients'
+   * WebSockets ({@code 1001} going away), so that they move to another node at once rather than
+   * at their next readiness check.
+   */
+  public static final String NODE_DRAINING = "netflow.node.draining";
+
   /** Local publish: publications on {@code topic} (payload as UTF-8 text, envelope fields in {@link Headers}). */
   public static String topicFeed(String topic) {
     return "netflow.topic." + topic;

@@ -270,6 +270,7 @@ public final class NetflowClient implements AutoCloseable {
       current = node;
       socket = ws;
       sending = CompletableFuture.completedFuture(null);
+      unreachable = 0;
     }
     topics.keySet().forEach(t -> write(JSON.createObjectNode().put("op", "subscribe").put("topic", t), null, false));
     followed.forEach(m -> write(JSON.createObjectNode().put("op", "follow").put("model", m), null, false));
@@ -313,18 +314,29 @@ public final class NetflowClient implements AutoCloseable {
     }
     // Asynchronous: a node slow to answer must not hold up the timer thread that reconnects and
     // times out sends.
-    http.sendAsync(HttpRequest.newBuilder(node.resolve("/ready")).timeout(options.timeout()).GET().build(),
-      HttpResponse.BodyHandlers.discarding()).whenComplete((r, err) -> {
-        checking.set(false);
-        if (err == null) {
-          unreachable = 0;
-          if (r.statusCode() == 503) {
-            lost(ws);
+    try {
+      http.sendAsync(HttpRequest.newBuilder(node.resolve("/ready")).timeout(options.timeout()).GET().build(),
+        HttpResponse.BodyHandlers.discarding()).whenComplete((r, err) -> {
+          try {
+            if (ws != socket) {
+              return;
+            }
+            if (err == null) {
+              unreachable = 0;
+              if (r.statusCode() == 503) {
+                lost(ws);
+              }
+            } else if (++unreachable >= 2) {
+              lost(ws);
+            }
+          } finally {
+            checking.set(false);
           }
-        } else if (++unreachable >= 2) {
-          lost(ws);
-        }
-      });
+        });
+    } catch (RuntimeException e) {
+      checking.set(false);
+      throw e;
+    }
   }
 
   private void transmit(Pending p) {

@@ -362,10 +362,18 @@ public final class Link {
     watchSilence();
   }
 
-  /** Something came back from the destination: it is there. */
+  /** Something came back from the destination: it is there, and a new silence is timed from scratch. */
   private void heard() {
     lastHeardNanos = System.nanoTime();
-    suspicions = 0;
+    if (suspicions > 0) {
+      suspicions = 0;
+      // The watch armed during the silence waits up to 8 times longer: start it over.
+      if (silenceTimer != -1) {
+        vertx.cancelTimer(silenceTimer);
+        silenceTimer = -1;
+      }
+      watchSilence();
+    }
   }
 
   private void measureRate(int bytes) {

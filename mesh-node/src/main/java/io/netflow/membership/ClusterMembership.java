@@ -28,6 +28,12 @@ public interface ClusterMembership {
   /** Where a member's event bus listens; null when the cluster does not know the member (any more). */
   io.vertx.core.Future<io.vertx.core.net.SocketAddress> eventBusAddress(String nodeId);
 
+  /** Whether the cluster lists this node's own clustered consumer of {@code address} (so peers can reach it). */
+  io.vertx.core.Future<Boolean> listsOwnConsumer(String address);
+
+  /** Lists every clustered consumer of this node in the cluster again (after a merge lost some). */
+  io.vertx.core.Future<Void> republishOwnConsumers();
+
   /** Starts telling {@code listener} of changes; closing the result stops it. */
   AutoCloseable listen(Listener listener);
 }

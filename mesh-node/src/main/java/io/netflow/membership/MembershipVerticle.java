@@ -34,6 +34,9 @@ public class MembershipVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(MembershipVerticle.class);
 
+  /** Every this many report ticks (2 s at the default 500 ms), the node checks that the cluster lists its consumers. */
+  static final int LISTED_CHECK_TICKS = 4;
+
   private final MembershipOptions options;
   private final NodeDescriptor self;
   private final ClusterMembership cluster;
@@ -51,6 +54,9 @@ public class MembershipVerticle extends VerticleBase {
   private long seq;
   private long timerId = -1;
   private long lastTickNanos;
+  private long ticks;
+  private final java.util.concurrent.atomic.AtomicBoolean checkingListed = new java.util.concurrent.atomic.AtomicBoolean();
+  private io.micrometer.core.instrument.Counter relisted;
 
   /**
    * @param traffic what the data plane reports of itself (services, topics, admission, lanes);
@@ -69,6 +75,9 @@ public class MembershipVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new MembershipMetrics(registry, view, cluster, () -> state);
+    relisted = io.micrometer.core.instrument.Counter.builder("netflow.membership.relisted")
+      .description("Times the cluster no longer listed this node's event-bus consumers (lost in a merge) and they were listed again")
+      .register(registry);
     EventBus eb = vertx.eventBus();
     MessageConsumer<JsonObject> reports = eb.consumer(MembershipAddresses.MESH_REPORTS, m -> onReport(m.body()));
     eb.<Void>localConsumer(MembershipAddresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
@@ -136,6 +145,36 @@ public class MembershipVerticle extends VerticleBase {
     lastTickNanos = now;
     publish(Math.max(0, lagNanos) / 1e6);
     checkStale();
+    if (++ticks % LISTED_CHECK_TICKS == 0) {
+      checkListed();
+    }
+  }
+
+  /**
+   * Whether the cluster still lists this node's consumer of the mesh's reports (every node has one).
+   * When a split cluster merges, the cluster's list of consumers can lose a node that ran on through
+   * the split: its peers then see it stale and reach none of its services, though it is a member.
+   * Its consumers are then listed again (counted, and logged at WARN).
+   */
+  private void checkListed() {
+    if (!checkingListed.compareAndSet(false, true)) {
+      return;
+    }
+    cluster.listsOwnConsumer(MembershipAddresses.MESH_REPORTS)
+      .compose(listed -> {
+        if (listed) {
+          return Future.<Void>succeededFuture();
+        }
+        relisted.increment();
+        LOG.warn("The cluster no longer listed this node's event-bus consumers (lost in a cluster merge): listing them again");
+        return cluster.republishOwnConsumers();
+      })
+      .onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.debug("Could not check this node's event-bus consumers: {}", ar.cause().toString());
+        }
+        checkingListed.set(false);
+      });
   }
 
   private Future<Void> publish() {

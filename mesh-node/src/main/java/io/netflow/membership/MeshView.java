@@ -69,7 +69,13 @@ public final class MeshView {
    * or leaves. Returns true when this call marked it.
    */
   public boolean markUnreachable(String nodeId) {
-    return entries.containsKey(nodeId) && unreachable.add(nodeId);
+    // Marked while its entry is held, so that a removal cannot slip in between and leave a mark behind.
+    boolean[] marked = {false};
+    entries.computeIfPresent(nodeId, (id, e) -> {
+      marked[0] = unreachable.add(id);
+      return e;
+    });
+    return marked[0];
   }
 
   /** Whether {@code nodeId} was found refusing connections and has not reported since. */

@@ -368,12 +368,16 @@ public class MeshVerticle extends VerticleBase implements Mesh {
    */
   private void suspect(String node) {
     probe.refuses(node).onSuccess(refused -> {
-      if (refused && view.markUnreachable(node)) {
+      if (!refused) {
+        return;
+      }
+      if (view.markUnreachable(node)) {
         unreachable.increment();
         LOG.warn("Node {} refuses connections to its event bus (its process is gone): routing around it before the "
           + "cluster removes it", name(node));
-        links.remove(node, new MeshException(ErrorCode.NO_HANDLERS, "node " + name(node) + " refuses connections"));
       }
+      // Also for a node already marked, or not yet in the view (a link made before its first report).
+      links.remove(node, new MeshException(ErrorCode.NO_HANDLERS, "node " + name(node) + " refuses connections"));
     });
   }
 

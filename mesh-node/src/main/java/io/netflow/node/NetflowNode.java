@@ -108,7 +108,7 @@ public final class NetflowNode {
     return NodeVertx.build(config, clusterManager, registry)
       .compose(v -> {
         vertx = v;
-        membership = new HazelcastMembership(clusterManager);
+        membership = new HazelcastMembership(vertx, clusterManager);
         vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
         IngressBatch.registerCodecs(vertx.eventBus());
         vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> draining = true);

@@ -202,8 +202,9 @@ class LinkTest {
   void aDestinationThatAnswersIsNotSuspectedThoughOneRequestWaitsLong() throws Exception {
     List<Long> suspectedAt = new ArrayList<>();
     onLoop(ctx -> {
-      Link link = link(new LaneOptions(), new Link.Silence(50, () -> suspectedAt.add(System.nanoTime())));
-      // A slow request stays on the wire the whole time; others come and are answered every 10 ms.
+      Link link = link(new LaneOptions(), new Link.Silence(200, () -> suspectedAt.add(System.nanoTime())));
+      // A slow request stays on the wire the whole time (four times the silence allowed); others come
+      // and are answered every 10 ms.
       link.offer(env(Priority.NORMAL, 100, "slow"), 60_000);
       int[] n = {0};
       long periodic = vertx.setPeriodic(10, t -> {
@@ -212,13 +213,36 @@ class LinkTest {
         w.answer().complete(null);
       });
       Promise<Void> p = Promise.promise();
-      vertx.setTimer(400, t -> {
+      vertx.setTimer(800, t -> {
         vertx.cancelTimer(periodic);
         p.complete();
       });
       return p.future();
     });
     assertThat(suspectedAt).as("suspicions while the node answered").isEmpty();
+  }
+
+  @Test
+  void anAnswerAfterALongSilenceStartsTheWatchOver() throws Exception {
+    List<Long> suspectedAt = new ArrayList<>();
+    long[] answeredAt = new long[1];
+    onLoop(ctx -> {
+      Link link = link(new LaneOptions(), new Link.Silence(100, () -> suspectedAt.add(System.nanoTime())));
+      link.offer(env(Priority.CRITICAL, 100, "never-answered"), 60_000);
+      Promise<Void> p = Promise.promise();
+      // Suspected at 100, 300 and 700 ms; the next would wait 800 ms more. An answer at 750 ms starts
+      // the watch over: the silence after it is suspected 100 ms later, not at 1,500 ms.
+      vertx.setTimer(750, t -> {
+        link.offer(env(Priority.CRITICAL, 100, "answered"), 60_000);
+        answeredAt[0] = System.nanoTime();
+        wire.remove(wire.size() - 1).answer().complete(null);
+      });
+      vertx.setTimer(1_200, t -> p.complete());
+      return p.future();
+    });
+    List<Long> after = suspectedAt.stream().filter(t -> t > answeredAt[0]).toList();
+    assertThat(after).as("suspicions after the answer").isNotEmpty();
+    assertThat((after.get(0) - answeredAt[0]) / 1_000_000).isBetween(100L, 400L);
   }
 
   @Test

@@ -102,7 +102,7 @@ public final class GatewayRoutes implements RouteContributor {
         Answers.fail(ctx, new MeshException(ErrorCode.DRAINING, "this node is draining: connect to another", 1_000));
         return;
       }
-      ctx.request().toWebSocket().onSuccess(ws -> new StreamSession(vertx, ws, who, auth, options).start());
+      ctx.request().toWebSocket().onSuccess(ws -> new StreamSession(vertx, ws, who, auth, options, () -> draining).start());
     });
   }
 

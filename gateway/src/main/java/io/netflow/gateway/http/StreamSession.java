@@ -64,10 +64,14 @@ final class StreamSession {
   private int inFlight;
   private long dropped;
   private boolean paused;
+  private final java.util.function.BooleanSupplier nodeDraining;
   private MessageConsumer<Void> draining;
 
-  StreamSession(Vertx vertx, ServerWebSocket ws, ApiKeys.Principal who, Authenticate auth, GatewayOptions options) {
+  /** @param nodeDraining whether the node has started draining (a socket that got in just then is sent away too) */
+  StreamSession(Vertx vertx, ServerWebSocket ws, ApiKeys.Principal who, Authenticate auth, GatewayOptions options,
+                java.util.function.BooleanSupplier nodeDraining) {
     this.vertx = vertx;
+    this.nodeDraining = nodeDraining;
     this.ws = ws;
     this.who = who;
     this.auth = auth;
@@ -84,11 +88,10 @@ final class StreamSession {
         dropped = 0;
       }
     });
-    draining = vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> {
-      if (!ws.isClosed()) {
-        ws.close((short) 1001, "the node is draining: connect to another");
-      }
-    });
+    draining = vertx.eventBus().localConsumer(Addresses.NODE_DRAINING, m -> goAway());
+    if (nodeDraining.getAsBoolean()) {
+      goAway();
+    }
     ws.closeHandler(v -> {
       draining.unregister();
       subscriptions.keySet().forEach(this::leave);
@@ -96,6 +99,13 @@ final class StreamSession {
       follows.values().forEach(MessageConsumer::unregister);
       follows.clear();
     });
+  }
+
+  /** The node drains: the client is told to connect to another (1001, going away). */
+  private void goAway() {
+    if (!ws.isClosed()) {
+      ws.close((short) 1001, "the node is draining: connect to another");
+    }
   }
 
   private void onText(String text) {

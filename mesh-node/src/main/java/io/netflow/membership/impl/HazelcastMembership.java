@@ -10,6 +10,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.core.spi.cluster.NodeInfo;
+import io.vertx.core.spi.cluster.RegistrationInfo;
+import io.vertx.spi.cluster.hazelcast.impl.SubsMapHelper;
+import java.util.List;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.HashSet;
 import java.util.Set;
@@ -27,12 +30,39 @@ public final class HazelcastMembership implements ClusterMembership {
   /** The member attribute where vertx-hazelcast keeps the Vert.x node id. */
   static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
+  private final io.vertx.core.Vertx vertx;
   private final ClusterManager clusterManager;
   private final HazelcastInstance hazelcast;
 
-  public HazelcastMembership(HazelcastClusterManager clusterManager) {
+  public HazelcastMembership(io.vertx.core.Vertx vertx, HazelcastClusterManager clusterManager) {
+    this.vertx = vertx;
     this.clusterManager = clusterManager;
     this.hazelcast = clusterManager.getHazelcastInstance();
+  }
+
+  @Override
+  public Future<Boolean> listsOwnConsumer(String address) {
+    Promise<List<RegistrationInfo>> registrations = Promise.promise();
+    clusterManager.getRegistrations(address, registrations);
+    String self = clusterManager.getNodeId();
+    return registrations.future().map(list -> list.stream().anyMatch(r -> !r.localOnly() && self.equals(r.nodeId())));
+  }
+
+  /**
+   * Lists this node's clustered consumers again, as vertx-hazelcast itself does after a member is
+   * removed ({@code SubsMapHelper.republishOwnSubs}), which its cluster manager does not expose: read
+   * here through its field. When a split cluster merges, the merging side's view of who left can
+   * remove a surviving node's entries after that node last republished them (seen in the chaos
+   * suite: two of four nodes hung, merged back, and a third was left unreachable by name).
+   */
+  @Override
+  public Future<Void> republishOwnConsumers() {
+    return vertx.executeBlocking(() -> {
+      java.lang.reflect.Field field = HazelcastClusterManager.class.getDeclaredField("subsMapHelper");
+      field.setAccessible(true);
+      ((SubsMapHelper) field.get(clusterManager)).republishOwnSubs();
+      return null;
+    }, false);
   }
 
   @Override

@@ -334,8 +334,13 @@ public final class Link {
   /** Arms the silence watch, if it is on and not armed, for when the oldest envelope on the wire has waited long enough. */
   private void watchSilence() {
     if (silenceTimer == -1 && suspectAfterNanos > 0 && !closed) {
-      armSilence(suspectAfterNanos << Math.min(suspicions, 3));
+      armSilence(silenceAllowed());
     }
+  }
+
+  /** The silence allowed before the next suspicion: twice as long after each one, at most 8 times. */
+  private long silenceAllowed() {
+    return suspectAfterNanos << Math.min(suspicions, 3);
   }
 
   private void armSilence(long nanos) {
@@ -350,8 +355,7 @@ public final class Link {
       return;
     }
     long quietSince = Math.max(lastHeardNanos, sent.iterator().next().sentNanos);
-    long wait = suspectAfterNanos << Math.min(suspicions, 3);
-    long left = quietSince + wait - System.nanoTime();
+    long left = quietSince + silenceAllowed() - System.nanoTime();
     if (left > 0) {
       armSilence(left);
       return;

@@ -12,7 +12,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,12 +96,12 @@ public final class Link {
     final int size;
     final long enqueuedNanos;
     final long attemptTimeoutMs;
-    private final Handler<AsyncResult<Message<Buffer>>> done;
+    private final Handler<AsyncResult<Buffer>> done;
     private boolean finished;
     long sentNanos;
 
     Outbound(Envelope envelope, int size, long enqueuedNanos, long attemptTimeoutMs,
-             Handler<AsyncResult<Message<Buffer>>> done) {
+             Handler<AsyncResult<Buffer>> done) {
       this.envelope = envelope;
       this.size = size;
       this.enqueuedNanos = enqueuedNanos;
@@ -118,7 +117,7 @@ public final class Link {
       return size;
     }
 
-    boolean finish(AsyncResult<Message<Buffer>> result) {
+    boolean finish(AsyncResult<Buffer> result) {
       if (finished) {
         return false;
       }
@@ -149,7 +148,7 @@ public final class Link {
    *
    * @param attemptTimeoutMs the longest to wait for the answer once sent
    */
-  public Future<Message<Buffer>> offer(Envelope envelope, long attemptTimeoutMs) {
+  public Future<Buffer> offer(Envelope envelope, long attemptTimeoutMs) {
     Priority lane = envelope.priority();
     int size = envelope.size() + replyBytes(envelope);
     if (closed) {
@@ -161,7 +160,7 @@ public final class Link {
       return Future.failedFuture(new MeshException(ErrorCode.OVERLOADED, lane + " lane to " + nodeId + " is full ("
         + queuedBytes[lane.code()] + " bytes queued)", retryAfterMs(lane)));
     }
-    Promise<Message<Buffer>> promise = Promise.promise();
+    Promise<Buffer> promise = Promise.promise();
     int chunk = options.getChunkBytes();
     int length = envelope.payload().length();
     if (length <= chunk) {
@@ -191,7 +190,7 @@ public final class Link {
     }
   }
 
-  private void enqueueChunks(Envelope envelope, long attemptTimeoutMs, Promise<Message<Buffer>> promise,
+  private void enqueueChunks(Envelope envelope, long attemptTimeoutMs, Promise<Buffer> promise,
                              int chunk, int length) {
     int count = (length + chunk - 1) / chunk;
     long now = System.nanoTime();

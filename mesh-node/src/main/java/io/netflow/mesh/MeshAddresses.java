@@ -6,9 +6,17 @@ package io.netflow.mesh;
  */
 public final class MeshAddresses {
 
-  /** The inbox of one node: envelopes routed to it by its peers. */
+  /** The inbox of one node: the frames of envelopes its peers' links send it ({@code LinkFrame}). */
   public static String inbox(String nodeId) {
     return "netflow.node." + nodeId + ".inbox";
+  }
+
+  /**
+   * Where one shard of a node's data plane takes the answers its peers give later to what its links
+   * sent them ({@code LinkAnswers}).
+   */
+  public static String answers(String nodeId, int shard) {
+    return "netflow.node." + nodeId + ".answers." + shard;
   }
 
   /** Where one node answers whether it remembers a CRITICAL/HIGH request's id, with the remembered answer. */

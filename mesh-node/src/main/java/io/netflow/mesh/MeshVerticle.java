@@ -18,7 +18,11 @@ import io.netflow.membership.ClusterMembership;
 import io.netflow.membership.MembershipAddresses;
 import io.netflow.membership.MeshView;
 import io.netflow.mesh.impl.BusIngress;
+import io.netflow.mesh.impl.FrameReceiver;
+import io.netflow.mesh.impl.FrameSender;
 import io.netflow.mesh.impl.Inbox;
+import io.netflow.mesh.impl.LinkAnswers;
+import io.netflow.mesh.impl.LinkFrame;
 import io.netflow.mesh.impl.LinkShards;
 import io.netflow.mesh.impl.PeerProbe;
 import io.netflow.mesh.impl.PubSub;
@@ -69,6 +73,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   private final int cores;
   private final int eventLoops;
   private LinkShards links;
+  /** The wire under each shard's links: one frame per destination per turn. */
+  private List<FrameSender> wires;
   private String selfId;
   /** Where requests are routed: one per event loop of the data plane, the first this verticle's own. */
   private List<Shard> shards;
@@ -114,15 +120,22 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     unreachable = Counter.builder("netflow.mesh.unreachable")
       .description("Peers found refusing connections (their process gone) and routed around before the cluster removed them")
       .register(registry);
+    registerCodec(LinkFrame.class, new LinkFrame.Codec());
+    registerCodec(LinkAnswers.class, new LinkAnswers.Codec());
     return LinkShards.start(vertx, context, count,
-        node -> {
+        (node, shard) -> {
           probe.learn(node);
-          return new Link(node, name(node), laneOptions, laneStats, this::transmit, vertx, registry,
+          return new Link(node, name(node), laneOptions, laneStats, wires.get(shard), vertx, registry,
             new Link.Silence(options.getSuspectAfterMs(), () -> suspect(node)));
         },
         node -> cluster.isMember(node) && !view.isUnreachable(node))
       .compose(shardsUp -> {
         links = shardsUp;
+        List<FrameSender> made = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+          made.add(new FrameSender(vertx, links.loop(i), MeshAddresses.answers(selfId, i)));
+        }
+        wires = List.copyOf(made);
         for (int i = 0; i < count; i++) {
           int shard = i;
           Gauge.builder("netflow.mesh.shard.links", links, l -> l.linksOn(shard)).tag("shard", String.valueOf(shard))
@@ -153,7 +166,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> inbox.drain());
     pubSub = new PubSub(vertx, selfId, options, cluster, inbox, links, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
-    MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), inbox::onMessage);
+    FrameReceiver frames = new FrameReceiver(vertx, context, inbox);
+    MessageConsumer<LinkFrame> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onFrame);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
@@ -172,6 +186,13 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       ready.add(Contexts.on(shard.loop(), () -> vertx.eventBus().<IngressBatch>localConsumer(Addresses.INGRESS_BATCH,
         ingress::onBatch).completion()));
     }
+    // Each shard takes the answers its peers give later to what its links sent them.
+    for (int i = 0; i < wires.size(); i++) {
+      FrameSender wire = wires.get(i);
+      String address = MeshAddresses.answers(selfId, i);
+      ready.add(Contexts.on(links.loop(i), () -> vertx.eventBus().<LinkAnswers>consumer(address, wire::onAnswers)
+        .completion()));
+    }
     return Future.all(ready).compose(v -> pubSub.start());
   }
 
@@ -181,7 +202,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
    */
   private Future<Buffer> transport(String node, Envelope e) {
     return node.equals(selfId) ? links.on(0, () -> inbox.handle(e))
-      : links.send(node, e, options.getAttemptTimeoutMs()).map(Message::body);
+      : links.send(node, e, options.getAttemptTimeoutMs());
   }
 
   @Override
@@ -274,7 +295,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       }
       Future<Buffer> answer = nodeId.equals(selfId)
         ? inbox.handle(e)
-        : links.send(nodeId, e, options.getAttemptTimeoutMs()).map(Message::body);
+        : links.send(nodeId, e, options.getAttemptTimeoutMs());
       return answer.map(body -> new Reply(body, nodeId, 1));
     });
   }
@@ -346,8 +367,12 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs))).map(Message::body);
   }
 
-  private Future<Message<Buffer>> transmit(String node, Envelope e, long timeoutMs) {
-    return vertx.eventBus().request(MeshAddresses.inbox(node), e, new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs)));
+  private <T> void registerCodec(Class<T> type, io.vertx.core.eventbus.MessageCodec<T, T> codec) {
+    try {
+      vertx.eventBus().registerDefaultCodec(type, codec);
+    } catch (IllegalStateException alreadyRegistered) {
+      // a data plane deployed on this Vert.x before registered it
+    }
   }
 
   private void nodeLeft(String node) {

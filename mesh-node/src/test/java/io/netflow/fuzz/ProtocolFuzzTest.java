@@ -5,6 +5,8 @@ import io.netflow.gateway.http.MessageForm;
 import io.netflow.gateway.protocol.EnvelopeCodec;
 import io.netflow.gateway.protocol.MeshException;
 import io.netflow.membership.LoadReport;
+import io.netflow.mesh.impl.LinkAnswers;
+import io.netflow.mesh.impl.LinkFrame;
 import io.netflow.models.ModelManifest;
 import io.netflow.rewards.Contribution;
 import io.netflow.rewards.RewardOptions;
@@ -31,6 +33,21 @@ class ProtocolFuzzTest {
   void envelopeDecoding(byte[] data) {
     try {
       new EnvelopeCodec().decodeFromWire(0, Buffer.buffer(data));
+    } catch (MeshException expected) {
+      // a clear, coded refusal
+    }
+  }
+
+  /** A peer's frame of envelopes, and its answers, off the wire: a corrupt item is refused alone, a corrupt frame whole. */
+  @FuzzTest(maxDuration = "30s")
+  void linkFrames(byte[] data) {
+    try {
+      new LinkFrame.Codec().decodeFromWire(0, Buffer.buffer(data));
+    } catch (MeshException expected) {
+      // a clear, coded refusal
+    }
+    try {
+      new LinkAnswers.Codec().decodeFromWire(0, Buffer.buffer(data));
     } catch (MeshException expected) {
       // a clear, coded refusal
     }

@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class LinkTest {
 
-  private record OnWire(Envelope envelope, Promise<Message<Buffer>> answer) {
+  private record OnWire(Envelope envelope, Promise<Buffer> answer) {
   }
 
   private final List<OnWire> wire = new ArrayList<>();
@@ -40,7 +39,7 @@ class LinkTest {
 
   private Link link(LaneOptions options, Link.Silence silence) {
     return new Link("n1", "n1", options, new LaneStats(options), (node, e, timeout) -> {
-      Promise<Message<Buffer>> p = Promise.promise();
+      Promise<Buffer> p = Promise.promise();
       wire.add(new OnWire(e, p));
       return p.future();
     }, vertx, new SimpleMeterRegistry(), silence);
@@ -99,7 +98,7 @@ class LinkTest {
     LaneOptions options = new LaneOptions().setLinkWindowBytes(1024)
       .setLane(Priority.BULK, new LaneOptions.Lane(1, 4096, 0));
     Link link = link(options);
-    List<Future<Message<Buffer>>> results = new ArrayList<>();
+    List<Future<Buffer>> results = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       results.add(link.offer(env(Priority.BULK, 1000, "b" + i), 1000));
     }
@@ -120,7 +119,7 @@ class LinkTest {
   @Test
   void largePayloadsAreChunkedAndCriticalPassesBetweenChunks() {
     Link link = link(new LaneOptions().setChunkBytes(1024).setLinkWindowBytes(1024));
-    Future<Message<Buffer>> big = link.offer(env(Priority.BULK, 4000, "big"), 1000);
+    Future<Buffer> big = link.offer(env(Priority.BULK, 4000, "big"), 1000);
     assertThat(wire).hasSize(1);
     assertThat(wire.get(0).envelope().headers()).containsEntry(Link.CHUNK_HEADER, "0/4");
     link.offer(env(Priority.CRITICAL, 10, "critical"), 1000);
@@ -138,8 +137,8 @@ class LinkTest {
   @Test
   void closingFailsQueuedAndInFlightAtOnce() {
     Link link = link(new LaneOptions().setLinkWindowBytes(1024));
-    Future<Message<Buffer>> sent = link.offer(env(Priority.NORMAL, 1000, "sent"), 60_000);
-    Future<Message<Buffer>> queued = link.offer(env(Priority.NORMAL, 1000, "queued"), 60_000);
+    Future<Buffer> sent = link.offer(env(Priority.NORMAL, 1000, "sent"), 60_000);
+    Future<Buffer> queued = link.offer(env(Priority.NORMAL, 1000, "queued"), 60_000);
     assertThat(wire).hasSize(1);
     link.close(new MeshException(ErrorCode.NO_HANDLERS, "left"));
     assertThat(sent.failed()).isTrue();

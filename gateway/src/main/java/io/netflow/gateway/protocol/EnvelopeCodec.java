@@ -1,7 +1,6 @@
 package io.netflow.gateway.protocol;
 
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,7 +19,7 @@ import java.util.Map;
  * int     payload length, then the payload bytes
  * </pre>
  */
-public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
+public final class EnvelopeCodec extends ImmutableCodec<Envelope> {
 
   /** The codec's registered name: part of the protocol, never changed. */
   public static final String NAME = "netflow.envelope";
@@ -28,6 +27,10 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
   private static final int SERVICE = 1;
   private static final int HAS_KEY = 2;
   private static final int HAS_ORIGIN = 4;
+
+  public EnvelopeCodec() {
+    super(NAME);
+  }
 
   @Override
   public void encodeToWire(Buffer buffer, Envelope e) {
@@ -89,21 +92,6 @@ public final class EnvelopeCodec implements MessageCodec<Envelope, Envelope> {
     boolean service = (flags & SERVICE) != 0;
     return new Envelope(id, service ? target : null, service ? null : target, key, priority, deadline, origin,
       headers, payload);
-  }
-
-  @Override
-  public Envelope transform(Envelope e) {
-    return e;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 
   private static void appendString(Buffer buffer, String s) {

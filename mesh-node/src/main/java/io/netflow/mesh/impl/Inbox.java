@@ -18,7 +18,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,34 +92,27 @@ public final class Inbox {
       .description("Requests being handled now").register(registry);
   }
 
-  /** An envelope from the event bus (this node's inbox address). */
-  public void onMessage(Message<Envelope> message) {
-    Envelope e = message.body();
-    try {
-      if (e.headers().containsKey(Link.CHUNK_HEADER)) {
+  /**
+   * An envelope a peer routed here ({@link FrameReceiver}): a chunk is reassembled (and acknowledged
+   * until the last), a publication is delivered, a request served. Completes with the answer to send back.
+   */
+  public Future<Buffer> take(Envelope envelope) {
+    Envelope e = envelope;
+    if (e.headers().containsKey(Link.CHUNK_HEADER)) {
+      try {
         e = reassembly.add(e);
-        if (e == null) {
-          message.reply(ACK);
-          return;
-        }
+      } catch (MeshException failure) {
+        return Future.failedFuture(failure);
       }
-    } catch (MeshException failure) {
-      message.fail(failure.code().code(), failure.wireMessage());
-      return;
+      if (e == null) {
+        return Future.succeededFuture(ACK);
+      }
     }
     if (!e.isRequest()) {
       deliver(e);
-      message.reply(ACK);
-      return;
+      return Future.succeededFuture(ACK);
     }
-    handle(e).onComplete(ar -> {
-      if (ar.succeeded()) {
-        message.reply(ar.result());
-      } else {
-        MeshException failure = MeshException.of(ar.cause());
-        message.fail(failure.code().code(), failure.wireMessage());
-      }
-    });
+    return handle(e);
   }
 
   /**

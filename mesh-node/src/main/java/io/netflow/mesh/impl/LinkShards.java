@@ -12,13 +12,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -60,13 +59,13 @@ public final class LinkShards implements Transmitter {
   private final List<Thread> threads;
   /** {@code handoffs[from][to]}: sends from one shard's loop to a link on another, batched per turn. */
   private final Handoff[][] handoffs;
-  private final Function<String, Link> newLink;
+  private final BiFunction<String, Integer, Link> newLink;
   private final Predicate<String> member;
   private final Map<String, Placed> links = new ConcurrentHashMap<>();
   private volatile boolean stopping;
   private final int[] placed;
 
-  private LinkShards(List<Context> loops, List<Thread> threads, Function<String, Link> newLink, Predicate<String> member) {
+  private LinkShards(List<Context> loops, List<Thread> threads, BiFunction<String, Integer, Link> newLink, Predicate<String> member) {
     this.member = member;
     this.loops = List.copyOf(loops);
     this.threads = List.copyOf(threads);
@@ -84,10 +83,10 @@ public final class LinkShards implements Transmitter {
    * Starts {@code shards} loops: {@code own} (the data plane's) and {@code shards - 1} more. Call it
    * from the data plane's verticle: the extra loops are its children, undeployed with it.
    *
-   * @param newLink makes the link to a destination (called on the caller's thread; the link is used
-   *                only on its shard's loop from then on)
+   * @param newLink makes the link to a destination, given the shard that will own it (called on the
+   *                caller's thread; the link is used only on its shard's loop from then on)
    */
-  public static Future<LinkShards> start(Vertx vertx, Context own, int shards, Function<String, Link> newLink,
+  public static Future<LinkShards> start(Vertx vertx, Context own, int shards, BiFunction<String, Integer, Link> newLink,
                                          Predicate<String> member) {
     List<Context> loops = new ArrayList<>(List.of(own));
     if (shards <= 1) {
@@ -112,7 +111,7 @@ public final class LinkShards implements Transmitter {
   }
 
   /** Learns each loop's thread (a send names its shard by the thread it runs on). */
-  private static Future<LinkShards> withThreads(List<Context> loops, Function<String, Link> newLink,
+  private static Future<LinkShards> withThreads(List<Context> loops, BiFunction<String, Integer, Link> newLink,
                                                 Predicate<String> member) {
     List<Future<Thread>> threads = new ArrayList<>();
     for (Context loop : loops) {
@@ -124,7 +123,7 @@ public final class LinkShards implements Transmitter {
 
   /** Queues {@code envelope} on the link to {@code node}, on that link's loop; completes with the node's answer. */
   @Override
-  public Future<Message<Buffer>> send(String node, Envelope envelope, long attemptTimeoutMs) {
+  public Future<Buffer> send(String node, Envelope envelope, long attemptTimeoutMs) {
     Placed p = stopping ? null : links.computeIfAbsent(node, this::place);
     if (p == null) {
       return Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, stopping ? "this node is stopping"
@@ -159,7 +158,7 @@ public final class LinkShards implements Transmitter {
       }
     }
     placed[best]++;
-    return new Placed(newLink.apply(node), best);
+    return new Placed(newLink.apply(node, best), best);
   }
 
   /** Shard {@code shard}'s loop is stopping: its links fail what they hold, and no new link is made. */

@@ -1,0 +1,170 @@
+package io.netflow.mesh.impl;
+
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.lanes.Transmitter;
+import io.netflow.mesh.MeshAddresses;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The wire under one shard's links: what they send to a node in one turn of the shard's loop
+ * leaves as one {@link LinkFrame}, one event-bus request, and its answers come back together in
+ * the reply. A busy link thus pays Vert.x's per-message costs (the reply handler and its timer, the
+ * codec, the socket write, the bus metrics) once per turn instead of once per envelope, as HTTP/2
+ * and gRPC put many streams in one write. Envelopes the node cannot answer at once are answered
+ * later, batched per turn, in {@link LinkAnswers} sent to this shard's answers address.
+ *
+ * <p>Each envelope keeps its own timeout and its own outcome: the frame's request waits as long
+ * as its longest; a shorter one, and one still pending when the reply comes, has a timer of its
+ * own. A frame that fails (no handlers at the node, no reply in time) fails what of it is still
+ * unanswered with that failure, as a request of its own would have.
+ *
+ * <p>Confined to the shard's loop: {@link #send} and {@link #onAnswers} are called on it only.
+ */
+public final class FrameSender implements Transmitter {
+
+  private static final class Pending {
+    final long seq;
+    final Envelope envelope;
+    final long timeoutMs;
+    final Promise<Buffer> promise = Promise.promise();
+    long sentNanos;
+    long timer = -1;
+
+    Pending(long seq, Envelope envelope, long timeoutMs) {
+      this.seq = seq;
+      this.envelope = envelope;
+      this.timeoutMs = timeoutMs;
+    }
+  }
+
+  private final Vertx vertx;
+  private final Context loop;
+  private final String answersAddress;
+  /** What this turn's sends hold, per destination, in the order they were sent. */
+  private final Map<String, List<Pending>> outgoing = new LinkedHashMap<>();
+  private boolean flushQueued;
+  /** Every envelope sent and not yet settled, by sequence number. */
+  private final Map<Long, Pending> unsettled = new HashMap<>();
+  private long nextSeq;
+
+  /**
+   * @param loop           the shard's loop: frames leave at the end of its turn, and answers are taken on it
+   * @param answersAddress where this shard takes answers given later ({@link MeshAddresses#answers})
+   */
+  public FrameSender(Vertx vertx, Context loop, String answersAddress) {
+    this.vertx = vertx;
+    this.loop = loop;
+    this.answersAddress = answersAddress;
+  }
+
+  @Override
+  public Future<Buffer> send(String node, Envelope envelope, long timeoutMs) {
+    Pending p = new Pending(nextSeq++, envelope, Math.max(1, timeoutMs));
+    unsettled.put(p.seq, p);
+    outgoing.computeIfAbsent(node, n -> new ArrayList<>()).add(p);
+    if (!flushQueued) {
+      flushQueued = true;
+      loop.runOnContext(v -> flush());
+    }
+    return p.promise.future();
+  }
+
+  /** The end of the turn: each destination's envelopes leave as one frame. */
+  private void flush() {
+    flushQueued = false;
+    List<Map.Entry<String, List<Pending>>> frames = new ArrayList<>(outgoing.entrySet());
+    outgoing.clear();
+    for (Map.Entry<String, List<Pending>> frame : frames) {
+      send(frame.getKey(), frame.getValue());
+    }
+  }
+
+  private void send(String node, List<Pending> items) {
+    long now = System.nanoTime();
+    long longest = 1;
+    List<LinkFrame.Item> wire = new ArrayList<>(items.size());
+    for (Pending p : items) {
+      longest = Math.max(longest, p.timeoutMs);
+      p.sentNanos = now;
+      wire.add(new LinkFrame.Item(p.seq, p.envelope));
+    }
+    for (Pending p : items) {
+      if (p.timeoutMs < longest) {
+        expireAfter(p, p.timeoutMs);
+      }
+    }
+    vertx.eventBus().<LinkAnswers>request(MeshAddresses.inbox(node), new LinkFrame(answersAddress, wire),
+      new DeliveryOptions().setSendTimeout(longest)).onComplete(ar -> replied(items, ar));
+  }
+
+  private void replied(List<Pending> items, AsyncResult<Message<LinkAnswers>> reply) {
+    if (reply.failed()) {
+      Future<Buffer> failure = Future.failedFuture(reply.cause());
+      items.forEach(p -> settle(p, failure));
+      return;
+    }
+    List<LinkAnswers.Answer> answers = reply.result().body().answers();
+    for (int i = 0; i < items.size(); i++) {
+      Pending p = items.get(i);
+      LinkAnswers.Answer a = i < answers.size() ? answers.get(i) : null;
+      if (a == null || a.seq() != p.seq) {
+        settle(p, Future.failedFuture(new ReplyException(ReplyFailure.ERROR, "the node's reply did not answer envelope "
+          + p.envelope.id())));
+      } else if (!a.isPending()) {
+        settle(p, a.outcome());
+      } else if (p.timer == -1 && unsettled.containsKey(p.seq)) {
+        long waited = (System.nanoTime() - p.sentNanos) / 1_000_000;
+        expireAfter(p, p.timeoutMs - waited);
+      }
+    }
+  }
+
+  /** Answers given later by a node, on this shard's answers address. */
+  public void onAnswers(Message<LinkAnswers> message) {
+    for (LinkAnswers.Answer a : message.body().answers()) {
+      Pending p = unsettled.get(a.seq());
+      if (p != null && !a.isPending()) {
+        settle(p, a.outcome());
+      }
+    }
+  }
+
+  private void expireAfter(Pending p, long ms) {
+    p.timer = vertx.setTimer(Math.max(1, ms), t -> {
+      p.timer = -1;
+      settle(p, Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "Timed out after waiting " + p.timeoutMs
+        + "(ms) for a reply. address: " + answersAddress + ", envelope: " + p.envelope.id())));
+    });
+  }
+
+  /** The envelope's outcome, once: the first of its answer, its frame's failure and its timer. */
+  private void settle(Pending p, Future<Buffer> outcome) {
+    if (unsettled.remove(p.seq) == null) {
+      return;
+    }
+    if (p.timer != -1) {
+      vertx.cancelTimer(p.timer);
+      p.timer = -1;
+    }
+    p.promise.handle(outcome);
+  }
+
+  /** Envelopes sent and not yet answered, failed or timed out. */
+  int unsettled() {
+    return unsettled.size();
+  }
+}

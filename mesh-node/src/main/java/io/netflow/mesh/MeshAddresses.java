@@ -6,9 +6,17 @@ package io.netflow.mesh;
  */
 public final class MeshAddresses {
 
-  /** The inbox of one node: the frames of envelopes its peers' links send it ({@code LinkFrame}). */
+  /**
+   * The inbox of one node, one envelope per request: what nodes of releases before {@link #frames}
+   * send, and what a node sends a peer that takes no frames.
+   */
   public static String inbox(String nodeId) {
     return "netflow.node." + nodeId + ".inbox";
+  }
+
+  /** Where one node takes the frames of envelopes its peers' links send it ({@code LinkFrame}). */
+  public static String frames(String nodeId) {
+    return "netflow.node." + nodeId + ".frames";
   }
 
   /**
@@ -17,6 +25,14 @@ public final class MeshAddresses {
    */
   public static String answers(String nodeId, int shard) {
     return "netflow.node." + nodeId + ".answers." + shard;
+  }
+
+  /** Whether {@code address} is one of {@link #answers}' (a frame names no other place for its answers to go). */
+  public static boolean isAnswers(String address) {
+    int at = address.lastIndexOf(".answers.");
+    return address.startsWith("netflow.node.") && at > "netflow.node.".length() && address.length() <= 256
+      && at + ".answers.".length() < address.length()
+      && address.substring(at + ".answers.".length()).chars().allMatch(Character::isDigit);
   }
 
   /** Where one node answers whether it remembers a CRITICAL/HIGH request's id, with the remembered answer. */

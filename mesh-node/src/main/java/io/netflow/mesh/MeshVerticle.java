@@ -147,7 +147,22 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       });
   }
 
+  /**
+   * Each shard's answers address first: a peer answering later what this node's links sent it must
+   * find it listed before anything is routed.
+   */
   private Future<?> startShards() {
+    List<Future<?>> listening = new ArrayList<>();
+    for (int i = 0; i < wires.size(); i++) {
+      FrameSender wire = wires.get(i);
+      String address = MeshAddresses.answers(selfId, i);
+      listening.add(Contexts.on(links.loop(i), () -> vertx.eventBus().<LinkAnswers>consumer(address, wire::onAnswers)
+        .completion()));
+    }
+    return Future.all(listening).compose(v -> startRouting());
+  }
+
+  private Future<?> startRouting() {
     inbox = new Inbox(vertx, options, registry);
     List<Shard> made = new ArrayList<>();
     for (int i = 0; i < links.count(); i++) {
@@ -167,7 +182,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     pubSub = new PubSub(vertx, selfId, options, cluster, inbox, links, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
     FrameReceiver frames = new FrameReceiver(vertx, context, inbox);
-    MessageConsumer<LinkFrame> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onFrame);
+    MessageConsumer<LinkFrame> framesConsumer = vertx.eventBus().consumer(MeshAddresses.frames(selfId), frames::onFrame);
+    MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onEnvelope);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
@@ -178,7 +194,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     // bus traffic), and publications on one loop so that they keep their order.
     MessageConsumer<Object> requests = vertx.eventBus().consumer(Addresses.INGRESS, ingress::onRequest);
     MessageConsumer<Object> publications = vertx.eventBus().consumer(Addresses.PUBLISH, ingress::onPublish);
-    List<Future<?>> ready = new ArrayList<>(List.of(inboxConsumer.completion(), recallConsumer.completion(),
+    List<Future<?>> ready = new ArrayList<>(List.of(framesConsumer.completion(), inboxConsumer.completion(),
+      recallConsumer.completion(),
       requests.completion(), publications.completion()));
     // The gateway's batches go to every shard in turn (the bus takes local consumers round robin),
     // and each shard routes its batch where it runs.
@@ -186,13 +203,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       ready.add(Contexts.on(shard.loop(), () -> vertx.eventBus().<IngressBatch>localConsumer(Addresses.INGRESS_BATCH,
         ingress::onBatch).completion()));
     }
-    // Each shard takes the answers its peers give later to what its links sent them.
-    for (int i = 0; i < wires.size(); i++) {
-      FrameSender wire = wires.get(i);
-      String address = MeshAddresses.answers(selfId, i);
-      ready.add(Contexts.on(links.loop(i), () -> vertx.eventBus().<LinkAnswers>consumer(address, wire::onAnswers)
-        .completion()));
-    }
+
     return Future.all(ready).compose(v -> pubSub.start());
   }
 

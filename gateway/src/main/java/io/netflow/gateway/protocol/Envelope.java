@@ -94,6 +94,27 @@ public record Envelope(String id, String service, String topic, String key, Prio
   }
 
   /**
+   * Whether {@code s} is a valid service or topic name ({@link #NAME}), checked without a regex:
+   * every routed request is checked, and the matcher was a tenth of a routing loop's time.
+   */
+  public static boolean isName(String s) {
+    int n = s.length();
+    if (n == 0 || n > 128 || !nameChar(s.charAt(0), true)) {
+      return false;
+    }
+    for (int i = 1; i < n; i++) {
+      if (!nameChar(s.charAt(i), false)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean nameChar(char c, boolean first) {
+    return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || !first && (c == '.' || c == '_' || c == '-');
+  }
+
+  /**
    * Checks the envelope against the protocol's rules and the given payload limit.
    *
    * @throws MeshException with NO_TARGET, MALFORMED, TOO_LARGE or DEADLINE_EXCEEDED
@@ -102,7 +123,7 @@ public record Envelope(String id, String service, String topic, String key, Prio
     if ((service == null) == (topic == null)) {
       throw new MeshException(ErrorCode.NO_TARGET, "envelope " + id + " must name exactly one of service or topic");
     }
-    if (!NAME.matcher(target()).matches()) {
+    if (!isName(target())) {
       throw new MeshException(ErrorCode.MALFORMED, "bad " + (service != null ? "service" : "topic") + " name '"
         + target() + "': lowercase letters, digits, '.', '_', '-', up to 128");
     }

@@ -33,6 +33,19 @@ class EnvelopeTest {
   }
 
   @Test
+  void theNameCheckAgreesWithTheDocumentedPatternOnEveryCharacterAndLength() {
+    java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("", "a", "9", "a" + "b".repeat(127),
+      "a" + "b".repeat(128), "ai-inference", "match.positions", "x_y", ".a", "-a", "_a", "A", "aB", "a b", "a/b", "é"));
+    for (char c = 0; c < 256; c++) {
+      names.add(String.valueOf(c));
+      names.add("a" + c);
+    }
+    for (String name : names) {
+      assertThat(Envelope.isName(name)).as("'%s'", name).isEqualTo(Envelope.NAME.matcher(name).matches());
+    }
+  }
+
+  @Test
   void unknownWireVersionOrPriorityIsRefused() {
     Buffer wire = Buffer.buffer();
     codec.encodeToWire(wire, Envelope.toService("s").build());

@@ -1,5 +1,8 @@
 package io.netflow.mesh.impl;
 
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The inbox's side of the {@link LinkFrame}s peers send: each envelope is taken in the order it was
@@ -19,6 +24,8 @@ import java.util.Map;
  * loop first.
  */
 public final class FrameReceiver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FrameReceiver.class);
 
   private final Vertx vertx;
   private final Context loop;
@@ -37,11 +44,17 @@ public final class FrameReceiver {
   /** A frame on this node's inbox address. */
   public void onFrame(Message<LinkFrame> message) {
     loopThread = Thread.currentThread();
-    LinkFrame frame = message.body();
+    LinkFrame frame;
+    try {
+      frame = message.body();
+    } catch (MeshException unreadable) {
+      message.fail(unreadable.code().code(), unreadable.wireMessage());
+      return;
+    }
     List<LinkAnswers.Answer> now = new ArrayList<>(frame.items().size());
     for (LinkFrame.Item item : frame.items()) {
       long seq = item.seq();
-      Future<Buffer> answer = item.unreadable() != null ? Future.failedFuture(item.unreadable()) : inbox.take(item.envelope());
+      Future<Buffer> answer = item.unreadable() != null ? Future.failedFuture(item.unreadable()) : take(item.envelope());
       if (answer.isComplete()) {
         now.add(LinkAnswers.Answer.of(seq, answer));
       } else {
@@ -50,6 +63,35 @@ public final class FrameReceiver {
       }
     }
     message.reply(new LinkAnswers(now));
+  }
+
+  /** One envelope, on its own: a bug in taking it costs only its own answer. */
+  private Future<Buffer> take(Envelope envelope) {
+    try {
+      return inbox.take(envelope);
+    } catch (RuntimeException bug) {
+      LOG.error("Taking envelope {} failed", envelope.id(), bug);
+      return Future.failedFuture(new MeshException(ErrorCode.INTERNAL, "the node failed to take the envelope"));
+    }
+  }
+
+  /** An envelope on this node's inbox address, one per request (from a node of a release before frames). */
+  public void onEnvelope(Message<Envelope> message) {
+    Envelope envelope;
+    try {
+      envelope = message.body();
+    } catch (MeshException unreadable) {
+      message.fail(unreadable.code().code(), unreadable.wireMessage());
+      return;
+    }
+    take(envelope).onComplete(ar -> {
+      if (ar.succeeded()) {
+        message.reply(ar.result());
+      } else {
+        MeshException failure = MeshException.of(ar.cause());
+        message.fail(failure.code().code(), failure.wireMessage());
+      }
+    });
   }
 
   private void answerLater(String replyTo, LinkAnswers.Answer answer) {

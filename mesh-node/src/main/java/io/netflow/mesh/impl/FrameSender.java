@@ -1,6 +1,8 @@
 package io.netflow.mesh.impl;
 
 import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.Priority;
 import io.netflow.lanes.Transmitter;
 import io.netflow.mesh.MeshAddresses;
 import io.vertx.core.AsyncResult;
@@ -18,6 +20,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The wire under one shard's links: what they send to a node in one turn of the shard's loop
@@ -36,12 +42,15 @@ import java.util.Map;
  */
 public final class FrameSender implements Transmitter {
 
+  private static final Logger LOG = LoggerFactory.getLogger(FrameSender.class);
+
   private static final class Pending {
     final long seq;
     final Envelope envelope;
     final long timeoutMs;
     final Promise<Buffer> promise = Promise.promise();
-    long sentNanos;
+    /** When the link sent it: its timeout runs from here, not from the end of the turn. */
+    final long sentNanos = System.nanoTime();
     long timer = -1;
 
     Pending(long seq, Envelope envelope, long timeoutMs) {
@@ -54,12 +63,20 @@ public final class FrameSender implements Transmitter {
   private final Vertx vertx;
   private final Context loop;
   private final String answersAddress;
-  /** What this turn's sends hold, per destination, in the order they were sent. */
+  /**
+   * What this turn's sends hold, per destination, in the order they were sent: CRITICAL apart, in a
+   * frame of its own, so that its answers never wait in a reply behind large ones (model chunks).
+   */
   private final Map<String, List<Pending>> outgoing = new LinkedHashMap<>();
+  private final Map<String, List<Pending>> outgoingCritical = new LinkedHashMap<>();
   private boolean flushQueued;
   /** Every envelope sent and not yet settled, by sequence number. */
   private final Map<Long, Pending> unsettled = new HashMap<>();
-  private long nextSeq;
+  /**
+   * Starts anywhere: a data plane deployed again on the same node (same answers address) must not
+   * take a late answer meant for its predecessor as one to its own envelope.
+   */
+  private long nextSeq = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
   /**
    * @param loop           the shard's loop: frames leave at the end of its turn, and answers are taken on it
@@ -75,7 +92,8 @@ public final class FrameSender implements Transmitter {
   public Future<Buffer> send(String node, Envelope envelope, long timeoutMs) {
     Pending p = new Pending(nextSeq++, envelope, Math.max(1, timeoutMs));
     unsettled.put(p.seq, p);
-    outgoing.computeIfAbsent(node, n -> new ArrayList<>()).add(p);
+    (envelope.priority() == Priority.CRITICAL ? outgoingCritical : outgoing).computeIfAbsent(node, n -> new ArrayList<>())
+      .add(p);
     if (!flushQueued) {
       flushQueued = true;
       loop.runOnContext(v -> flush());
@@ -86,10 +104,16 @@ public final class FrameSender implements Transmitter {
   /** The end of the turn: each destination's envelopes leave as one frame. */
   private void flush() {
     flushQueued = false;
-    List<Map.Entry<String, List<Pending>>> frames = new ArrayList<>(outgoing.entrySet());
+    List<Map.Entry<String, List<Pending>>> frames = new ArrayList<>(outgoingCritical.entrySet());
+    frames.addAll(outgoing.entrySet());
+    outgoingCritical.clear();
     outgoing.clear();
     for (Map.Entry<String, List<Pending>> frame : frames) {
-      send(frame.getKey(), frame.getValue());
+      try {
+        send(frame.getKey(), frame.getValue());
+      } catch (RuntimeException bug) {
+        settleAll(frame.getValue(), bug);
+      }
     }
   }
 
@@ -98,26 +122,62 @@ public final class FrameSender implements Transmitter {
     long longest = 1;
     List<LinkFrame.Item> wire = new ArrayList<>(items.size());
     for (Pending p : items) {
-      longest = Math.max(longest, p.timeoutMs);
-      p.sentNanos = now;
+      longest = Math.max(longest, left(p, now));
       wire.add(new LinkFrame.Item(p.seq, p.envelope));
     }
     for (Pending p : items) {
-      if (p.timeoutMs < longest) {
-        expireAfter(p, p.timeoutMs);
+      if (left(p, now) < longest) {
+        expireAfter(p, left(p, now));
       }
     }
-    vertx.eventBus().<LinkAnswers>request(MeshAddresses.inbox(node), new LinkFrame(answersAddress, wire),
-      new DeliveryOptions().setSendTimeout(longest)).onComplete(ar -> replied(items, ar));
+    vertx.eventBus().<LinkAnswers>request(MeshAddresses.frames(node), new LinkFrame(answersAddress, wire),
+      new DeliveryOptions().setSendTimeout(longest)).onComplete(ar -> replied(node, items, ar));
   }
 
-  private void replied(List<Pending> items, AsyncResult<Message<LinkAnswers>> reply) {
-    if (reply.failed()) {
-      Future<Buffer> failure = Future.failedFuture(reply.cause());
-      items.forEach(p -> settle(p, failure));
-      return;
+  /** Milliseconds left of {@code p}'s timeout, at least 1. */
+  private static long left(Pending p, long nowNanos) {
+    return Math.max(1, p.timeoutMs - TimeUnit.NANOSECONDS.toMillis(nowNanos - p.sentNanos));
+  }
+
+  private void replied(String node, List<Pending> items, AsyncResult<Message<LinkAnswers>> reply) {
+    try {
+      if (reply.failed()) {
+        if (ErrorCode.of(reply.cause()) == ErrorCode.NO_HANDLERS) {
+          oneByOne(node, items, reply.cause());
+        } else {
+          settleAll(items, reply.cause());
+        }
+        return;
+      }
+      answered(items, reply.result().body().answers());
+    } catch (RuntimeException unreadable) {
+      // A reply that cannot be read: nothing of the frame may wait for ever.
+      settleAll(items, unreadable);
     }
-    List<LinkAnswers.Answer> answers = reply.result().body().answers();
+  }
+
+  /**
+   * A node that takes no frames: one that left (each envelope then fails NO_HANDLERS too, as a
+   * request of its own would have), or one running a release from before frames, which takes
+   * envelopes one by one on its inbox: a mesh can be upgraded node by node.
+   */
+  private void oneByOne(String node, List<Pending> items, Throwable noFrames) {
+    long now = System.nanoTime();
+    for (Pending p : items) {
+      if (unsettled.containsKey(p.seq)) {
+        vertx.eventBus().<Buffer>request(MeshAddresses.inbox(node), p.envelope, new DeliveryOptions().setSendTimeout(left(p, now)))
+          .onComplete(ar -> settle(p, ar.succeeded() ? Future.succeededFuture(ar.result().body()) : Future.failedFuture(
+            ErrorCode.of(ar.cause()) == ErrorCode.NO_HANDLERS ? noFrames : ar.cause())));
+      }
+    }
+  }
+
+  private void settleAll(List<Pending> items, Throwable failure) {
+    Future<Buffer> failed = Future.failedFuture(failure);
+    items.forEach(p -> settle(p, failed));
+  }
+
+  private void answered(List<Pending> items, List<LinkAnswers.Answer> answers) {
     for (int i = 0; i < items.size(); i++) {
       Pending p = items.get(i);
       LinkAnswers.Answer a = i < answers.size() ? answers.get(i) : null;
@@ -127,8 +187,7 @@ public final class FrameSender implements Transmitter {
       } else if (!a.isPending()) {
         settle(p, a.outcome());
       } else if (p.timer == -1 && unsettled.containsKey(p.seq)) {
-        long waited = (System.nanoTime() - p.sentNanos) / 1_000_000;
-        expireAfter(p, p.timeoutMs - waited);
+        expireAfter(p, left(p, System.nanoTime()));
       }
     }
   }
@@ -160,7 +219,12 @@ public final class FrameSender implements Transmitter {
       vertx.cancelTimer(p.timer);
       p.timer = -1;
     }
-    p.promise.handle(outcome);
+    try {
+      p.promise.handle(outcome);
+    } catch (RuntimeException bug) {
+      // A caller's callback threw: the other envelopes of its frame still hear.
+      LOG.error("A data-plane callback failed", bug);
+    }
   }
 
   /** Envelopes sent and not yet answered, failed or timed out. */

@@ -21,7 +21,7 @@ import java.util.List;
  * int     answer count, then per answer:
  *   long  sequence number
  *   byte  0 = answered, 1 = failed, 2 = pending
- *   answered: int length, then the body
+ *   answered: int length (-1: none), then the body
  *   failed:   int error code, then the message (int length + UTF-8)
  * </pre>
  */
@@ -37,8 +37,7 @@ public record LinkAnswers(List<Answer> answers) {
     /** The envelope's outcome, as a failed {@code request} on the event bus would have given it. */
     public static Answer of(long seq, AsyncResult<Buffer> outcome) {
       if (outcome.succeeded()) {
-        Buffer body = outcome.result();
-        return new Answer(seq, ANSWERED, body == null ? Buffer.buffer() : body, 0, null);
+        return new Answer(seq, ANSWERED, outcome.result(), 0, null);
       }
       MeshException failure = MeshException.of(outcome.cause());
       return new Answer(seq, FAILED, null, failure.code().code(), failure.wireMessage());
@@ -78,7 +77,9 @@ public record LinkAnswers(List<Answer> answers) {
       buffer.appendByte(VERSION).appendInt(answers.answers().size());
       for (Answer a : answers.answers()) {
         buffer.appendLong(a.seq()).appendByte(a.kind());
-        if (a.kind() == ANSWERED) {
+        if (a.kind() == ANSWERED && a.body() == null) {
+          buffer.appendInt(-1);
+        } else if (a.kind() == ANSWERED) {
           buffer.appendInt(a.body().length()).appendBuffer(a.body());
         } else if (a.kind() == FAILED) {
           buffer.appendInt(a.code());
@@ -111,11 +112,13 @@ public record LinkAnswers(List<Answer> answers) {
           switch (kind) {
             case ANSWERED -> {
               int length = buffer.getInt(at[0]);
-              if (length < 0 || at[0] + 4 + length > buffer.length()) {
+              if (length < -1 || length > buffer.length() - at[0] - 4) {
                 throw new MeshException(ErrorCode.MALFORMED, "answer of " + length + " bytes overruns the frame");
               }
-              answers.add(new Answer(seq, ANSWERED, buffer.getBuffer(at[0] + 4, at[0] + 4 + length), 0, null));
-              at[0] += 4 + length;
+              // -1: the service answered null, which the caller gets as it would on the answering node.
+              answers.add(new Answer(seq, ANSWERED, length < 0 ? null : buffer.getBuffer(at[0] + 4, at[0] + 4 + length), 0,
+                null));
+              at[0] += 4 + Math.max(0, length);
             }
             case FAILED -> {
               int code = buffer.getInt(at[0]);

@@ -5,6 +5,7 @@ import io.netflow.gateway.protocol.EnvelopeCodec;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.ImmutableCodec;
 import io.netflow.gateway.protocol.MeshException;
+import io.netflow.mesh.MeshAddresses;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -78,6 +79,9 @@ public record LinkFrame(String replyTo, List<Item> items) {
         }
         int[] at = {pos + 1};
         String replyTo = Wire.readString(buffer, at);
+        if (!MeshAddresses.isAnswers(replyTo)) {
+          throw new MeshException(ErrorCode.MALFORMED, "a link frame's answers go to a shard's answers address");
+        }
         int count = buffer.getInt(at[0]);
         at[0] += 4;
         if (count < 0 || count > (buffer.length() - at[0]) / 12) {
@@ -88,7 +92,7 @@ public record LinkFrame(String replyTo, List<Item> items) {
           long seq = buffer.getLong(at[0]);
           int length = buffer.getInt(at[0] + 8);
           int start = at[0] + 12;
-          if (length < 0 || start + length > buffer.length()) {
+          if (length < 0 || length > buffer.length() - start) {
             throw new MeshException(ErrorCode.MALFORMED, "link frame item of " + length + " bytes overruns the frame");
           }
           at[0] = start + length;
@@ -119,7 +123,7 @@ public record LinkFrame(String replyTo, List<Item> items) {
 
     static String readString(Buffer buffer, int[] at) {
       int length = buffer.getInt(at[0]);
-      if (length < 0 || at[0] + 4 + length > buffer.length()) {
+      if (length < 0 || length > buffer.length() - at[0] - 4) {
         throw new MeshException(ErrorCode.MALFORMED, "string of " + length + " bytes overruns the frame");
       }
       String s = buffer.getString(at[0] + 4, at[0] + 4 + length, StandardCharsets.UTF_8.name());

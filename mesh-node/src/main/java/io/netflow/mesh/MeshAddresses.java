@@ -19,22 +19,6 @@ public final class MeshAddresses {
     return "netflow.node." + nodeId + ".frames";
   }
 
-  /**
-   * Where one shard of a node's data plane takes the answers its peers give later to what its links
-   * sent them ({@code LinkAnswers}).
-   */
-  public static String answers(String nodeId, int shard) {
-    return "netflow.node." + nodeId + ".answers." + shard;
-  }
-
-  /** Whether {@code address} is one of {@link #answers}' (a frame names no other place for its answers to go). */
-  public static boolean isAnswers(String address) {
-    int at = address.lastIndexOf(".answers.");
-    return address.startsWith("netflow.node.") && at > "netflow.node.".length() && address.length() <= 256
-      && at + ".answers.".length() < address.length()
-      && address.substring(at + ".answers.".length()).chars().allMatch(Character::isDigit);
-  }
-
   /** Where one node answers whether it remembers a CRITICAL/HIGH request's id, with the remembered answer. */
   public static String recall(String nodeId) {
     return "netflow.node." + nodeId + ".recall";

@@ -133,7 +133,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
         links = shardsUp;
         List<FrameSender> made = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-          made.add(new FrameSender(vertx, links.loop(i), MeshAddresses.answers(selfId, i)));
+          made.add(new FrameSender(vertx, links.loop(i)));
         }
         wires = List.copyOf(made);
         for (int i = 0; i < count; i++) {
@@ -147,22 +147,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       });
   }
 
-  /**
-   * Each shard's answers address first: a peer answering later what this node's links sent it must
-   * find it listed before anything is routed.
-   */
   private Future<?> startShards() {
-    List<Future<?>> listening = new ArrayList<>();
-    for (int i = 0; i < wires.size(); i++) {
-      FrameSender wire = wires.get(i);
-      String address = MeshAddresses.answers(selfId, i);
-      listening.add(Contexts.on(links.loop(i), () -> vertx.eventBus().<LinkAnswers>consumer(address, wire::onAnswers)
-        .completion()));
-    }
-    return Future.all(listening).compose(v -> startRouting());
-  }
-
-  private Future<?> startRouting() {
     inbox = new Inbox(vertx, options, registry);
     List<Shard> made = new ArrayList<>();
     for (int i = 0; i < links.count(); i++) {
@@ -181,7 +166,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> inbox.drain());
     pubSub = new PubSub(vertx, selfId, options, cluster, inbox, links, registry);
     vertx.setPeriodic(1_000, id -> inbox.expire(System.currentTimeMillis()));
-    FrameReceiver frames = new FrameReceiver(vertx, context, inbox);
+    FrameReceiver frames = new FrameReceiver(context, inbox);
     MessageConsumer<LinkFrame> framesConsumer = vertx.eventBus().consumer(MeshAddresses.frames(selfId), frames::onFrame);
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onEnvelope);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())

@@ -3,22 +3,24 @@ package io.netflow.mesh.impl;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The inbox's side of the {@link LinkFrame}s peers send: each envelope is taken in the order it was
- * sent ({@link Inbox#take}), the frame's reply answers every envelope answered at once, and the
- * others are answered once they are, batched per turn, in one {@link LinkAnswers} per sending shard.
+ * sent ({@link Inbox#take}) and the frame's reply answers every envelope answered at once. When some
+ * are still being served, that reply asks for a reply itself; the sender answers at once, and this
+ * side holds that message until it has more answers (gathered per turn), which it sends as its
+ * reply, and so on until the frame is fully answered. Every answer thus travels as a reply, straight
+ * to the sending node, as a request of its own would have.
  *
  * <p>Runs on the inbox's loop; a service may answer from another thread, and its answer joins the
  * loop first.
@@ -27,21 +29,16 @@ public final class FrameReceiver {
 
   private static final Logger LOG = LoggerFactory.getLogger(FrameReceiver.class);
 
-  private final Vertx vertx;
   private final Context loop;
   private final Inbox inbox;
   private volatile Thread loopThread;
-  /** Answers given this turn, per answers address. */
-  private final Map<String, List<LinkAnswers.Answer>> later = new LinkedHashMap<>();
-  private boolean flushQueued;
 
-  public FrameReceiver(Vertx vertx, Context loop, Inbox inbox) {
-    this.vertx = vertx;
+  public FrameReceiver(Context loop, Inbox inbox) {
     this.loop = loop;
     this.inbox = inbox;
   }
 
-  /** A frame on this node's inbox address. */
+  /** A frame on this node's frames address. */
   public void onFrame(Message<LinkFrame> message) {
     loopThread = Thread.currentThread();
     LinkFrame frame;
@@ -52,17 +49,30 @@ public final class FrameReceiver {
       return;
     }
     List<LinkAnswers.Answer> now = new ArrayList<>(frame.items().size());
+    Later later = null;
+    long latestDeadline = 0;
     for (LinkFrame.Item item : frame.items()) {
       long seq = item.seq();
       Future<Buffer> answer = item.unreadable() != null ? Future.failedFuture(item.unreadable()) : take(item.envelope());
       if (answer.isComplete()) {
         now.add(LinkAnswers.Answer.of(seq, answer));
-      } else {
-        now.add(LinkAnswers.Answer.pending(seq));
-        answer.onComplete(ar -> answerLater(frame.replyTo(), LinkAnswers.Answer.of(seq, ar)));
+        continue;
       }
+      now.add(LinkAnswers.Answer.pending(seq));
+      if (later == null) {
+        later = new Later();
+      }
+      later.pending++;
+      latestDeadline = Math.max(latestDeadline, item.envelope().deadlineMillis());
+      Later conversation = later;
+      answer.onComplete(ar -> answered(conversation, LinkAnswers.Answer.of(seq, ar)));
     }
-    message.reply(new LinkAnswers(now));
+    if (later == null) {
+      message.reply(new LinkAnswers(now));
+      return;
+    }
+    later.deadlineMillis = latestDeadline;
+    later.continueWith(message.replyAndRequest(new LinkAnswers(now), later.options()));
   }
 
   /** One envelope, on its own: a bug in taking it costs only its own answer. */
@@ -94,24 +104,74 @@ public final class FrameReceiver {
     });
   }
 
-  private void answerLater(String replyTo, LinkAnswers.Answer answer) {
+  private void answered(Later later, LinkAnswers.Answer answer) {
     if (Thread.currentThread() != loopThread) {
-      loop.runOnContext(v -> answerLater(replyTo, answer));
+      loop.runOnContext(v -> answered(later, answer));
       return;
     }
-    later.computeIfAbsent(replyTo, r -> new ArrayList<>()).add(answer);
-    if (!flushQueued) {
-      flushQueued = true;
-      loop.runOnContext(v -> flush());
-    }
+    later.add(answer);
   }
 
-  private void flush() {
-    flushQueued = false;
-    List<Map.Entry<String, List<LinkAnswers.Answer>>> batches = new ArrayList<>(later.entrySet());
-    later.clear();
-    for (Map.Entry<String, List<LinkAnswers.Answer>> batch : batches) {
-      vertx.eventBus().send(batch.getKey(), new LinkAnswers(batch.getValue()));
+  /**
+   * What is still to answer of one frame, on the inbox's loop: answers gathered this turn, and the
+   * sender's message to reply to with them once it has come.
+   */
+  private final class Later {
+    int pending;
+    long deadlineMillis;
+    private List<LinkAnswers.Answer> ready = new ArrayList<>();
+    private Message<LinkAnswers> sender;
+    private boolean flushQueued;
+    private boolean over;
+
+    DeliveryOptions options() {
+      // The sender answers at once; waiting past the last deadline of the frame is pointless.
+      return new DeliveryOptions().setSendTimeout(Math.max(1, deadlineMillis - System.currentTimeMillis()));
+    }
+
+    /** The sender's answer to this side's last reply: the message to send the next answers in. */
+    void continueWith(Future<Message<LinkAnswers>> next) {
+      next.onComplete(this::senderReady);
+    }
+
+    private void senderReady(AsyncResult<Message<LinkAnswers>> ar) {
+      if (ar.failed()) {
+        // The sender is gone or gave up on the frame: its envelopes end by their own timers there.
+        over = true;
+        ready.clear();
+        return;
+      }
+      sender = ar.result();
+      flush();
+    }
+
+    void add(LinkAnswers.Answer answer) {
+      if (over) {
+        return;
+      }
+      ready.add(answer);
+      pending--;
+      if (sender != null && !flushQueued) {
+        flushQueued = true;
+        loop.runOnContext(v -> flush());
+      }
+    }
+
+    private void flush() {
+      flushQueued = false;
+      if (sender == null || ready.isEmpty() || over) {
+        return;
+      }
+      Message<LinkAnswers> to = sender;
+      sender = null;
+      LinkAnswers answers = new LinkAnswers(ready);
+      ready = new ArrayList<>();
+      if (pending == 0) {
+        over = true;
+        to.reply(answers);
+      } else {
+        continueWith(to.replyAndRequest(answers, options()));
+      }
     }
   }
 }

@@ -31,14 +31,14 @@ import org.slf4j.LoggerFactory;
  * the reply. A busy link thus pays Vert.x's per-message costs (the reply handler and its timer, the
  * codec, the socket write, the bus metrics) once per turn instead of once per envelope, as HTTP/2
  * and gRPC put many streams in one write. Envelopes the node cannot answer at once are answered
- * later, batched per turn, in {@link LinkAnswers} sent to this shard's answers address.
+ * later, batched per turn, in replies along the frame's own conversation ({@link #awaitLater}).
  *
  * <p>Each envelope keeps its own timeout and its own outcome: the frame's request waits as long
  * as its longest; a shorter one, and one still pending when the reply comes, has a timer of its
  * own. A frame that fails (no handlers at the node, no reply in time) fails what of it is still
  * unanswered with that failure, as a request of its own would have.
  *
- * <p>Confined to the shard's loop: {@link #send} and {@link #onAnswers} are called on it only.
+ * <p>Confined to the shard's loop: {@link #send} is called on it only, and answers are taken on it.
  */
 public final class FrameSender implements Transmitter {
 
@@ -62,7 +62,6 @@ public final class FrameSender implements Transmitter {
 
   private final Vertx vertx;
   private final Context loop;
-  private final String answersAddress;
   /**
    * What this turn's sends hold, per destination, in the order they were sent: CRITICAL apart, in a
    * frame of its own, so that its answers never wait in a reply behind large ones (model chunks).
@@ -78,14 +77,10 @@ public final class FrameSender implements Transmitter {
    */
   private long nextSeq = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
-  /**
-   * @param loop           the shard's loop: frames leave at the end of its turn, and answers are taken on it
-   * @param answersAddress where this shard takes answers given later ({@link MeshAddresses#answers})
-   */
-  public FrameSender(Vertx vertx, Context loop, String answersAddress) {
+  /** @param loop the shard's loop: frames leave at the end of its turn, and their answers are taken on it */
+  public FrameSender(Vertx vertx, Context loop) {
     this.vertx = vertx;
     this.loop = loop;
-    this.answersAddress = answersAddress;
   }
 
   @Override
@@ -130,7 +125,7 @@ public final class FrameSender implements Transmitter {
         expireAfter(p, left(p, now));
       }
     }
-    vertx.eventBus().<LinkAnswers>request(MeshAddresses.frames(node), new LinkFrame(answersAddress, wire),
+    vertx.eventBus().<LinkAnswers>request(MeshAddresses.frames(node), new LinkFrame(wire),
       new DeliveryOptions().setSendTimeout(longest)).onComplete(ar -> replied(node, items, ar));
   }
 
@@ -150,10 +145,51 @@ public final class FrameSender implements Transmitter {
         return;
       }
       answered(items, reply.result().body().answers());
+      awaitLater(items, reply.result());
     } catch (RuntimeException unreadable) {
       // A reply that cannot be read: nothing of the frame may wait for ever.
       settleAll(items, unreadable);
     }
+  }
+
+  /**
+   * Envelopes of the frame the node answers later: their answers come back as replies too, never
+   * through the cluster's list of consumers (which a member leaving or a merge can empty for a
+   * moment, and an answer lost there would have the request tried again on another node). A reply
+   * that leaves envelopes pending asks for a reply itself; this side answers it at once ("send the
+   * rest"), and the node holds that message until it has more answers, which it sends as its reply.
+   */
+  private void awaitLater(List<Pending> items, Message<LinkAnswers> reply) {
+    if (reply.replyAddress() == null) {
+      return;
+    }
+    long now = System.nanoTime();
+    long longest = 0;
+    for (Pending p : items) {
+      if (unsettled.containsKey(p.seq)) {
+        longest = Math.max(longest, left(p, now));
+      }
+    }
+    if (longest == 0) {
+      return;
+    }
+    reply.<LinkAnswers>replyAndRequest(null, new DeliveryOptions().setSendTimeout(longest)).onComplete(ar -> {
+      if (ar.failed()) {
+        // Nothing more is coming on this frame: what is still pending ends by its own timer.
+        return;
+      }
+      try {
+        for (LinkAnswers.Answer a : ar.result().body().answers()) {
+          Pending p = unsettled.get(a.seq());
+          if (p != null && !a.isPending()) {
+            settle(p, a.outcome());
+          }
+        }
+        awaitLater(items, ar.result());
+      } catch (RuntimeException unreadable) {
+        settleAll(items, unreadable);
+      }
+    });
   }
 
   /**
@@ -192,21 +228,11 @@ public final class FrameSender implements Transmitter {
     }
   }
 
-  /** Answers given later by a node, on this shard's answers address. */
-  public void onAnswers(Message<LinkAnswers> message) {
-    for (LinkAnswers.Answer a : message.body().answers()) {
-      Pending p = unsettled.get(a.seq());
-      if (p != null && !a.isPending()) {
-        settle(p, a.outcome());
-      }
-    }
-  }
-
   private void expireAfter(Pending p, long ms) {
     p.timer = vertx.setTimer(Math.max(1, ms), t -> {
       p.timer = -1;
       settle(p, Future.failedFuture(new ReplyException(ReplyFailure.TIMEOUT, "Timed out after waiting " + p.timeoutMs
-        + "(ms) for a reply. address: " + answersAddress + ", envelope: " + p.envelope.id())));
+        + "(ms) for the answer to envelope " + p.envelope.id())));
     });
   }
 

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Answers to the envelopes of {@link LinkFrame}s, each by its sequence number: a frame's reply
+ * Answers to the envelopes of a {@link LinkFrame}, each by its sequence number: the frame's reply
  * answers every one of its envelopes (some only with "pending"), and the pending ones are answered
- * later, batched per turn, in a {@code LinkAnswers} sent to the frame's {@code replyTo}.
+ * later, batched per turn, in replies further along the frame's conversation ({@link FrameReceiver}).
  *
  * <pre>
  * byte    version (1)

@@ -5,7 +5,6 @@ import io.netflow.gateway.protocol.EnvelopeCodec;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.ImmutableCodec;
 import io.netflow.gateway.protocol.MeshException;
-import io.netflow.mesh.MeshAddresses;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,21 +12,18 @@ import java.util.List;
 
 /**
  * What one node's links to another send in one turn of their event loop, as one event-bus request
- * to the other's inbox ({@link FrameSender}). Each envelope carries a sequence number its answer
- * comes back with: in the frame's reply when the node answered it at once, else later in a {@link
- * LinkAnswers} sent to {@link #replyTo()}.
+ * to the other's frames address ({@link FrameSender}). Each envelope carries a sequence number its
+ * answer comes back with, in the frame's reply or, when the node answers it later, in a reply
+ * further along the frame's conversation ({@link FrameReceiver}).
  *
  * <pre>
  * byte    version (1)
- * string  replyTo                     (string = int length + UTF-8)
  * int     item count, then per item:
  *   long  sequence number
  *   int   envelope length, then the envelope ({@link EnvelopeCodec})
  * </pre>
- *
- * @param replyTo where answers given later go: the sending shard's answers address
  */
-public record LinkFrame(String replyTo, List<Item> items) {
+public record LinkFrame(List<Item> items) {
 
   /**
    * One envelope of a frame, or (on the receiving side) the reason it could not be read: one
@@ -54,9 +50,7 @@ public record LinkFrame(String replyTo, List<Item> items) {
 
     @Override
     public void encodeToWire(Buffer buffer, LinkFrame frame) {
-      buffer.appendByte(VERSION);
-      Wire.appendString(buffer, frame.replyTo());
-      buffer.appendInt(frame.items().size());
+      buffer.appendByte(VERSION).appendInt(frame.items().size());
       for (Item item : frame.items()) {
         buffer.appendLong(item.seq());
         int lengthAt = buffer.length();
@@ -77,13 +71,8 @@ public record LinkFrame(String replyTo, List<Item> items) {
         if (buffer.getByte(pos) != VERSION) {
           throw new MeshException(ErrorCode.MALFORMED, "link frame wire version " + buffer.getByte(pos) + " is not supported");
         }
-        int[] at = {pos + 1};
-        String replyTo = Wire.readString(buffer, at);
-        if (!MeshAddresses.isAnswers(replyTo)) {
-          throw new MeshException(ErrorCode.MALFORMED, "a link frame's answers go to a shard's answers address");
-        }
-        int count = buffer.getInt(at[0]);
-        at[0] += 4;
+        int[] at = {pos + 5};
+        int count = buffer.getInt(pos + 1);
         if (count < 0 || count > (buffer.length() - at[0]) / 12) {
           throw new MeshException(ErrorCode.MALFORMED, "link frame claims " + count + " items");
         }
@@ -98,7 +87,7 @@ public record LinkFrame(String replyTo, List<Item> items) {
           at[0] = start + length;
           items.add(read(seq, buffer.slice(start, start + length)));
         }
-        return new LinkFrame(replyTo, items);
+        return new LinkFrame(items);
       } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
         throw new MeshException(ErrorCode.MALFORMED, "truncated or corrupt link frame: " + e.getClass().getSimpleName());
       }

@@ -1,0 +1,78 @@
+package io.netflow.mesh;
+
+import static io.netflow.node.TestMesh.join;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.multimap.MultiMap;
+import io.netflow.gateway.protocol.Envelope;
+import io.netflow.gateway.protocol.Priority;
+import io.netflow.node.NetflowNode;
+import io.netflow.node.TestMesh;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo;
+import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An answer a node gives later (its service still working when the frame's reply left) reaches the
+ * sender though the cluster lists none of the sender's consumers at that moment, as happens for a
+ * while when a member leaves or clusters merge: it travels as a reply, straight to the sender. Lost,
+ * it would have the request time out and be tried again on another host, and a CRITICAL action
+ * applied twice (what the client failover test caught when answers went to an address of the sender).
+ */
+class LaterAnswersTest {
+
+  private final TestMesh mesh = new TestMesh();
+
+  @AfterEach
+  void stop() throws Exception {
+    mesh.close();
+  }
+
+  @Test
+  void anAnswerGivenLaterReachesTheSenderWhileTheClusterListsNoneOfItsConsumers() throws Exception {
+    NetflowNode a = mesh.start("a");
+    NetflowNode b = mesh.start("b");
+    AtomicInteger applied = new AtomicInteger();
+    CopyOnWriteArrayList<Promise<Buffer>> working = new CopyOnWriteArrayList<>();
+    join(b.mesh().host("actions", e -> {
+      applied.incrementAndGet();
+      Promise<Buffer> p = Promise.promise();
+      working.add(p);
+      return p.future();
+    }));
+    mesh.awaitHosts("actions", 1);
+
+    long start = System.nanoTime();
+    Future<Reply> reply = a.mesh().request(Envelope.toService("actions").priority(Priority.CRITICAL)
+      .timeoutMillis(10_000).payload("move").build());
+    TestMesh.await(Duration.ofSeconds(5), "b working on the action", () -> !working.isEmpty());
+
+    // Every entry of a's gone from the cluster's list of consumers while b works.
+    MultiMap<String, HazelcastRegistrationInfo> subs = TestMesh.hazelcast(b).getMultiMap("__vertx.subs");
+    int removed = 0;
+    for (String address : subs.keySet()) {
+      for (HazelcastRegistrationInfo r : subs.get(address)) {
+        if (r.unwrap().nodeId().equals(a.nodeId()) && subs.remove(address, r)) {
+          removed++;
+        }
+      }
+    }
+    assertThat(removed).isPositive();
+    working.get(0).complete(Buffer.buffer("done"));
+
+    Reply answer = reply.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertThat(answer.body().toString()).isEqualTo("done");
+    assertThat(answer.nodeId()).isEqualTo(b.nodeId());
+    assertThat(answer.attempts()).as("answered by its first attempt, not after a timeout").isEqualTo(1);
+    assertThat(applied).hasValue(1);
+    assertThat(tookMs).as("well within the 1 s attempt timeout").isLessThan(1_000);
+  }
+}

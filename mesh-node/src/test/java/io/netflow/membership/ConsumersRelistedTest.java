@@ -12,7 +12,6 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,15 +38,8 @@ class ConsumersRelistedTest {
     assertThat(join(a.mesh().request(request())).nodeId()).isEqualTo(b.nodeId());
 
     // What the merge did in the chaos suite: every entry of b's gone from the cluster's list.
+    List<String> removed = TestMesh.unlistConsumers(a, b.nodeId());
     MultiMap<String, HazelcastRegistrationInfo> subs = TestMesh.hazelcast(a).getMultiMap("__vertx.subs");
-    List<String> removed = new ArrayList<>();
-    for (String address : subs.keySet()) {
-      for (HazelcastRegistrationInfo r : subs.get(address)) {
-        if (r.unwrap().nodeId().equals(b.nodeId()) && subs.remove(address, r)) {
-          removed.add(address);
-        }
-      }
-    }
     assertThat(removed).isNotEmpty();
     assertThat(subs.get(io.netflow.mesh.MeshAddresses.inbox(b.nodeId()))).isEmpty();
 

@@ -3,7 +3,6 @@ package io.netflow.mesh;
 import static io.netflow.node.TestMesh.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.multimap.MultiMap;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.node.NetflowNode;
@@ -11,8 +10,8 @@ import io.netflow.node.TestMesh;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,16 +54,8 @@ class LaterAnswersTest {
     TestMesh.await(Duration.ofSeconds(5), "b working on the action", () -> !working.isEmpty());
 
     // Every entry of a's gone from the cluster's list of consumers while b works.
-    MultiMap<String, HazelcastRegistrationInfo> subs = TestMesh.hazelcast(b).getMultiMap("__vertx.subs");
-    int removed = 0;
-    for (String address : subs.keySet()) {
-      for (HazelcastRegistrationInfo r : subs.get(address)) {
-        if (r.unwrap().nodeId().equals(a.nodeId()) && subs.remove(address, r)) {
-          removed++;
-        }
-      }
-    }
-    assertThat(removed).isPositive();
+    List<String> removed = TestMesh.unlistConsumers(b, a.nodeId());
+    assertThat(removed).isNotEmpty();
     working.get(0).complete(Buffer.buffer("done"));
 
     Reply answer = reply.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -94,6 +94,26 @@ public final class TestMesh implements AutoCloseable {
     return clusterManager.getHazelcastInstance();
   }
 
+  /**
+   * Removes every entry of node {@code nodeId} from the cluster's list of event-bus consumers, as
+   * a merge after a split (or, for a moment, a member leaving) can; through {@code via}'s member.
+   *
+   * @return the addresses whose entry was removed
+   */
+  public static java.util.List<String> unlistConsumers(NetflowNode via, String nodeId) {
+    com.hazelcast.multimap.MultiMap<String, io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo> subs =
+      hazelcast(via).getMultiMap("__vertx.subs");
+    java.util.List<String> removed = new java.util.ArrayList<>();
+    for (String address : subs.keySet()) {
+      for (io.vertx.spi.cluster.hazelcast.impl.HazelcastRegistrationInfo r : subs.get(address)) {
+        if (r.unwrap().nodeId().equals(nodeId) && subs.remove(address, r)) {
+          removed.add(address);
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Waits until every node's view shows {@code service} hosted on {@code hosts} nodes. */
   public void awaitHosts(String service, int hosts) throws InterruptedException {
     for (NetflowNode n : nodes) {

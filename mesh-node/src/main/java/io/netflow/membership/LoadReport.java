@@ -15,8 +15,47 @@ import io.vertx.core.json.JsonObject;
 public record LoadReport(NodeDescriptor node, long seq, long sentAtMillis, NodeState state, LoadSample load,
                          TrafficLoad traffic) {
 
+  /** A CPU share that moves by more than this is worth a full report. */
+  static final double MATERIAL_CPU = 0.05;
+  /** Loop lag that moves by more than this (ms) is worth a full report. */
+  static final double MATERIAL_LAG_MS = 5;
+  private static final String HEARTBEAT = "heartbeat";
+
   public String nodeId() {
     return node.nodeId();
+  }
+
+  /** The same report, sent again as {@code seq} at {@code sentAtMillis}: what a heartbeat says. */
+  public LoadReport again(long seq, long sentAtMillis) {
+    return new LoadReport(node, seq, sentAtMillis, state, load, traffic);
+  }
+
+  /**
+   * Whether {@code next} says something routing, the console or an operator would act on that this
+   * report does not: its state, its traffic (services, topics, admission, lanes and their counters),
+   * or its CPU or loop lag moved by more than a little. Heap and the clock are left out: they move
+   * with every sample.
+   */
+  public boolean differsFrom(LoadReport next) {
+    return state != next.state || !traffic.equals(next.traffic)
+      || Math.abs(load.cpu() - next.load.cpu()) > MATERIAL_CPU || Math.abs(load.loopLagMs() - next.load.loopLagMs()) > MATERIAL_LAG_MS;
+  }
+
+  /** A heartbeat: "my last full report still holds", as report {@code seq} sent at {@code sentAtMillis}. */
+  public static JsonObject heartbeat(String nodeId, long seq, long sentAtMillis) {
+    return new JsonObject().put(HEARTBEAT, nodeId).put("seq", seq).put("sentAtMillis", sentAtMillis);
+  }
+
+  /** The node a heartbeat is from, or null when {@code json} is a full report. */
+  public static String heartbeatFrom(JsonObject json) {
+    Object from = json.getValue(HEARTBEAT);
+    if (from == null) {
+      return null;
+    }
+    if (!(from instanceof String id) || !(json.getValue("seq") instanceof Number) || !(json.getValue("sentAtMillis") instanceof Number)) {
+      throw new IllegalArgumentException("heartbeat fields have the wrong type");
+    }
+    return id;
   }
 
   public JsonObject toJson() {

@@ -20,8 +20,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes this node's load report every interval (to a cluster map with a TTL, and as an
- * event), and keeps the node's {@link MeshView} of everyone else's.
+ * Publishes this node's load report every interval (as an event, and to a cluster map with a TTL),
+ * and keeps the node's {@link MeshView} of everyone else's. A report that says nothing new (an idle
+ * node's) goes out as a heartbeat: its number and time only, which peers take as "the last full
+ * report still holds". A full report goes out when something moved, when a member joins, and at
+ * least every {@value #FULL_REPORT_TICKS} ticks, so idle work follows what changes while a node
+ * that stops reporting is still seen stale as soon as before.
  *
  * <p>Who is a member comes from the cluster manager: a member that leaves is dropped at once,
  * and reports from non-members are ignored. How a member is doing comes from its reports: one
@@ -36,6 +40,8 @@ public class MembershipVerticle extends VerticleBase {
 
   /** Every this many report ticks (2 s at the default 500 ms), the node checks that the cluster lists its consumers. */
   static final int LISTED_CHECK_TICKS = 4;
+  /** A full report goes out at least every this many ticks (4 s at the default 500 ms), changed or not. */
+  static final int FULL_REPORT_TICKS = 8;
 
   private final MembershipOptions options;
   private final NodeDescriptor self;
@@ -55,6 +61,13 @@ public class MembershipVerticle extends VerticleBase {
   private long timerId = -1;
   private long lastTickNanos;
   private long ticks;
+  /** The last report sent in full, and the ticks since. */
+  private LoadReport lastFull;
+  private int sinceFull;
+  /** A member joined: it learns of this node from the next report, which goes in full. */
+  private boolean fullNext = true;
+  private io.micrometer.core.instrument.Counter fullReports;
+  private io.micrometer.core.instrument.Counter heartbeats;
   private final java.util.concurrent.atomic.AtomicBoolean checkingListed = new java.util.concurrent.atomic.AtomicBoolean();
   private io.micrometer.core.instrument.Counter relisted;
 
@@ -78,6 +91,10 @@ public class MembershipVerticle extends VerticleBase {
     relisted = io.micrometer.core.instrument.Counter.builder("netflow.membership.relisted")
       .description("Times the cluster no longer listed this node's event-bus consumers (lost in a merge) and they were listed again")
       .register(registry);
+    fullReports = io.micrometer.core.instrument.Counter.builder("netflow.mesh.reports.sent").tag("kind", "full")
+      .description("Load reports this node sent: in full, or as a heartbeat when nothing had changed").register(registry);
+    heartbeats = io.micrometer.core.instrument.Counter.builder("netflow.mesh.reports.sent").tag("kind", "heartbeat")
+      .description("Load reports this node sent: in full, or as a heartbeat when nothing had changed").register(registry);
     EventBus eb = vertx.eventBus();
     MessageConsumer<JsonObject> reports = eb.consumer(MembershipAddresses.MESH_REPORTS, m -> onReport(m.body()));
     eb.<Void>localConsumer(MembershipAddresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
@@ -190,15 +207,33 @@ public class MembershipVerticle extends VerticleBase {
     state = now;
     LoadReport report = new LoadReport(self, seq++, System.currentTimeMillis(), state, sampler.sample(loopLagMs), t);
     view.accept(report);
+    if (!fullNext && lastFull != null && sinceFull + 1 < FULL_REPORT_TICKS && !lastFull.differsFrom(report)) {
+      sinceFull++;
+      heartbeats.increment();
+      vertx.eventBus().publish(MembershipAddresses.MESH_REPORTS, LoadReport.heartbeat(self.nodeId(), report.seq(),
+        report.sentAtMillis()));
+      return Future.succeededFuture();
+    }
+    fullNext = false;
+    sinceFull = 0;
+    lastFull = report;
+    fullReports.increment();
     JsonObject json = report.toJson();
     vertx.eventBus().publish(MembershipAddresses.MESH_REPORTS, json);
-    return reportsMap.put(self.nodeId(), json, options.getStaleAfterMs())
+    // Kept in the map until the next full report is due and then some: a node starting meanwhile seeds its view from it.
+    long ttl = options.getStaleAfterMs() + FULL_REPORT_TICKS * options.getReportIntervalMs();
+    return reportsMap.put(self.nodeId(), json, ttl)
       .onFailure(err -> LOG.debug("Could not store load report: {}", err.getMessage()));
   }
 
   private void onReport(JsonObject json) {
     LoadReport report;
     try {
+      String beating = LoadReport.heartbeatFrom(json);
+      if (beating != null) {
+        onHeartbeat(beating, json);
+        return;
+      }
       report = LoadReport.fromJson(json);
     } catch (IllegalArgumentException e) {
       metrics.reportRejected();
@@ -223,6 +258,20 @@ public class MembershipVerticle extends VerticleBase {
     }
   }
 
+  /** A peer's last full report still holds (one this node has not seen yet comes in full within a tick of its joining). */
+  private void onHeartbeat(String nodeId, JsonObject json) {
+    if (nodeId.equals(self.nodeId()) || !cluster.isMember(nodeId)) {
+      return;
+    }
+    metrics.reportReceived();
+    if (view.refresh(nodeId, json.getLong("seq"), json.getLong("sentAtMillis"))) {
+      MeshView.Entry e = view.get(nodeId);
+      if (e != null && staleNodes.remove(nodeId)) {
+        LOG.info("Peer {} is reporting again", e.report().node().name());
+      }
+    }
+  }
+
   private static void logPeer(LoadReport r) {
     LOG.info("Peer {} ({}, {}, capacity {}) reporting from {}", r.node().name(), r.node().role().id(),
       r.node().region(), r.node().capacity(), r.node().httpUrl());
@@ -239,6 +288,7 @@ public class MembershipVerticle extends VerticleBase {
 
   private void onMemberAdded(String nodeId) {
     LOG.info("Member joined: {}; cluster of {}", nodeId, cluster.size());
+    fullNext = true;
   }
 
   private void onMemberRemoved(String nodeId) {

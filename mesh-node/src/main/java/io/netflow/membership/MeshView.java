@@ -64,6 +64,28 @@ public final class MeshView {
   }
 
   /**
+   * A heartbeat from {@code nodeId}: its last report still holds, now as {@code seq}, received now.
+   * Nothing happens for a node not in the view, or for a heartbeat older than what is held.
+   *
+   * @return whether the entry was refreshed
+   */
+  public boolean refresh(String nodeId, long seq, long sentAtMillis) {
+    long now = nanoClock.getAsLong();
+    boolean[] refreshed = {false};
+    entries.computeIfPresent(nodeId, (id, old) -> {
+      if (seq <= old.report().seq()) {
+        return old;
+      }
+      refreshed[0] = true;
+      return new Entry(old.report().again(seq, sentAtMillis), now);
+    });
+    if (refreshed[0]) {
+      unreachable.remove(nodeId);
+    }
+    return refreshed[0];
+  }
+
+  /**
    * A member whose event bus refuses connections (its process is gone; the cluster has not yet
    * removed it): its report no longer says anything, so it counts as stale until it reports again
    * or leaves. Returns true when this call marked it.

@@ -24,6 +24,30 @@ class LoadReportTest {
   }
 
   @Test
+  void onlyAMaterialChangeCallsForAFullReport() {
+    LoadReport r = report("a", 1, NodeState.UP);
+    LoadReport heapAndClock = new LoadReport(r.node(), 2, 99, NodeState.UP, new LoadSample(0.52, 90, 100, 3.0), r.traffic());
+    assertThat(r.differsFrom(heapAndClock)).isFalse();
+    assertThat(r.differsFrom(report("a", 2, NodeState.DRAINING))).isTrue();
+    assertThat(r.differsFrom(new LoadReport(r.node(), 2, 0, NodeState.UP, new LoadSample(0.6, 10, 100, 1.5), r.traffic())))
+      .as("CPU").isTrue();
+    assertThat(r.differsFrom(new LoadReport(r.node(), 2, 0, NodeState.UP, new LoadSample(0.5, 10, 100, 9.0), r.traffic())))
+      .as("loop lag").isTrue();
+    TrafficLoad serving = new TrafficLoad(java.util.List.of("match"), 0, 0, 20, false, new JsonObject(), new JsonObject());
+    assertThat(r.differsFrom(new LoadReport(r.node(), 2, 0, NodeState.UP, r.load(), serving))).as("services").isTrue();
+  }
+
+  @Test
+  void aHeartbeatIsToldFromAFullReportAndAMalformedOneIsRefused() {
+    assertThat(LoadReport.heartbeatFrom(LoadReport.heartbeat("a", 4, 1_000))).isEqualTo("a");
+    assertThat(LoadReport.heartbeatFrom(report("a", 1, NodeState.UP).toJson())).isNull();
+    assertThatThrownBy(() -> LoadReport.heartbeatFrom(LoadReport.heartbeat("a", 4, 1_000).put("seq", "four")))
+      .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> LoadReport.heartbeatFrom(new JsonObject().put("heartbeat", 7).put("seq", 1).put("sentAtMillis", 1)))
+      .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void peerNumbersAreClamped() {
     JsonObject json = report("a", 1, NodeState.UP).toJson();
     json.getJsonObject("node").put("capacity", 1e9).put("name", "x".repeat(10_000));

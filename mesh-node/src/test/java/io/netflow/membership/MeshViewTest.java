@@ -71,4 +71,23 @@ class MeshViewTest {
     view.accept(report("a", 1, NodeState.UP));
     assertThat(view.isUnreachable("a")).as("forgotten when it left").isFalse();
   }
+
+  @Test
+  void aHeartbeatKeepsTheLastReportFreshUnderItsNewNumberAndNothingElse() {
+    assertThat(view.refresh("a", 2, 1_000)).as("a node the view does not hold").isFalse();
+    view.accept(report("a", 1, NodeState.UP));
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_900));
+    assertThat(view.refresh("a", 2, 1_000)).isTrue();
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_900));
+    assertThat(view.isStale(view.get("a"))).as("fresh from the heartbeat").isFalse();
+    assertThat(view.get("a").report().seq()).isEqualTo(2);
+    assertThat(view.get("a").report().sentAtMillis()).isEqualTo(1_000);
+    assertThat(view.get("a").report().state()).isEqualTo(NodeState.UP);
+    assertThat(view.refresh("a", 2, 2_000)).as("an old or repeated heartbeat").isFalse();
+    view.markUnreachable("a");
+    assertThat(view.refresh("a", 3, 1_500)).isTrue();
+    assertThat(view.isUnreachable("a")).as("it reports again").isFalse();
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_100));
+    assertThat(view.isStale(view.get("a"))).as("silent again").isTrue();
+  }
 }

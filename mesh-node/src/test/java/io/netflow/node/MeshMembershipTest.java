@@ -64,6 +64,30 @@ class MeshMembershipTest {
   }
 
   @Test
+  void anIdleNodeSendsHeartbeatsItsPeersTakeAsFreshAndAChangeGoesOutInFullAtOnce() throws Exception {
+    await(Duration.ofSeconds(10), "a sends heartbeats", () -> sent(a, "heartbeat") >= 4);
+    // Seen fresh by its peers all along, on heartbeats: never older than a couple of ticks.
+    for (int i = 0; i < 10; i++) {
+      for (NetflowNode peer : List.of(b, c)) {
+        MeshView.Entry e = peer.view().get(a.nodeId());
+        assertThat(peer.view().isStale(e)).isFalse();
+        assertThat(peer.view().ageMillis(e)).isLessThan(1_500);
+      }
+      Thread.sleep(200);
+    }
+    double fullBefore = sent(a, "full");
+    TestMesh.join(a.mesh().host("fresh-service", e -> io.vertx.core.Future.succeededFuture(e.payload())));
+    await(Duration.ofSeconds(2), "b and c learn a's new service from a full report",
+      () -> b.view().get(a.nodeId()).report().traffic().services().contains("fresh-service")
+        && c.view().get(a.nodeId()).report().traffic().services().contains("fresh-service"));
+    assertThat(sent(a, "full")).isGreaterThan(fullBefore);
+  }
+
+  private static double sent(NetflowNode n, String kind) {
+    return n.registry().get("netflow.mesh.reports.sent").tag("kind", kind).counter().count();
+  }
+
+  @Test
   void gracefullyStoppedNodeShowsDrainingThenDisappears() throws Exception {
     List<NodeState> seenByA = new CopyOnWriteArrayList<>();
     Thread watcher = new Thread(() -> {

@@ -20,6 +20,12 @@ public record LoadReport(NodeDescriptor node, long seq, long sentAtMillis, NodeS
   /** Loop lag that moves by more than this (ms) is worth a full report. */
   static final double MATERIAL_LAG_MS = 5;
   private static final String HEARTBEAT = "heartbeat";
+  private static final String TAKES_HEARTBEATS = "takesHeartbeats";
+
+  /** Whether the node that sent this full report reads heartbeats (absent: a release from before them). */
+  public static boolean takesHeartbeats(JsonObject json) {
+    return Boolean.TRUE.equals(json.getValue(TAKES_HEARTBEATS));
+  }
 
   public String nodeId() {
     return node.nodeId();
@@ -41,9 +47,12 @@ public record LoadReport(NodeDescriptor node, long seq, long sentAtMillis, NodeS
       || Math.abs(load.cpu() - next.load.cpu()) > MATERIAL_CPU || Math.abs(load.loopLagMs() - next.load.loopLagMs()) > MATERIAL_LAG_MS;
   }
 
-  /** A heartbeat: "my last full report still holds", as report {@code seq} sent at {@code sentAtMillis}. */
-  public static JsonObject heartbeat(String nodeId, long seq, long sentAtMillis) {
-    return new JsonObject().put(HEARTBEAT, nodeId).put("seq", seq).put("sentAtMillis", sentAtMillis);
+  /**
+   * A heartbeat: "my full report {@code fullSeq} still holds", as report {@code seq} sent at
+   * {@code sentAtMillis}.
+   */
+  public static JsonObject heartbeat(String nodeId, long seq, long sentAtMillis, long fullSeq) {
+    return new JsonObject().put(HEARTBEAT, nodeId).put("seq", seq).put("sentAtMillis", sentAtMillis).put("of", fullSeq);
   }
 
   /** The node a heartbeat is from, or null when {@code json} is a full report. */
@@ -52,14 +61,20 @@ public record LoadReport(NodeDescriptor node, long seq, long sentAtMillis, NodeS
     if (from == null) {
       return null;
     }
-    if (!(from instanceof String id) || !(json.getValue("seq") instanceof Number) || !(json.getValue("sentAtMillis") instanceof Number)) {
+    if (!(from instanceof String id) || !(json.getValue("seq") instanceof Number) || !(json.getValue("sentAtMillis") instanceof Number)
+      || !(json.getValue("of") instanceof Number)) {
       throw new IllegalArgumentException("heartbeat fields have the wrong type");
     }
     return id;
   }
 
+  /**
+   * The report as it travels. {@code takesHeartbeats} tells peers this node reads heartbeats: a node
+   * of an earlier release, which does not, is sent a full report every tick.
+   */
   public JsonObject toJson() {
     return new JsonObject()
+      .put(TAKES_HEARTBEATS, true)
       .put("node", node.toJson())
       .put("seq", seq)
       .put("sentAtMillis", sentAtMillis)

@@ -66,6 +66,10 @@ public class MembershipVerticle extends VerticleBase {
   private int sinceFull;
   /** A member joined: it learns of this node from the next report, which goes in full. */
   private boolean fullNext = true;
+  /** Members whose reports say they do not read heartbeats (an earlier release): while any is, every report goes in full. */
+  private final Set<String> peersWithoutHeartbeats = new HashSet<>();
+  /** Peers whose latest full report is being read from the cluster map (a heartbeat named one this node missed). */
+  private final Set<String> fetching = new HashSet<>();
   private io.micrometer.core.instrument.Counter fullReports;
   private io.micrometer.core.instrument.Counter heartbeats;
   private final java.util.concurrent.atomic.AtomicBoolean checkingListed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -207,11 +211,12 @@ public class MembershipVerticle extends VerticleBase {
     state = now;
     LoadReport report = new LoadReport(self, seq++, System.currentTimeMillis(), state, sampler.sample(loopLagMs), t);
     view.accept(report);
-    if (!fullNext && lastFull != null && sinceFull + 1 < FULL_REPORT_TICKS && !lastFull.differsFrom(report)) {
+    if (!fullNext && lastFull != null && sinceFull + 1 < FULL_REPORT_TICKS && peersWithoutHeartbeats.isEmpty()
+        && !lastFull.differsFrom(report)) {
       sinceFull++;
       heartbeats.increment();
       vertx.eventBus().publish(MembershipAddresses.MESH_REPORTS, LoadReport.heartbeat(self.nodeId(), report.seq(),
-        report.sentAtMillis()));
+        report.sentAtMillis(), lastFull.seq()));
       return Future.succeededFuture();
     }
     fullNext = false;
@@ -244,6 +249,15 @@ public class MembershipVerticle extends VerticleBase {
       return;
     }
     metrics.reportReceived();
+    if (LoadReport.takesHeartbeats(json)) {
+      peersWithoutHeartbeats.remove(report.nodeId());
+    } else if (peersWithoutHeartbeats.add(report.nodeId())) {
+      LOG.info("Peer {} does not read heartbeats (an earlier release): reporting in full every tick", report.node().name());
+    }
+    taken(report);
+  }
+
+  private void taken(LoadReport report) {
     MeshView.Entry before = view.get(report.nodeId());
     if (view.accept(report)) {
       if (before == null) {
@@ -264,11 +278,33 @@ public class MembershipVerticle extends VerticleBase {
       return;
     }
     metrics.reportReceived();
-    if (view.refresh(nodeId, json.getLong("seq"), json.getLong("sentAtMillis"))) {
+    if (view.refresh(nodeId, json.getLong("seq"), json.getLong("sentAtMillis"), json.getLong("of"))) {
       MeshView.Entry e = view.get(nodeId);
       if (e != null && staleNodes.remove(nodeId)) {
         LOG.info("Peer {} is reporting again", e.report().node().name());
       }
+      return;
+    }
+    MeshView.Entry held = view.get(nodeId);
+    if (held != null && held.report().seq() >= json.getLong("seq")) {
+      return;
+    }
+    // This node missed the full report the heartbeat confirms (or never had one from the peer):
+    // the cluster map holds it.
+    if (fetching.add(nodeId)) {
+      reportsMap.get(nodeId).onComplete(ar -> {
+        fetching.remove(nodeId);
+        if (ar.succeeded() && ar.result() != null) {
+          try {
+            LoadReport missed = LoadReport.fromJson(ar.result());
+            if (missed.nodeId().equals(nodeId) && cluster.isMember(nodeId)) {
+              taken(missed);
+            }
+          } catch (IllegalArgumentException e) {
+            metrics.reportRejected();
+          }
+        }
+      });
     }
   }
 
@@ -294,6 +330,7 @@ public class MembershipVerticle extends VerticleBase {
   private void onMemberRemoved(String nodeId) {
     MeshView.Entry gone = view.remove(nodeId);
     staleNodes.remove(nodeId);
+    peersWithoutHeartbeats.remove(nodeId);
     metrics.nodesChanged();
     String name = gone == null ? "?" : gone.report().node().name();
     LOG.info("Member left: {} ({}); cluster of {}", name, nodeId, cluster.size());

@@ -20,8 +20,16 @@ import java.util.function.LongSupplier;
  */
 public final class MeshView {
 
-  /** A peer's latest report and when this node received it ({@link System#nanoTime()} time). */
-  public record Entry(LoadReport report, long receivedAtNanos) {
+  /**
+   * A peer's latest report and when this node received it ({@link System#nanoTime()} time).
+   *
+   * @param fullSeq the number of the full report its content came in (a heartbeat renumbers it)
+   */
+  public record Entry(LoadReport report, long receivedAtNanos, long fullSeq) {
+
+    public Entry(LoadReport report, long receivedAtNanos) {
+      this(report, receivedAtNanos, report.seq());
+    }
   }
 
   private final String selfId;
@@ -64,20 +72,22 @@ public final class MeshView {
   }
 
   /**
-   * A heartbeat from {@code nodeId}: its last report still holds, now as {@code seq}, received now.
-   * Nothing happens for a node not in the view, or for a heartbeat older than what is held.
+   * A heartbeat from {@code nodeId}: its full report {@code fullSeq} still holds, now as {@code seq},
+   * received now. Nothing happens for a node not in the view, for a heartbeat older than what is
+   * held, or when the held report is not that full report (this node missed the latest: the caller
+   * fetches it).
    *
    * @return whether the entry was refreshed
    */
-  public boolean refresh(String nodeId, long seq, long sentAtMillis) {
+  public boolean refresh(String nodeId, long seq, long sentAtMillis, long fullSeq) {
     long now = nanoClock.getAsLong();
     boolean[] refreshed = {false};
     entries.computeIfPresent(nodeId, (id, old) -> {
-      if (seq <= old.report().seq()) {
+      if (seq <= old.report().seq() || old.fullSeq() != fullSeq) {
         return old;
       }
       refreshed[0] = true;
-      return new Entry(old.report().again(seq, sentAtMillis), now);
+      return new Entry(old.report().again(seq, sentAtMillis), now, fullSeq);
     });
     if (refreshed[0]) {
       unreachable.remove(nodeId);

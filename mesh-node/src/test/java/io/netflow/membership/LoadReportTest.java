@@ -39,11 +39,11 @@ class LoadReportTest {
 
   @Test
   void aHeartbeatIsToldFromAFullReportAndAMalformedOneIsRefused() {
-    assertThat(LoadReport.heartbeatFrom(LoadReport.heartbeat("a", 4, 1_000))).isEqualTo("a");
+    assertThat(LoadReport.heartbeatFrom(LoadReport.heartbeat("a", 4, 1_000, 3))).isEqualTo("a");
     assertThat(LoadReport.heartbeatFrom(report("a", 1, NodeState.UP).toJson())).isNull();
-    assertThatThrownBy(() -> LoadReport.heartbeatFrom(LoadReport.heartbeat("a", 4, 1_000).put("seq", "four")))
+    assertThatThrownBy(() -> LoadReport.heartbeatFrom(LoadReport.heartbeat("a", 4, 1_000, 3).put("seq", "four")))
       .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> LoadReport.heartbeatFrom(new JsonObject().put("heartbeat", 7).put("seq", 1).put("sentAtMillis", 1)))
+    assertThatThrownBy(() -> LoadReport.heartbeatFrom(new JsonObject().put("heartbeat", 7).put("seq", 1).put("sentAtMillis", 1).put("of", 1)))
       .isInstanceOf(IllegalArgumentException.class);
   }
 

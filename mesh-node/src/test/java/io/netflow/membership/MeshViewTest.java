@@ -74,18 +74,19 @@ class MeshViewTest {
 
   @Test
   void aHeartbeatKeepsTheLastReportFreshUnderItsNewNumberAndNothingElse() {
-    assertThat(view.refresh("a", 2, 1_000)).as("a node the view does not hold").isFalse();
+    assertThat(view.refresh("a", 2, 1_000, 1)).as("a node the view does not hold").isFalse();
     view.accept(report("a", 1, NodeState.UP));
     now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_900));
-    assertThat(view.refresh("a", 2, 1_000)).isTrue();
+    assertThat(view.refresh("a", 2, 1_000, 0)).as("confirms a full report this view does not hold").isFalse();
+    assertThat(view.refresh("a", 2, 1_000, 1)).isTrue();
     now.addAndGet(TimeUnit.MILLISECONDS.toNanos(1_900));
     assertThat(view.isStale(view.get("a"))).as("fresh from the heartbeat").isFalse();
     assertThat(view.get("a").report().seq()).isEqualTo(2);
     assertThat(view.get("a").report().sentAtMillis()).isEqualTo(1_000);
     assertThat(view.get("a").report().state()).isEqualTo(NodeState.UP);
-    assertThat(view.refresh("a", 2, 2_000)).as("an old or repeated heartbeat").isFalse();
+    assertThat(view.refresh("a", 2, 2_000, 1)).as("an old or repeated heartbeat").isFalse();
     view.markUnreachable("a");
-    assertThat(view.refresh("a", 3, 1_500)).isTrue();
+    assertThat(view.refresh("a", 3, 1_500, 1)).isTrue();
     assertThat(view.isUnreachable("a")).as("it reports again").isFalse();
     now.addAndGet(TimeUnit.MILLISECONDS.toNanos(2_100));
     assertThat(view.isStale(view.get("a"))).as("silent again").isTrue();

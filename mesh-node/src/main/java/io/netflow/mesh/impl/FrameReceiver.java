@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class FrameReceiver {
 
   private static final Logger LOG = LoggerFactory.getLogger(FrameReceiver.class);
+  private static final long CLOCK_GRACE_MS = 1_000;
 
   private final Context loop;
   private final Inbox inbox;
@@ -125,8 +126,9 @@ public final class FrameReceiver {
     private boolean over;
 
     DeliveryOptions options() {
-      // The sender answers at once; waiting past the last deadline of the frame is pointless.
-      return new DeliveryOptions().setSendTimeout(Math.max(1, deadlineMillis - System.currentTimeMillis()));
+      // The sender answers at once; waiting much past the frame's last deadline is pointless (the
+      // grace covers a sender whose clock runs behind this node's).
+      return new DeliveryOptions().setSendTimeout(Math.max(1, deadlineMillis - System.currentTimeMillis()) + CLOCK_GRACE_MS);
     }
 
     /** The sender's answer to this side's last reply: the message to send the next answers in. */

@@ -2,6 +2,7 @@ package io.netflow.mesh.impl;
 
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
+import io.netflow.gateway.protocol.MeshException;
 import io.netflow.gateway.protocol.Priority;
 import io.netflow.lanes.Transmitter;
 import io.netflow.mesh.MeshAddresses;
@@ -144,8 +145,25 @@ public final class FrameSender implements Transmitter {
         }
         return;
       }
-      answered(items, reply.result().body().answers());
-      awaitLater(items, reply.result());
+      LinkAnswers body = reply.result().body();
+      if (body.unreadable() != null) {
+        settleAll(items, new MeshException(ErrorCode.MALFORMED, "the node's answers could not be read: " + body.unreadable()));
+        return;
+      }
+      List<LinkAnswers.Answer> answers = body.answers();
+      List<Pending> pending = new ArrayList<>();
+      for (int i = 0; i < items.size() && i < answers.size(); i++) {
+        Pending p = items.get(i);
+        if (answers.get(i).seq() == p.seq && answers.get(i).isPending() && unsettled.containsKey(p.seq)) {
+          pending.add(p);
+          if (p.timer == -1) {
+            expireAfter(p, left(p, System.nanoTime()));
+          }
+        }
+      }
+      // Asked for the rest first, then the callers hear: their callbacks must not delay it.
+      awaitLater(pending, reply.result());
+      answered(items, answers);
     } catch (RuntimeException unreadable) {
       // A reply that cannot be read: nothing of the frame may wait for ever.
       settleAll(items, unreadable);
@@ -159,35 +177,44 @@ public final class FrameSender implements Transmitter {
    * that leaves envelopes pending asks for a reply itself; this side answers it at once ("send the
    * rest"), and the node holds that message until it has more answers, which it sends as its reply.
    */
-  private void awaitLater(List<Pending> items, Message<LinkAnswers> reply) {
-    if (reply.replyAddress() == null) {
+  private void awaitLater(List<Pending> pending, Message<LinkAnswers> reply) {
+    if (reply.replyAddress() == null || pending.isEmpty()) {
       return;
     }
     long now = System.nanoTime();
     long longest = 0;
-    for (Pending p : items) {
-      if (unsettled.containsKey(p.seq)) {
-        longest = Math.max(longest, left(p, now));
-      }
-    }
-    if (longest == 0) {
-      return;
+    for (Pending p : pending) {
+      longest = Math.max(longest, left(p, now));
     }
     reply.<LinkAnswers>replyAndRequest(null, new DeliveryOptions().setSendTimeout(longest)).onComplete(ar -> {
       if (ar.failed()) {
         // Nothing more is coming on this frame: what is still pending ends by its own timer.
         return;
       }
-      try {
-        for (LinkAnswers.Answer a : ar.result().body().answers()) {
-          Pending p = unsettled.get(a.seq());
-          if (p != null && !a.isPending()) {
-            settle(p, a.outcome());
-          }
+      LinkAnswers more = ar.result().body();
+      if (more.unreadable() != null) {
+        settleAll(pending, new MeshException(ErrorCode.MALFORMED, "the node's answers could not be read: " + more.unreadable()));
+        return;
+      }
+      Map<Long, LinkAnswers.Answer> given = new HashMap<>();
+      for (LinkAnswers.Answer a : more.answers()) {
+        if (!a.isPending()) {
+          given.put(a.seq(), a);
         }
-        awaitLater(items, ar.result());
-      } catch (RuntimeException unreadable) {
-        settleAll(items, unreadable);
+      }
+      // Only what is still to come is kept waiting (not the whole frame's envelopes and payloads).
+      List<Pending> still = new ArrayList<>();
+      for (Pending p : pending) {
+        if (unsettled.containsKey(p.seq) && !given.containsKey(p.seq)) {
+          still.add(p);
+        }
+      }
+      awaitLater(still, ar.result());
+      for (Pending p : pending) {
+        LinkAnswers.Answer a = given.get(p.seq);
+        if (a != null) {
+          settle(p, a.outcome());
+        }
       }
     });
   }
@@ -222,8 +249,6 @@ public final class FrameSender implements Transmitter {
           + p.envelope.id())));
       } else if (!a.isPending()) {
         settle(p, a.outcome());
-      } else if (p.timer == -1 && unsettled.containsKey(p.seq)) {
-        expireAfter(p, left(p, System.nanoTime()));
       }
     }
   }

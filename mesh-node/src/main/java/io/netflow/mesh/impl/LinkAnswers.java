@@ -24,8 +24,16 @@ import java.util.List;
  *   answered: int length (-1: none), then the body
  *   failed:   int error code, then the message (int length + UTF-8)
  * </pre>
+ *
+ * @param unreadable why answers that came off the wire could not be read, else null: the event bus
+ *                   reads a reply's body before the requester sees it, so a codec that threw would
+ *                   leave the frame's envelopes waiting for ever
  */
-public record LinkAnswers(List<Answer> answers) {
+public record LinkAnswers(List<Answer> answers, String unreadable) {
+
+  public LinkAnswers(List<Answer> answers) {
+    this(answers, null);
+  }
 
   private static final byte ANSWERED = 0;
   private static final byte FAILED = 1;
@@ -88,13 +96,17 @@ public record LinkAnswers(List<Answer> answers) {
       }
     }
 
-    /**
-     * Reads answers a peer sent.
-     *
-     * @throws MeshException MALFORMED when they are truncated or corrupt
-     */
+    /** Reads answers a peer sent; truncated or corrupt ones come back {@link #unreadable()}, never as an exception. */
     @Override
     public LinkAnswers decodeFromWire(int pos, Buffer buffer) {
+      try {
+        return decode(pos, buffer);
+      } catch (MeshException corrupt) {
+        return new LinkAnswers(List.of(), corrupt.getMessage());
+      }
+    }
+
+    private LinkAnswers decode(int pos, Buffer buffer) {
       try {
         if (buffer.getByte(pos) != VERSION) {
           throw new MeshException(ErrorCode.MALFORMED, "link answers wire version " + buffer.getByte(pos) + " is not supported");

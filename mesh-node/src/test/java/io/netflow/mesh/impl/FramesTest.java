@@ -196,8 +196,9 @@ class FramesTest {
     assertThat(failed.code()).isEqualTo(ErrorCode.OVERLOADED);
     assertThat(failed.retryAfterMs()).isEqualTo(250);
     assertThat(read.get(2).isPending()).isTrue();
-    assertThatThrownBy(() -> codec.decodeFromWire(0, wireForm.getBuffer(0, wireForm.length() - 30)))
-      .isInstanceOfSatisfying(MeshException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+    // Cut short: read as unreadable (the event bus reads a reply before the requester sees it).
+    assertThat(codec.decodeFromWire(0, wireForm.getBuffer(0, wireForm.length() - 30)).unreadable()).isNotBlank();
+    assertThat(read.get(0).outcome().succeeded()).isTrue();
   }
 
   private static Envelope request(String service, String payload) {

@@ -3,6 +3,7 @@ package io.netflow.mesh.impl;
 import io.netflow.gateway.protocol.Envelope;
 import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.MeshException;
+import io.netflow.gateway.protocol.Priority;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -29,6 +30,8 @@ public final class FrameReceiver {
 
   private static final Logger LOG = LoggerFactory.getLogger(FrameReceiver.class);
   private static final long CLOCK_GRACE_MS = 1_000;
+  /** How long a frame other than CRITICAL may wait for its envelopes' answers before its reply leaves. */
+  static final long HOLD_MS = 10;
 
   private final Context loop;
   private final Inbox inbox;
@@ -73,7 +76,14 @@ public final class FrameReceiver {
       return;
     }
     later.deadlineMillis = latestDeadline;
-    later.continueWith(message.replyAndRequest(new LinkAnswers(now), later.options()));
+    boolean critical = !frame.items().isEmpty() && frame.items().get(0).envelope() != null
+      && frame.items().get(0).envelope().priority() == Priority.CRITICAL;
+    if (critical) {
+      // CRITICAL frames answer what they can at once: a fast answer never waits for a slow one.
+      later.continueWith(message.replyAndRequest(new LinkAnswers(now), later.options()));
+    } else {
+      later.hold(message, now);
+    }
   }
 
   /** One envelope, on its own: a bug in taking it costs only its own answer. */
@@ -124,6 +134,10 @@ public final class FrameReceiver {
     private Message<LinkAnswers> sender;
     private boolean flushQueued;
     private boolean over;
+    /** The frame's own message while its reply is held, and that reply as it fills. */
+    private Message<LinkFrame> held;
+    private List<LinkAnswers.Answer> firstReply;
+    private long holdTimer = -1;
 
     DeliveryOptions options() {
       // The sender answers at once; waiting much past the frame's last deadline is pointless (the
@@ -147,12 +161,56 @@ public final class FrameReceiver {
       flush();
     }
 
+    /**
+     * Holds the frame's reply for at most {@link #HOLD_MS} while its envelopes are served: those
+     * answered by then go in it. An answer that leaves later needs the sender's next message, a
+     * round trip, which on a busy link can take longer than the service did (a model chunk read
+     * from disk).
+     */
+    void hold(Message<LinkFrame> frame, List<LinkAnswers.Answer> first) {
+      held = frame;
+      firstReply = first;
+      holdTimer = loop.owner().setTimer(HOLD_MS, t -> {
+        holdTimer = -1;
+        release();
+      });
+    }
+
+    private void release() {
+      Message<LinkFrame> frame = held;
+      held = null;
+      if (holdTimer != -1) {
+        loop.owner().cancelTimer(holdTimer);
+        holdTimer = -1;
+      }
+      LinkAnswers answers = new LinkAnswers(firstReply);
+      firstReply = null;
+      if (pending == 0) {
+        over = true;
+        frame.reply(answers);
+      } else {
+        continueWith(frame.replyAndRequest(answers, options()));
+      }
+    }
+
     void add(LinkAnswers.Answer answer) {
       if (over) {
         return;
       }
-      ready.add(answer);
       pending--;
+      if (held != null) {
+        for (int i = 0; i < firstReply.size(); i++) {
+          if (firstReply.get(i).seq() == answer.seq()) {
+            firstReply.set(i, answer);
+            break;
+          }
+        }
+        if (pending == 0) {
+          release();
+        }
+        return;
+      }
+      ready.add(answer);
       if (sender != null && !flushQueued) {
         flushQueued = true;
         loop.runOnContext(v -> flush());

@@ -73,8 +73,8 @@ public final class FrameSender implements Transmitter {
   /** Every envelope sent and not yet settled, by sequence number. */
   private final Map<Long, Pending> unsettled = new HashMap<>();
   /**
-   * Starts anywhere: a data plane deployed again on the same node (same answers address) must not
-   * take a late answer meant for its predecessor as one to its own envelope.
+   * Starts anywhere: answers are matched within their own frame's replies, and a random start keeps
+   * the numbers of a data plane deployed again on the same node apart from its predecessor's.
    */
   private long nextSeq = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 

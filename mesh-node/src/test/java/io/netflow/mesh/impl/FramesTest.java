@@ -34,6 +34,7 @@ class FramesTest {
   private FrameSender wire;
   private Inbox inbox;
   private final AtomicInteger frames = new AtomicInteger();
+  private final AtomicInteger messages = new AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
@@ -42,6 +43,7 @@ class FramesTest {
     vertx.eventBus().registerDefaultCodec(LinkFrame.class, new LinkFrame.Codec());
     vertx.eventBus().registerDefaultCodec(LinkAnswers.class, new LinkAnswers.Codec());
     vertx.eventBus().addOutboundInterceptor(delivery -> {
+      messages.incrementAndGet();
       if (delivery.message().address().equals(MeshAddresses.frames("b"))) {
         frames.incrementAndGet();
       }
@@ -89,6 +91,27 @@ class FramesTest {
     // Eleven envelopes, one frame (no address of this side is needed for the answers given later).
     assertThat(frames).hasValue(1);
     assertThat(await(on(sender, () -> Future.succeededFuture(wire.unsettled())))).isZero();
+  }
+
+  @Test
+  void aQuickAnswerWaitsInTheFramesReplyExceptForCriticalWhichNeverWaitsForAnother() throws Exception {
+    inbox.host("quick", e -> {
+      Promise<Buffer> p = Promise.promise();
+      vertx.setTimer(2, t -> p.complete(e.payload()));
+      return p.future();
+    });
+    // NORMAL: held for the answer (under FrameReceiver.HOLD_MS), one request and its reply.
+    messages.set(0);
+    Future<Buffer> normal = await(on(sender, () -> Future.succeededFuture(wire.send("b", request("quick", "n"), 5_000))));
+    assertThat(await(normal).toString()).isEqualTo("n");
+    assertThat(messages).as("the frame and its reply").hasValue(2);
+    // CRITICAL: answered "pending" at once, then the rest of the conversation (ready, answer).
+    messages.set(0);
+    Future<Buffer> critical = await(on(sender, () -> Future.succeededFuture(wire.send("b",
+      Envelope.toService("quick").priority(io.netflow.gateway.protocol.Priority.CRITICAL).payload("c").timeoutMillis(10_000)
+        .build(), 5_000))));
+    assertThat(await(critical).toString()).isEqualTo("c");
+    assertThat(messages).as("the frame, its reply, the sender's ready and the answer").hasValue(4);
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +71,7 @@ public class MembershipVerticle extends VerticleBase {
   private final Set<String> peersWithoutHeartbeats = new HashSet<>();
   /** Peers whose latest full report is being read from the cluster map (a heartbeat named one this node missed). */
   private final Set<String> fetching = new HashSet<>();
-  private io.micrometer.core.instrument.Counter fullReports;
-  private io.micrometer.core.instrument.Counter heartbeats;
-  private final java.util.concurrent.atomic.AtomicBoolean checkingListed = new java.util.concurrent.atomic.AtomicBoolean();
-  private io.micrometer.core.instrument.Counter relisted;
+  private final AtomicBoolean checkingListed = new AtomicBoolean();
 
   /**
    * @param traffic what the data plane reports of itself (services, topics, admission, lanes);
@@ -92,13 +90,6 @@ public class MembershipVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new MembershipMetrics(registry, view, cluster, () -> state);
-    relisted = io.micrometer.core.instrument.Counter.builder("netflow.membership.relisted")
-      .description("Times the cluster no longer listed this node's event-bus consumers (lost in a merge) and they were listed again")
-      .register(registry);
-    fullReports = io.micrometer.core.instrument.Counter.builder("netflow.mesh.reports.sent").tag("kind", "full")
-      .description("Load reports this node sent: in full, or as a heartbeat when nothing had changed").register(registry);
-    heartbeats = io.micrometer.core.instrument.Counter.builder("netflow.mesh.reports.sent").tag("kind", "heartbeat")
-      .description("Load reports this node sent: in full, or as a heartbeat when nothing had changed").register(registry);
     EventBus eb = vertx.eventBus();
     MessageConsumer<JsonObject> reports = eb.consumer(MembershipAddresses.MESH_REPORTS, m -> onReport(m.body()));
     eb.<Void>localConsumer(MembershipAddresses.MESH_VIEW, m -> m.reply(view.toJson(cluster.size())));
@@ -186,7 +177,7 @@ public class MembershipVerticle extends VerticleBase {
         if (listed) {
           return Future.<Void>succeededFuture();
         }
-        relisted.increment();
+        metrics.relisted();
         LOG.warn("The cluster no longer listed this node's event-bus consumers (lost in a cluster merge): listing them again");
         return cluster.republishOwnConsumers();
       })
@@ -214,7 +205,7 @@ public class MembershipVerticle extends VerticleBase {
     if (!fullNext && lastFull != null && sinceFull + 1 < FULL_REPORT_TICKS && peersWithoutHeartbeats.isEmpty()
         && !lastFull.differsFrom(report)) {
       sinceFull++;
-      heartbeats.increment();
+      metrics.reportSent(false);
       vertx.eventBus().publish(MembershipAddresses.MESH_REPORTS, LoadReport.heartbeat(self.nodeId(), report.seq(),
         report.sentAtMillis(), lastFull.seq()));
       return Future.succeededFuture();
@@ -222,7 +213,7 @@ public class MembershipVerticle extends VerticleBase {
     fullNext = false;
     sinceFull = 0;
     lastFull = report;
-    fullReports.increment();
+    metrics.reportSent(true);
     JsonObject json = report.toJson();
     vertx.eventBus().publish(MembershipAddresses.MESH_REPORTS, json);
     // Kept in the map until the next full report is due and then some: a node starting meanwhile seeds its view from it.

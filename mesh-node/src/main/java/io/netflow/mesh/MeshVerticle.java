@@ -172,7 +172,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
-        m.fail(e.code().code(), e.wireMessage());
+        e.failOn(m);
       }));
     BusIngress ingress = new BusIngress(this);
     // One cluster-wide registration per node (each registration takes its share of the cluster's

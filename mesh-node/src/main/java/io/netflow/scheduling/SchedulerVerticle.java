@@ -222,7 +222,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
   private static void answer(Message<Object> m, Future<JsonObject> result) {
     result.onSuccess(m::reply).onFailure(err -> {
       MeshException e = MeshException.of(err);
-      m.fail(e.code().code(), e.wireMessage());
+      e.failOn(m);
     });
   }
 }

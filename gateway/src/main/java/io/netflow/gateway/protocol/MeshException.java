@@ -1,5 +1,6 @@
 package io.netflow.gateway.protocol;
 
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +48,11 @@ public class MeshException extends RuntimeException {
   /** The failure message to put on the event bus ({@code message.fail(code, wireMessage())}). */
   public String wireMessage() {
     return retryAfterMs + "|" + getMessage();
+  }
+
+  /** Answers {@code message} with this failure: its code, and its wire message ({@link #of} reads both back). */
+  public void failOn(Message<?> message) {
+    message.fail(code.code(), wireMessage());
   }
 
   /** Reads any failure as a MeshException, keeping Vert.x's TIMEOUT and NO_HANDLERS apart. */

@@ -25,6 +25,9 @@ public final class MembershipMetrics {
   private final MultiGauge reportAge;
   private final Counter received;
   private final Counter rejected;
+  private final Counter sentFull;
+  private final Counter sentHeartbeat;
+  private final Counter relisted;
 
   public MembershipMetrics(MeterRegistry registry, MeshView view, ClusterMembership cluster, Supplier<NodeState> state) {
     this.registry = registry;
@@ -52,6 +55,29 @@ public final class MembershipMetrics {
       .description("Peer load reports refused as malformed").register(registry);
     meters.add(received);
     meters.add(rejected);
+    sentFull = sent(registry, "full");
+    sentHeartbeat = sent(registry, "heartbeat");
+    relisted = Counter.builder("netflow.membership.relisted")
+      .description("Times the cluster no longer listed this node's event-bus consumers (lost in a merge) and they were listed again")
+      .register(registry);
+    meters.add(sentFull);
+    meters.add(sentHeartbeat);
+    meters.add(relisted);
+  }
+
+  private static Counter sent(MeterRegistry registry, String kind) {
+    return Counter.builder("netflow.mesh.reports.sent").tag("kind", kind)
+      .description("Load reports this node sent: in full, or as a heartbeat when nothing had changed").register(registry);
+  }
+
+  /** This node sent its report, in full or as a heartbeat. */
+  public void reportSent(boolean full) {
+    (full ? sentFull : sentHeartbeat).increment();
+  }
+
+  /** This node listed its event-bus consumers again, the cluster having lost them. */
+  public void relisted() {
+    relisted.increment();
   }
 
   public void reportReceived() {

@@ -35,7 +35,7 @@ public final class BusIngress {
     try {
       e = envelope(message, true);
     } catch (MeshException bad) {
-      fail(message, bad);
+      bad.failOn(message);
       return;
     }
     if (Headers.ACK_ACCEPTED.equals(message.headers().get(Headers.ACK)) && !e.priority().atLeastOnce()) {
@@ -44,7 +44,7 @@ public final class BusIngress {
           message.reply(message.body() instanceof Buffer || message.body() == null ? Buffer.buffer() : "",
             new DeliveryOptions().addHeader(Headers.NODE, ar.result()));
         } else {
-          fail(message, MeshException.of(ar.cause()));
+          MeshException.of(ar.cause()).failOn(message);
         }
       });
       return;
@@ -57,7 +57,7 @@ public final class BusIngress {
           .addHeader(Headers.NODE, ar.result().nodeId())
           .addHeader(Headers.ATTEMPTS, String.valueOf(ar.result().attempts())));
       } else {
-        fail(message, MeshException.of(ar.cause()));
+        MeshException.of(ar.cause()).failOn(message);
       }
     });
   }
@@ -84,14 +84,14 @@ public final class BusIngress {
     try {
       e = envelope(message, false);
     } catch (MeshException bad) {
-      fail(message, bad);
+      bad.failOn(message);
       return;
     }
     mesh.publish(e).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(message.body() instanceof Buffer ? Buffer.buffer() : "");
       } else {
-        fail(message, MeshException.of(ar.cause()));
+        MeshException.of(ar.cause()).failOn(message);
       }
     });
   }
@@ -132,9 +132,5 @@ public final class BusIngress {
       return j.toBuffer();
     }
     return Buffer.buffer(body.toString());
-  }
-
-  private static void fail(Message<?> message, MeshException failure) {
-    message.fail(failure.code().code(), failure.wireMessage());
   }
 }

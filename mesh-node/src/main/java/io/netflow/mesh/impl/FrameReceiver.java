@@ -45,11 +45,8 @@ public final class FrameReceiver {
   /** A frame on this node's frames address. */
   public void onFrame(Message<LinkFrame> message) {
     loopThread = Thread.currentThread();
-    LinkFrame frame;
-    try {
-      frame = message.body();
-    } catch (MeshException unreadable) {
-      message.fail(unreadable.code().code(), unreadable.wireMessage());
+    LinkFrame frame = body(message);
+    if (frame == null) {
       return;
     }
     List<LinkAnswers.Answer> now = new ArrayList<>(frame.items().size());
@@ -98,21 +95,27 @@ public final class FrameReceiver {
 
   /** An envelope on this node's inbox address, one per request (from a node of a release before frames). */
   public void onEnvelope(Message<Envelope> message) {
-    Envelope envelope;
-    try {
-      envelope = message.body();
-    } catch (MeshException unreadable) {
-      message.fail(unreadable.code().code(), unreadable.wireMessage());
+    Envelope envelope = body(message);
+    if (envelope == null) {
       return;
     }
     take(envelope).onComplete(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {
-        MeshException failure = MeshException.of(ar.cause());
-        message.fail(failure.code().code(), failure.wireMessage());
+        MeshException.of(ar.cause()).failOn(message);
       }
     });
+  }
+
+  /** The message's body as a peer sent it, or null once the message is answered MALFORMED (it could not be read). */
+  private static <T> T body(Message<T> message) {
+    try {
+      return message.body();
+    } catch (MeshException unreadable) {
+      unreadable.failOn(message);
+      return null;
+    }
   }
 
   private void answered(Later later, LinkAnswers.Answer answer) {

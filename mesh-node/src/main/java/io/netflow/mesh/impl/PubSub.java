@@ -153,7 +153,7 @@ public final class PubSub {
     feed.registration.onSuccess(r -> m.reply(null)).onFailure(err -> {
       counted.clients--;
       MeshException e = MeshException.of(err);
-      m.fail(e.code().code(), e.wireMessage());
+      e.failOn(m);
     });
   }
 

@@ -247,14 +247,33 @@ public record MessageForm(String id, String service, String topic, String key, P
       return out.append('}').toString();
     }
 
+    /**
+     * Appends {@code value} as a JSON string. Ids and node ids (every answer has them) are printable
+     * ASCII with nothing to escape, and are copied as they are; anything else goes through Jackson's
+     * encoder.
+     */
     private static void quote(String value, StringBuilder out) {
       if (value == null) {
         out.append("null");
         return;
       }
       out.append('"');
-      JsonStringEncoder.getInstance().quoteAsString(value, out);
+      if (plain(value)) {
+        out.append(value);
+      } else {
+        JsonStringEncoder.getInstance().quoteAsString(value, out);
+      }
       out.append('"');
+    }
+
+    private static boolean plain(String value) {
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

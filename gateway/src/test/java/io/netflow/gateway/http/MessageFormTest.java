@@ -94,6 +94,8 @@ class MessageFormTest {
       new MessageForm.Answer("m-2", null, null, null),
       new MessageForm.Answer("m-3", "node-b", 2, awkward),
       new MessageForm.Answer("m-4", "node-b", 1, ""),
+      // Printable ASCII is copied as it is; DEL and a space's neighbours at the edges of that range.
+      new MessageForm.Answer(" !/~", "del \u007f", 1, "\u001f"),
     };
     for (MessageForm.Answer a : answers) {
       String written = a.encode();

@@ -18,11 +18,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What an idle node costs: node processes from the jar, in meshes of 2, 4 and 8 (no traffic, no
- * browser), their CPU time read from /proc over a window after they settle, beside bare Hazelcast
- * members (the same jar's Hazelcast, the same TCP join and heartbeats) in the same run, each after
- * 30 s of settling (the JIT compiles for the first half minute). Goal: at most 2x a bare member per
- * node. At 8 nodes it also reports how long each node took to join (start to ready) and how long a
- * kill -9 takes to leave every other node's view.
+ * browser), their CPU time read from /proc, beside bare Hazelcast members (the same jar's
+ * Hazelcast, the same TCP join and heartbeats) in the same run. Each side is read over two windows
+ * of the same processes: early (after 30 s) and settled (from 180 s after they were ready). An idle
+ * node runs its periodic work (load reports, heartbeats, timers) a few times a second, so the JIT
+ * reaches that code only after minutes: until then it runs interpreted, costing the event loops
+ * several times what it costs compiled, and the compiler threads are busy with it. A profile
+ * (async-profiler, two idle nodes) put a report's publish at about 0.6 ms in minute 2, most of it
+ * in Vert.x's and Netty's write path still interpreted. The settled window is what a node costs
+ * for the rest of its life, and the goal (at most 2x a bare member per node) is judged on it; the
+ * early window is reported beside it. At 8 nodes it also reports how long each node took to join
+ * (start to ready) and how long a kill -9 takes to leave every other node's view.
  *
  * <p>{@code mvn -B -Pbench verify -pl mesh-node -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=IdleCostBench}; needs Linux (/proc). Every process it starts is killed when it ends,
@@ -32,6 +38,8 @@ class IdleCostBench {
 
   private static final int SETTLE_SECONDS = Integer.getInteger("bench.idle.settle", 30);
   private static final int WINDOW_SECONDS = Integer.getInteger("bench.idle.window", 20);
+  /** When the settled window starts, seconds after the processes were ready. */
+  private static final int SETTLED_SECONDS = Integer.getInteger("bench.idle.settled", 180);
   private static final List<Integer> SIZES = List.of(System.getProperty("bench.idle.sizes", "2,4,8").split(",")).stream()
     .map(String::trim).map(Integer::parseInt).toList();
   /** Clock ticks per second of /proc/[pid]/stat times (USER_HZ; 100 on every Linux this runs on). */
@@ -41,24 +49,33 @@ class IdleCostBench {
   Path dir;
 
   @Test
-  @Timeout(value = 20, unit = TimeUnit.MINUTES)
+  @Timeout(value = 45, unit = TimeUnit.MINUTES)
   void idleNodesAgainstBareMembers() throws Exception {
     JsonObject bySize = new JsonObject();
     List<Double> ratios = new ArrayList<>();
+    List<Double> earlyRatios = new ArrayList<>();
     for (int n : SIZES) {
       JsonObject netflow = nodes(n);
       JsonObject bare = bareMembers(n);
       double ratio = netflow.getDouble("coresPerProcess") / bare.getDouble("coresPerProcess");
+      double earlyRatio = netflow.getJsonObject("early").getDouble("coresPerProcess")
+        / bare.getJsonObject("early").getDouble("coresPerProcess");
       ratios.add(ratio);
-      bySize.put(String.valueOf(n), new JsonObject().put("netflow", netflow).put("bareHazelcast", bare).put("ratio", ratio));
-      System.out.printf("%d nodes: NetFlow %.3f of a core per node, bare Hazelcast %.3f, ratio %.2f%n", n,
-        netflow.getDouble("coresPerProcess"), bare.getDouble("coresPerProcess"), ratio);
+      earlyRatios.add(earlyRatio);
+      bySize.put(String.valueOf(n), new JsonObject().put("netflow", netflow).put("bareHazelcast", bare).put("ratio", ratio)
+        .put("earlyRatio", earlyRatio));
+      System.out.printf("%d nodes: NetFlow %.3f of a core per node, bare Hazelcast %.3f, ratio %.2f (early: %.3f, %.3f,"
+          + " %.2f)%n", n, netflow.getDouble("coresPerProcess"), bare.getDouble("coresPerProcess"), ratio,
+        netflow.getJsonObject("early").getDouble("coresPerProcess"), bare.getJsonObject("early").getDouble("coresPerProcess"),
+        earlyRatio);
     }
     JsonObject out = new JsonObject()
       .put("what", "CPU of idle node processes (cores per process, over " + WINDOW_SECONDS + " s after " + SETTLE_SECONDS
-        + " s settling) / bare Hazelcast members with the same join, same run (goal <= 2)")
+        + " s settling: 'early', and " + SETTLED_SECONDS + " s after they were ready: the result) / bare Hazelcast members"
+        + " with the same join, same run (goal <= 2, settled)")
       .put("bySize", bySize)
       .put("ratios", new JsonArray(ratios))
+      .put("earlyRatios", new JsonArray(earlyRatios))
       .put("benchmark", "idle-cost")
       .put("machine", new JsonObject().put("cores", Runtime.getRuntime().availableProcessors())
         .put("java", System.getProperty("java.version")));
@@ -184,11 +201,25 @@ class IdleCostBench {
   }
 
   /**
-   * Settles, then reads each process's CPU over the window: cores per process (mean), each one's,
-   * and where it went, by kind of thread (summed over the processes, per process).
+   * Each process's CPU over two windows of the same processes: the early one, after
+   * {@code bench.idle.settle} seconds, and the settled one, {@code bench.idle.settled} seconds after
+   * they were ready (the JIT is then done with what an idle node runs: see the class comment). The
+   * settled window's figures are the result; the early one's are beside them under {@code early}.
    */
   private static JsonObject cpu(List<Long> pids) throws Exception {
+    long ready = System.nanoTime();
     Thread.sleep(SETTLE_SECONDS * 1_000L);
+    JsonObject early = window(pids);
+    long left = TimeUnit.SECONDS.toNanos(SETTLED_SECONDS) - (System.nanoTime() - ready);
+    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(left)));
+    return window(pids).put("early", early);
+  }
+
+  /**
+   * Reads each process's CPU over one window: cores per process (mean), each one's, and where it
+   * went, by kind of thread (summed over the processes, per process).
+   */
+  private static JsonObject window(List<Long> pids) throws Exception {
     List<Long> before = new ArrayList<>();
     Map<String, Long> threadsBefore = new java.util.HashMap<>();
     for (long pid : pids) {

@@ -38,6 +38,7 @@ public final class MeshView {
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   /** Members found refusing connections before the cluster removed them (see {@link #markUnreachable}). */
   private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  private final List<Consumer<String>> additionListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> removalListeners = new CopyOnWriteArrayList<>();
 
   public MeshView(String selfId, long staleAfterMillis) {
@@ -63,10 +64,16 @@ public final class MeshView {
   /** Records a report received at {@code receivedAtNanos}, unless a newer one is already held. */
   public boolean accept(LoadReport report, long receivedAtNanos) {
     Entry fresh = new Entry(report, receivedAtNanos);
-    Entry kept = entries.merge(report.nodeId(), fresh,
-      (old, nu) -> nu.report().seq() > old.report().seq() ? nu : old);
+    boolean[] added = {false};
+    Entry kept = entries.compute(report.nodeId(), (id, old) -> {
+      added[0] = old == null;
+      return old == null || fresh.report().seq() > old.report().seq() ? fresh : old;
+    });
     if (kept == fresh) {
       unreachable.remove(report.nodeId());
+    }
+    if (added[0]) {
+      additionListeners.forEach(l -> l.accept(report.nodeId()));
     }
     return kept == fresh;
   }
@@ -123,6 +130,14 @@ public final class MeshView {
       removalListeners.forEach(l -> l.accept(nodeId));
     }
     return gone;
+  }
+
+  /**
+   * Calls {@code listener} with the id of every node that enters the view from now on (its first
+   * report, this node's own included), on the accepting thread.
+   */
+  public void onAdded(Consumer<String> listener) {
+    additionListeners.add(listener);
   }
 
   /** Calls {@code listener} with the id of every node dropped from now on, on the dropping thread. */

@@ -110,8 +110,9 @@ public class ModelVerticle extends VerticleBase {
     eb.<JsonObject>consumer(ModelAddresses.MODEL_DESIRED, m -> activation.onDesired(m.body()));
     eb.<JsonObject>consumer(ModelAddresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
     view.onRemoved(node -> context.runOnContext(v -> holdings.peerLeft(node)));
+    view.onAdded(node -> context.runOnContext(v -> holdings.changedAll()));
     vertx.setPeriodic(100, t -> tick());
-    vertx.setPeriodic(2_000, t -> holdings.changedAll());
+    vertx.setPeriodic(Holdings.REFRESH_MS, t -> holdings.changedAll());
     return mesh.host(CHUNK_SERVICE, server::serve)
       .compose(reg -> vertx.sharedData().<String, JsonObject>getAsyncMap(MANIFESTS))
       .compose(m -> {

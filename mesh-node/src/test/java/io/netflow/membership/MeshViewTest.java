@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netflow.gateway.protocol.NodeState;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -21,6 +23,19 @@ class MeshViewTest {
     assertThat(view.get("a").report().state()).isEqualTo(NodeState.UP);
     assertThat(view.accept(report("a", 6, NodeState.DRAINING))).isTrue();
     assertThat(view.get("a").report().state()).isEqualTo(NodeState.DRAINING);
+  }
+
+  @Test
+  void additionListenersHearANodesFirstReportOnlyUntilItLeaves() {
+    List<String> added = new ArrayList<>();
+    view.onAdded(added::add);
+    view.accept(report("a", 1, NodeState.UP));
+    view.accept(report("a", 2, NodeState.UP));
+    view.accept(report("b", 1, NodeState.UP));
+    assertThat(added).containsExactly("a", "b");
+    view.remove("a");
+    view.accept(report("a", 3, NodeState.UP));
+    assertThat(added).containsExactly("a", "b", "a");
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -221,6 +222,40 @@ class ModelRolloutTest {
       .as("served by a %s, b %s, c %s", metric(a, "netflow_model_chunks_served_total"),
         metric(b, "netflow_model_chunks_served_total"), metric(c, "netflow_model_chunks_served_total"))
       .isBetween(1.0, 2.0);
+  }
+
+  @Test
+  void anIdleMeshAnnouncesNoHoldingsUntilAPeerArrivesAndALeaversAreTakenOutAtOnce() throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    NetflowNode b = mesh.start("b", fx.trusting());
+    Path model = fx.model("m.bin", 500_000, 7);
+    assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
+    awaitState(a, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    List<String> heard = new CopyOnWriteArrayList<>();
+    join(a.vertx().eventBus().<JsonObject>consumer(ModelAddresses.MODEL_HOLDINGS, m -> heard.add(m.body().getString("nodeName")))
+      .completion());
+    // What changed last goes out within a tick; then the mesh is idle and says nothing (it used to
+    // announce every holding again every 2 s).
+    Thread.sleep(1_000);
+    heard.clear();
+    Thread.sleep(3_000);
+    assertThat(heard).as("holdings announced in 3 idle seconds").isEmpty();
+    NetflowNode c = mesh.start("c", fx.trusting());
+    await(Duration.ofSeconds(10), "b announces its holdings again as c arrives", () -> heard.contains("b"));
+    awaitState(c, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    AsyncMap<String, JsonObject> holdings = join(a.vertx().sharedData().getAsyncMap(ModelVerticle.HOLDINGS));
+    assertThat(join(holdings.get("policy/v1@" + b.nodeId()))).isNotNull();
+    // Kept with a TTL of 90 s, b's entry goes as soon as the others see b leave.
+    mesh.kill(b);
+    String bHoldings = "policy/v1@" + b.nodeId();
+    await(Duration.ofSeconds(15), "b's holdings out of the map", () -> {
+      try {
+        return join(holdings.get(bHoldings)) == null;
+      } catch (Exception e) {
+        return false;
+      }
+    });
   }
 
   @Test

@@ -17,21 +17,25 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Who holds what of each model version. This node's side: a version whose chunks or state changed
- * is marked, and announced when the model verticle next ticks (every version is marked every couple
- * of seconds too, so a peer that missed an announcement catches up, and the cluster map's entry,
- * kept with a TTL, lapses only once this node is gone): published on
+ * is marked, and announced when the model verticle next ticks: published on
  * {@link ModelAddresses#MODEL_HOLDINGS} for the fetchers, and stored in the holdings map for the
- * status pages. The peers' side: what
- * each peer announced, kept even before this node knows the version, so a rollout that starts
- * later begins knowing every holder; a peer that leaves is forgotten.
+ * status pages and for nodes that start later. An idle node announces nothing: every version is
+ * marked again only when a peer enters the mesh (so it hears everything, whatever it missed while
+ * starting) and every {@link #REFRESH_MS}, which keeps the map's entries (kept with a TTL of three
+ * refreshes) alive and mends an announcement lost on the way. A peer that leaves has its entries
+ * taken out of the map at once. The peers' side: what each peer announced, kept even before this
+ * node knows the version, so a rollout that starts later begins knowing every holder; a peer that
+ * leaves is forgotten.
  *
  * <p>Owned by the model verticle's event loop.
  */
 public final class Holdings {
 
   private static final Logger LOG = LoggerFactory.getLogger(Holdings.class);
-  /** How long a node's holdings stay in the cluster map unless announced again. */
-  private static final long TTL_MS = 10_000;
+  /** How often every version is announced again though nothing changed. */
+  public static final long REFRESH_MS = 30_000;
+  /** How long a node's holdings stay in the cluster map unless announced again (or the node leaves). */
+  private static final long TTL_MS = 3 * REFRESH_MS;
 
   private final Vertx vertx;
   private final String selfId;
@@ -91,10 +95,22 @@ public final class Holdings {
     return r;
   }
 
-  /** A peer left the mesh: no version fetches from it any more. */
+  /**
+   * A peer left the mesh: no version fetches from it any more, and its entries leave the map (every
+   * node that sees it go removes them; removing twice is harmless).
+   */
   public void peerLeft(String node) {
     rollouts.values().forEach(r -> r.peerLeft(node));
-    peers.values().forEach(m -> m.remove(node));
+    Set<String> models = new HashSet<>(rollouts.keySet());
+    peers.forEach((model, holders) -> {
+      if (holders.remove(node) != null) {
+        models.add(model);
+      }
+    });
+    if (stored != null) {
+      models.forEach(model -> stored.remove(model + "@" + node).onFailure(err ->
+        LOG.debug("Could not remove {}'s holdings of {} (they lapse with their TTL): {}", node, model, err.toString())));
+    }
   }
 
   /** Marks a version for announcement on the next tick. */
@@ -102,7 +118,7 @@ public final class Holdings {
     changed.add(id);
   }
 
-  /** Marks every version: the periodic refresh. */
+  /** Marks every version: a peer arrived, or the periodic refresh. */
   public void changedAll() {
     rollouts.values().forEach(r -> changed(r.manifest.id()));
   }

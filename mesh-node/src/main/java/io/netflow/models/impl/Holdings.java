@@ -108,7 +108,7 @@ public final class Holdings {
       }
     });
     if (stored != null) {
-      models.forEach(model -> stored.remove(model + "@" + node).onFailure(err ->
+      models.forEach(model -> stored.remove(key(model, node)).onFailure(err ->
         LOG.debug("Could not remove {}'s holdings of {} (they lapse with their TTL): {}", node, model, err.toString())));
     }
   }
@@ -137,9 +137,14 @@ public final class Holdings {
       .put("bytesPerSecond", Math.round(r.bytesPerSecond()))
       .put("bitmap", Base64.getEncoder().encodeToString(r.have.toByteArray()));
     vertx.eventBus().publish(ModelAddresses.MODEL_HOLDINGS, h);
-    stored.put(r.manifest.id() + "@" + selfId, h, TTL_MS).onFailure(err -> {
+    stored.put(key(r.manifest.id(), selfId), h, TTL_MS).onFailure(err -> {
       failures.increment();
       LOG.warn("Could not store this node's holdings of {}: {}", r.manifest.id(), err.toString());
     });
+  }
+
+  /** A node's entry in the holdings map: {@code name/version@node}. */
+  private static String key(String model, String node) {
+    return model + "@" + node;
   }
 }

@@ -2,14 +2,24 @@ package io.netflow.bench;
 
 import static io.netflow.node.TestMesh.join;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netflow.gateway.auth.ApiKeys;
+import io.netflow.gateway.http.GatewayOptions;
+import io.netflow.gateway.http.GatewayRoutes;
+import io.netflow.gateway.http.HttpApi;
+import io.netflow.gateway.http.HttpOptions;
+import io.netflow.gateway.protocol.Addresses;
+import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.node.NetflowNode;
 import io.netflow.node.TestMesh;
 import io.netflow.node.config.NodeKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Files;
@@ -29,6 +39,12 @@ import org.junit.jupiter.api.io.TempDir;
  * against a bare vertx-web handler that reads the body and answers 202, on the same machine in
  * the same run, each after the same warm-up, each with the same number of HTTP server instances
  * ({@code -Dbench.gateway.instances=1,2} by default). Needs wrk (Debian package).
+ *
+ * <p>A third server splits the gap: the gateway alone, the node's own HTTP API and message routes
+ * (key, rate, parse, checks, meter, answer, the batch hand-over on the event bus) in front of a
+ * stand-in for the mesh that takes every request at once on its own event loop. NetFlow against
+ * it is what the mesh behind the gateway costs; it against the bare handler, what the gateway's
+ * own work costs.
  */
 class GatewayBench {
 
@@ -67,6 +83,7 @@ class GatewayBench {
   /** Runs of NetFlow and the bare handler, each with {@code instances} HTTP server instances sharing its port. */
   private JsonObject measure(Path script, int instances) throws Exception {
     Vertx bare = Vertx.vertx();
+    Vertx alone = Vertx.vertx();
     try (TestMesh mesh = new TestMesh()) {
       NetflowNode a = mesh.start("gateway", cfg -> cfg.set(NodeKeys.API_KEYS, List.of(ApiKeys.entry("bench", KEY, "publish:*")))
         .set(NodeKeys.RATE, 10_000_000L).set(NodeKeys.RATE_BURST, 10_000_000L).set(NodeKeys.HTTP_INSTANCES, instances)
@@ -76,12 +93,17 @@ class GatewayBench {
       int port = bareServer(bare, instances);
       String ours = a.httpUrl() + "/v1/messages";
       String baseline = "http://127.0.0.1:" + port + "/bare";
+      String gatewayAlone = "http://127.0.0.1:" + gatewayAlone(alone, instances) + "/v1/messages";
       wrk(ours, script, WARM_UP_SECONDS);
       wrk(baseline, script, WARM_UP_SECONDS);
+      wrk(gatewayAlone, script, WARM_UP_SECONDS);
       List<Double> ratios = new ArrayList<>();
       List<Double> oursRps = new ArrayList<>();
       List<Double> bareRps = new ArrayList<>();
       List<Double> oursBusiest = new ArrayList<>();
+      List<Double> aloneRatios = new ArrayList<>();
+      List<Double> meshRatios = new ArrayList<>();
+      List<Double> aloneBusiest = new ArrayList<>();
       JsonObject runs = new JsonObject();
       for (int run = 1; run <= Bench.RUNS; run++) {
         ThreadCpu before = ThreadCpu.now();
@@ -89,29 +111,65 @@ class GatewayBench {
         ThreadCpu between = ThreadCpu.now();
         double[] b = wrk(baseline, script, SECONDS);
         ThreadCpu after = ThreadCpu.now();
+        double[] g = wrk(gatewayAlone, script, SECONDS);
+        ThreadCpu last = ThreadCpu.now();
         double[] oCpu = between.since(before, o[0] * SECONDS);
         double[] bCpu = after.since(between, b[0] * SECONDS);
+        double[] gCpu = last.since(after, g[0] * SECONDS);
         ratios.add(o[0] / b[0]);
         oursRps.add(o[0]);
         bareRps.add(b[0]);
         oursBusiest.add(oCpu[0]);
+        aloneRatios.add(g[0] / b[0]);
+        meshRatios.add(o[0] / g[0]);
+        aloneBusiest.add(gCpu[0]);
         runs.put("run" + run, new JsonObject().put("netflowRps", o[0]).put("netflowP99Ms", o[1]).put("netflowNon2xx", o[2])
           .put("bareRps", b[0]).put("bareP99Ms", b[1])
+          .put("gatewayAloneRps", g[0]).put("gatewayAloneNon2xx", g[2])
           .put("netflowServerThreadMicrosPerRequest", oCpu[0]).put("netflowJvmMicrosPerRequest", oCpu[1])
-          .put("bareServerThreadMicrosPerRequest", bCpu[0]).put("bareJvmMicrosPerRequest", bCpu[1]));
+          .put("bareServerThreadMicrosPerRequest", bCpu[0]).put("bareJvmMicrosPerRequest", bCpu[1])
+          .put("gatewayAloneServerThreadMicrosPerRequest", gCpu[0]).put("gatewayAloneJvmMicrosPerRequest", gCpu[1]));
         System.out.printf("%d instance(s), run %d: NetFlow %.0f req/s, bare %.0f req/s, ratio %.3f; CPU per request: busiest"
           + " thread %.2f vs %.2f us, whole JVM %.2f vs %.2f us%n", instances, run, o[0], b[0], o[0] / b[0], oCpu[0], bCpu[0],
           oCpu[1], bCpu[1]);
+        System.out.printf("%d instance(s), run %d: gateway alone %.0f req/s (%.3f of bare; NetFlow %.3f of it); busiest"
+          + " thread %.2f us, whole JVM %.2f us per request%n", instances, run, g[0], g[0] / b[0], o[0] / g[0], gCpu[0], gCpu[1]);
       }
       return new JsonObject().put("instances", instances)
         .put("medianRatio", Bench.median(ratios))
+        .put("medianGatewayAloneRatio", Bench.median(aloneRatios))
+        .put("medianNetflowOverGatewayAlone", Bench.median(meshRatios))
+        .put("medianGatewayAloneBusiestThreadMicrosPerRequest", Bench.median(aloneBusiest))
         .put("medianNetflowRps", Bench.median(oursRps))
         .put("medianBareRps", Bench.median(bareRps))
         .put("medianNetflowBusiestThreadMicrosPerRequest", Bench.median(oursBusiest))
         .put("runs", runs);
     } finally {
       bare.close().toCompletionStage().toCompletableFuture().get();
+      alone.close().toCompletionStage().toCompletableFuture().get();
     }
+  }
+
+  /**
+   * The gateway alone: the node's HTTP API with the message routes, as the node configures them for
+   * this bench, on {@code instances} event loops, handing its batches to a stand-in for the mesh (one
+   * consumer per core, each on its own loop, as the data plane's shards) that takes every request.
+   */
+  private static int gatewayAlone(Vertx vertx, int instances) throws Exception {
+    IngressBatch.registerCodecs(vertx.eventBus());
+    join(vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return vertx.eventBus().<IngressBatch>localConsumer(Addresses.INGRESS_BATCH, m -> m.reply(new IngressBatch.Outcomes(
+          m.body().envelopes().stream().map(e -> IngressBatch.Outcome.taken("stand-in")).toList()))).completion();
+      }
+    }, new io.vertx.core.DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors())));
+    GatewayOptions options = new GatewayOptions().setApiKeys(List.of(ApiKeys.entry("bench", KEY, "publish:*")))
+      .setRatePerSecond(10_000_000L).setRateBurst(10_000_000L);
+    HealthChecks none = HealthChecks.create(vertx);
+    return join(HttpApi.deploy(vertx, VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, new HttpOptions().setPort(0)
+        .setHost("127.0.0.1").setInstances(instances), none, none, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+      List.of(new GatewayRoutes(options)))).port();
   }
 
   /** The baseline: a vertx-web handler that reads the body and answers 202, on {@code instances} event loops. */

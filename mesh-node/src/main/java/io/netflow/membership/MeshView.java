@@ -2,6 +2,7 @@ package io.netflow.membership;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
@@ -36,6 +37,15 @@ public final class MeshView {
   private final long staleAfterNanos;
   private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  /**
+   * Per service, the nodes whose held report lists it (an immutable list in the order they came,
+   * replaced on change, so routing sees the same order on every run), so
+   * that routing finds a service's hosts without walking every report. Changed only inside the
+   * update of a node's entry, and only when its service list changes (heartbeats never do). Bounded
+   * by the members and the services a report lists ({@link io.netflow.load.TrafficLoad#MAX_NAMES}
+   * each); a service no node hosts any more is dropped.
+   */
+  private final ConcurrentHashMap<String, List<String>> hosts = new ConcurrentHashMap<>();
   /** Members found refusing connections before the cluster removed them (see {@link #markUnreachable}). */
   private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
   private final List<Consumer<String>> additionListeners = new CopyOnWriteArrayList<>();
@@ -67,7 +77,11 @@ public final class MeshView {
     boolean[] added = {false};
     Entry kept = entries.compute(report.nodeId(), (id, old) -> {
       added[0] = old == null;
-      return old == null || fresh.report().seq() > old.report().seq() ? fresh : old;
+      if (old != null && fresh.report().seq() <= old.report().seq()) {
+        return old;
+      }
+      index(id, old == null ? List.of() : old.report().traffic().services(), report.traffic().services());
+      return fresh;
     });
     if (kept == fresh) {
       unreachable.remove(report.nodeId());
@@ -124,7 +138,13 @@ public final class MeshView {
 
   /** Drops a node that left the cluster and tells the removal listeners; returns what was held of it. */
   public Entry remove(String nodeId) {
-    Entry gone = entries.remove(nodeId);
+    Entry[] removed = {null};
+    entries.computeIfPresent(nodeId, (id, e) -> {
+      index(id, e.report().traffic().services(), List.of());
+      removed[0] = e;
+      return null;
+    });
+    Entry gone = removed[0];
     unreachable.remove(nodeId);
     if (gone != null) {
       removalListeners.forEach(l -> l.accept(nodeId));
@@ -147,6 +167,47 @@ public final class MeshView {
 
   public Entry get(String nodeId) {
     return entries.get(nodeId);
+  }
+
+  /**
+   * The nodes whose held report lists {@code service}, draining and stale ones too: a lookup, not a
+   * walk over the view. Safe from any thread; a report being taken in may show in it a moment before
+   * its entry does.
+   */
+  public List<String> hostsOf(String service) {
+    return hosts.getOrDefault(service, List.of());
+  }
+
+  /** How many services some held report lists (the index's size). */
+  int indexedServices() {
+    return hosts.size();
+  }
+
+  /** Moves {@code nodeId} in the service index from the services it had to those it has now. */
+  private void index(String nodeId, List<String> before, List<String> after) {
+    if (before.equals(after)) {
+      return;
+    }
+    for (String service : before) {
+      if (!after.contains(service)) {
+        hosts.computeIfPresent(service, (k, nodes) -> {
+          List<String> left = new ArrayList<>(nodes);
+          left.remove(nodeId);
+          return left.isEmpty() ? null : List.copyOf(left);
+        });
+      }
+    }
+    for (String service : after) {
+      if (!before.contains(service)) {
+        hosts.compute(service, (k, nodes) -> {
+          List<String> more = nodes == null ? new ArrayList<>() : new ArrayList<>(nodes);
+          if (!more.contains(nodeId)) {
+            more.add(nodeId);
+          }
+          return List.copyOf(more);
+        });
+      }
+    }
   }
 
   public Collection<Entry> entries() {

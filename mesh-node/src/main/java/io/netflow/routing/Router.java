@@ -177,18 +177,12 @@ public final class Router {
 
   /** Every node that hosts {@code service} as this node knows, draining and stale ones too. */
   public List<String> hostsOf(String service) {
-    List<String> hosts = new ArrayList<>();
-    for (MeshView.Entry e : view.entries()) {
-      if (e.report().traffic().services().contains(service)) {
-        hosts.add(e.report().nodeId());
-      }
-    }
-    return hosts;
+    return view.hostsOf(service);
   }
 
   /** Whether any node (tried or not) hosts {@code service}. */
   public boolean anyHosts(String service) {
-    return view.entries().stream().anyMatch(e -> e.report().traffic().services().contains(service));
+    return !view.hostsOf(service).isEmpty();
   }
 
   /**
@@ -203,11 +197,13 @@ public final class Router {
     List<LoadReport> all = new ArrayList<>();
     double upCapacity = 0;
     double servingCapacity = 0;
-    for (MeshView.Entry e : view.entries()) {
-      LoadReport r = e.report();
-      if (exclude.contains(r.nodeId()) || !r.traffic().services().contains(service)) {
+    // The service's hosts from the view's index: a request walks them, not every node of the mesh.
+    for (String node : view.hostsOf(service)) {
+      MeshView.Entry e = view.get(node);
+      if (e == null || exclude.contains(node)) {
         continue;
       }
+      LoadReport r = e.report();
       all.add(r);
       if (view.isStale(e) || r.state() == NodeState.DRAINING) {
         continue;

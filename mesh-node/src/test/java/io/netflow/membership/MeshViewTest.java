@@ -4,6 +4,7 @@ import static io.netflow.membership.LoadReportTest.report;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netflow.gateway.protocol.NodeState;
+import io.netflow.load.TrafficLoad;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +37,35 @@ class MeshViewTest {
     view.remove("a");
     view.accept(report("a", 3, NodeState.UP));
     assertThat(added).containsExactly("a", "b", "a");
+  }
+
+  /** {@code id}'s report number {@code seq}, hosting {@code services}. */
+  private static LoadReport hosting(String id, long seq, String... services) {
+    LoadReport r = report(id, seq, NodeState.UP);
+    return new LoadReport(r.node(), seq, 0, NodeState.UP, r.load(), new TrafficLoad(List.of(services), 0, 0, 100, false,
+      new JsonObject(), new JsonObject()));
+  }
+
+  @Test
+  void aServicesHostsFollowTheReportsHeldAndLeaveWithTheirNode() {
+    view.accept(hosting("a", 1, "match", "chat"));
+    view.accept(hosting("b", 1, "chat"));
+    assertThat(view.hostsOf("chat")).containsExactly("a", "b");
+    assertThat(view.hostsOf("match")).containsExactly("a");
+    assertThat(view.hostsOf("unknown")).isEmpty();
+
+    view.accept(hosting("a", 2, "match"));
+    assertThat(view.hostsOf("chat")).containsExactly("b");
+    view.accept(hosting("a", 1, "chat", "replay"));
+    assertThat(view.hostsOf("replay")).as("an older report than the one held changes nothing").isEmpty();
+    assertThat(view.refresh("a", 3, 1_000, 2)).isTrue();
+    assertThat(view.hostsOf("match")).as("a heartbeat keeps the services").containsExactly("a");
+
+    view.remove("b");
+    assertThat(view.hostsOf("chat")).isEmpty();
+    view.remove("a");
+    assertThat(view.hostsOf("match")).isEmpty();
+    assertThat(view.indexedServices()).as("services no node hosts are dropped").isZero();
   }
 
   @Test

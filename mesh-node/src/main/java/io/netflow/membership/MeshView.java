@@ -38,12 +38,12 @@ public final class MeshView {
   private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
   /**
-   * Per service, the nodes whose held report lists it (an immutable list in the order they came,
-   * replaced on change, so routing sees the same order on every run), so
-   * that routing finds a service's hosts without walking every report. Changed only inside the
-   * update of a node's entry, and only when its service list changes (heartbeats never do). Bounded
-   * by the members and the services a report lists ({@link io.netflow.load.TrafficLoad#MAX_NAMES}
-   * each); a service no node hosts any more is dropped.
+   * Per service, the nodes whose held report lists it, so that routing finds a service's hosts
+   * without walking every report: an immutable list in the order the nodes came (routing sees the
+   * same order on every run), replaced on change. Changed only inside the update of a node's entry,
+   * and only when its service list changes (heartbeats never do). Bounded by the members and the
+   * services a report lists ({@link io.netflow.load.TrafficLoad#MAX_NAMES} each); a service no node
+   * hosts any more is dropped.
    */
   private final ConcurrentHashMap<String, List<String>> hosts = new ConcurrentHashMap<>();
   /** Members found refusing connections before the cluster removed them (see {@link #markUnreachable}). */

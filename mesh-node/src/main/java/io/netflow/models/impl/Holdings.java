@@ -43,6 +43,13 @@ public final class Holdings {
   private final Map<String, Rollout> rollouts;
   private final Counter failures;
   private final Set<String> changed = new HashSet<>();
+  /**
+   * Versions with a write to the map in flight, each with the newest announcement waiting for it
+   * (null: none). One write per version at a time: two in flight may land out of order (Hazelcast
+   * retries one that meets a migrating partition), and the map would then keep the older state
+   * until the next refresh.
+   */
+  private final Map<String, JsonObject> storing = new HashMap<>();
   private final Map<String, Map<String, BitSet>> peers = new HashMap<>();
   private AsyncMap<String, JsonObject> stored;
 
@@ -137,9 +144,26 @@ public final class Holdings {
       .put("bytesPerSecond", Math.round(r.bytesPerSecond()))
       .put("bitmap", Base64.getEncoder().encodeToString(r.have.toByteArray()));
     vertx.eventBus().publish(ModelAddresses.MODEL_HOLDINGS, h);
-    stored.put(key(r.manifest.id(), selfId), h, TTL_MS).onFailure(err -> {
-      failures.increment();
-      LOG.warn("Could not store this node's holdings of {}: {}", r.manifest.id(), err.toString());
+    String id = r.manifest.id();
+    if (storing.containsKey(id)) {
+      storing.put(id, h);
+    } else {
+      store(id, h);
+    }
+  }
+
+  /** Writes {@code h} to the map, then the newest announcement that came in meanwhile, if any. */
+  private void store(String id, JsonObject h) {
+    storing.put(id, null);
+    stored.put(key(id, selfId), h, TTL_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        failures.increment();
+        LOG.warn("Could not store this node's holdings of {}: {}", id, ar.cause().toString());
+      }
+      JsonObject next = storing.remove(id);
+      if (next != null) {
+        store(id, next);
+      }
     });
   }
 

@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * numbered by a generation that grows with every change. A member that joins says <em>hello</em> to
  * every member, which answers with its whole list first (<em>sync</em> pages of {@value #PAGE} topics)
  * and then the reply: the event bus keeps one ordered connection per pair of nodes, so the joiner has
- * every list before its data plane starts. A delta a member fails to take marks it out of date; it is
+ * every list before its data plane starts. Each node also says hello to every member it sees join,
+ * which is how two nodes that dropped each other's lists when a split cluster parted them (and that
+ * never restarted) exchange them again when it heals. A delta a member fails to take marks it out of date; it is
  * sent the whole list again after a backoff, until it takes it or leaves. Nothing is ever cut: a
  * subscription is confirmed ({@link #subscribe}) only once every member that runs its data plane
  * has acknowledged a generation that includes it (a hung member holds it until it is dropped from
@@ -109,6 +111,7 @@ public final class InterestSync {
     membershipListener = cluster.listen(new ClusterMembership.Listener() {
       @Override
       public void memberAdded(String nodeId) {
+        context.runOnContext(v -> joined(nodeId));
       }
 
       @Override
@@ -337,6 +340,18 @@ public final class InterestSync {
       LOG.warn("Peer {} subscribes to more than mesh.max-topics ({}); {} of its topics are not kept", from,
         maxTopicsPerNode, refused);
       onRefused.accept(refused);
+    }
+  }
+
+  /**
+   * A member joined: a starting node says hello itself once its data plane runs (and this hello
+   * then finds no handler, and ends). One that was removed and came back without restarting (it
+   * hung past the failure detector, and a split healed) says nothing: its list is asked for here,
+   * as it asks for this node's.
+   */
+  private void joined(String member) {
+    if (!member.equals(selfId)) {
+      hello(member, BACKOFF_MIN_MS);
     }
   }
 

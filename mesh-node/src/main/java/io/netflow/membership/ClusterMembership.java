@@ -11,6 +11,14 @@ public interface ClusterMembership {
     void memberAdded(String nodeId);
 
     void memberRemoved(String nodeId);
+
+    /**
+     * This node's side of a split cluster merged into the other side: its members dropped their
+     * copy of the cluster's maps and handed their entries over, which the cluster does at best
+     * effort (a hand-over that fails or times out is dropped).
+     */
+    default void mergedIntoOtherSide() {
+    }
   }
 
   /** This node's member id. */

@@ -107,6 +107,11 @@ public class MembershipVerticle extends VerticleBase {
       public void memberRemoved(String nodeId) {
         context.runOnContext(v -> onMemberRemoved(nodeId));
       }
+
+      @Override
+      public void mergedIntoOtherSide() {
+        context.runOnContext(v -> onMerged());
+      }
     });
     return vertx.sharedData().<String, JsonObject>getAsyncMap(REPORTS_MAP)
       .compose(map -> {
@@ -326,6 +331,14 @@ public class MembershipVerticle extends VerticleBase {
     String name = gone == null ? "?" : gone.report().node().name();
     LOG.info("Member left: {} ({}); cluster of {}", name, nodeId, cluster.size());
     reportsMap.remove(nodeId);
+  }
+
+  private void onMerged() {
+    LOG.warn("This node's side of a split cluster merged into the other side (the cluster's maps were handed over "
+      + "at best effort): putting back what this node's journals hold; cluster of {}", cluster.size());
+    metrics.merged();
+    fullNext = true;
+    view.merged();
   }
 
   /** Enters DRAINING and tells peers at once, not at the next tick. */

@@ -50,6 +50,7 @@ public final class MeshView {
   private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
   private final List<Consumer<String>> additionListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> removalListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> mergeListeners = new CopyOnWriteArrayList<>();
 
   public MeshView(String selfId, long staleAfterMillis) {
     this(selfId, staleAfterMillis, System::nanoTime);
@@ -163,6 +164,20 @@ public final class MeshView {
   /** Calls {@code listener} with the id of every node dropped from now on, on the dropping thread. */
   public void onRemoved(Consumer<String> listener) {
     removalListeners.add(listener);
+  }
+
+  /**
+   * Calls {@code listener} each time this node's side of a split cluster merges into the other
+   * side, on the membership verticle's thread. What the cluster's maps held on this side was handed
+   * over at best effort: whoever keeps a durable copy of something puts back what is missing.
+   */
+  public void onMerged(Runnable listener) {
+    mergeListeners.add(listener);
+  }
+
+  /** Tells the merge listeners (called by the membership verticle). */
+  void merged() {
+    mergeListeners.forEach(Runnable::run);
   }
 
   public Entry get(String nodeId) {

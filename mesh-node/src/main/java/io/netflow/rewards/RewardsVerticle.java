@@ -73,6 +73,10 @@ public final class RewardsVerticle extends VerticleBase {
     view.onRemoved(node -> vertx.executeBlocking(ledger::learn, false)
       .onSuccess(n -> LOG.debug("Journaled {} credit(s) after {} left", n, node))
       .onFailure(err -> writeFailed(journalFailures, "the ledger's missing credits to the journal", err)));
+    view.onMerged(() -> vertx.executeBlocking(ledger::mend, false)
+      .onSuccess(n -> LOG.info("Reward ledger after a cluster merge: {} credit(s) put back from this node's journal", n))
+      .onFailure(err -> writeFailed(journalFailures, "this node's journaled credits back into the ledger after a merge",
+        err)));
     long sampleEvery = Math.max(50, Math.min(1_000, options.getWindowMs() / 10));
     vertx.setPeriodic(sampleEvery, id -> sampleLoad());
     vertx.setPeriodic(Math.max(100, options.getWindowMs() / 4), id -> plan());

@@ -97,6 +97,7 @@ public final class SchedulerVerticle extends VerticleBase implements Scheduler {
     eb.<JsonObject>consumer(WorkAddresses.WORK_QUEUED, m -> cycle.hinted());
     eb.localConsumer(MembershipAddresses.NODE_DRAINING, m -> cycle.drain());
     view.onRemoved(node -> context.runOnContext(v -> leases.requeueFrom(node)));
+    view.onMerged(() -> context.runOnContext(v -> durability.mend()));
     vertx.setPeriodic(options.getPollIntervalMs(), id -> cycle.tick());
     vertx.setPeriodic(leases.renewEveryMs(), id -> leases.renew());
     return durability.start(vertx).compose(v -> Future.all(

@@ -95,6 +95,16 @@ public final class TestMesh implements AutoCloseable {
   }
 
   /**
+   * Tells {@code node} that its side of a split cluster merged into the other side, as its
+   * Hazelcast member does when a merge ends; what the merge lost of the cluster's maps is the
+   * test's to take away before.
+   */
+  public static void mergedIntoOtherSide(NetflowNode node) {
+    ((com.hazelcast.instance.impl.LifecycleServiceImpl) hazelcast(node).getLifecycleService())
+      .fireLifecycleEvent(com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED);
+  }
+
+  /**
    * Removes every entry of node {@code nodeId} from the cluster's list of event-bus consumers, as
    * a merge after a split (or, for a moment, a member leaving) can; through {@code via}'s member.
    *

@@ -4,6 +4,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.netflow.membership.ClusterMembership;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -117,10 +118,16 @@ public final class HazelcastMembership implements ClusterMembership {
         listener.memberRemoved(nodeId(event.getMember()));
       }
     });
+    UUID lifecycle = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        listener.mergedIntoOtherSide();
+      }
+    });
     return () -> {
       if (hazelcast.getLifecycleService().isRunning()) {
         hazelcast.getCluster().removeMembershipListener(id);
       }
+      hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
     };
   }
 

@@ -28,6 +28,7 @@ public final class MembershipMetrics {
   private final Counter sentFull;
   private final Counter sentHeartbeat;
   private final Counter relisted;
+  private final Counter merged;
 
   public MembershipMetrics(MeterRegistry registry, MeshView view, ClusterMembership cluster, Supplier<NodeState> state) {
     this.registry = registry;
@@ -62,7 +63,11 @@ public final class MembershipMetrics {
       .register(registry);
     meters.add(sentFull);
     meters.add(sentHeartbeat);
+    merged = Counter.builder("netflow.membership.merged")
+      .description("Times this node's side of a split cluster merged into the other side, and the journals were put back")
+      .register(registry);
     meters.add(relisted);
+    meters.add(merged);
   }
 
   private static Counter sent(MeterRegistry registry, String kind) {
@@ -78,6 +83,11 @@ public final class MembershipMetrics {
   /** This node listed its event-bus consumers again, the cluster having lost them. */
   public void relisted() {
     relisted.increment();
+  }
+
+  /** This node's side of a split cluster merged into the other side. */
+  public void merged() {
+    merged.increment();
   }
 
   public void reportReceived() {

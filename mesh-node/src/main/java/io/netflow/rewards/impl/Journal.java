@@ -36,6 +36,24 @@ public final class Journal implements AutoCloseable {
     return records;
   }
 
+  /** The records on disk whose key {@code wanted} holds (one read of the file). */
+  public synchronized List<JsonObject> records(Set<String> wanted) {
+    List<JsonObject> records = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    file.replay(record -> {
+      String key = record.getString("key");
+      if (wanted.contains(key) && seen.add(key)) {
+        records.add(record);
+      }
+    });
+    return records;
+  }
+
+  /** The keys of every record in the journal (a copy). */
+  public synchronized Set<String> keys() {
+    return new HashSet<>(keys);
+  }
+
   /** Whether a record with this key is in the journal. */
   public synchronized boolean has(String key) {
     return keys.contains(key);

@@ -13,12 +13,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The reward ledger: credit records in a cluster map keyed by {@code contributor/id} (one
- * synchronous backups: any two nodes may die at once), content hashes in a second map so the same data is
- * paid once whoever sends it, and this node's {@link Journal} for restarts of the whole mesh.
- * Crediting is idempotent: {@code putIfAbsent} on the key decides, once, mesh-wide.
+ * The reward ledger: credit records in a cluster map keyed by {@code contributor/id} (two
+ * synchronous backups: any two nodes may die at once), content hashes in a second map so the same
+ * data is paid once whoever sends it, and this node's {@link Journal} for restarts of the whole mesh
+ * and for what a cluster merge drops ({@link #mend}). Crediting is idempotent: {@code putIfAbsent} on the key decides, once, mesh-wide.
  *
  * <p>Every method blocks on the cluster or the disk: call them off the event loop.
  */
@@ -89,6 +90,27 @@ public final class Ledger {
   public int restore() {
     int restored = 0;
     for (JsonObject record : journal.replay()) {
+      hashes.putIfAbsent(record.getString("sha256"), record.getString("key"));
+      if (credits.putIfAbsent(record.getString("key"), new HazelcastJsonValue(record.encode())) == null) {
+        restored++;
+      }
+    }
+    return restored;
+  }
+
+  /**
+   * After this node's side of a split cluster merged into the other side, whose hand-over of the
+   * cluster's maps is best effort: puts back every credit this node journaled that the map lacks
+   * (one read of the map's keys, then one write for each missing credit); returns how many.
+   */
+  public int mend() {
+    Set<String> missing = journal.keys();
+    missing.removeAll(credits.keySet());
+    if (missing.isEmpty()) {
+      return 0;
+    }
+    int restored = 0;
+    for (JsonObject record : journal.records(missing)) {
       hashes.putIfAbsent(record.getString("sha256"), record.getString("key"));
       if (credits.putIfAbsent(record.getString("key"), new HazelcastJsonValue(record.encode())) == null) {
         restored++;

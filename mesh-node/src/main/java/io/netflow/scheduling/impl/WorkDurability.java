@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -15,9 +16,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes accepted work as durable as the reward ledger: every change to an item is journaled on
  * every node's disk ({@link WorkJournal}), and at start a node puts its journal back into the
- * cluster map ({@link WorkStore#restore}), then journals what the map holds that it lacks. The node
- * that accepts a submission, and the one that ends an item, force their line to disk before they
- * answer; peers journal what they hear of ({@link Addresses#WORK_CHANGED}) as it comes.
+ * cluster map ({@link WorkStore#restore}), then journals what the map holds that it lacks. It puts
+ * its journal back again after its side of a split cluster merged into the other ({@link #mend}).
+ * The node that accepts a submission, and the one that ends an item, force their line to disk
+ * before they answer; peers journal what they hear of ({@link Addresses#WORK_CHANGED}) as it comes.
  *
  * <p>Runs its disk and cluster work on worker threads; {@link #start} on the scheduler's context.
  */
@@ -60,19 +62,40 @@ public final class WorkDurability {
       })
       .onFailure(err -> failed("compacting the work journal", err)));
     return vertx.executeBlocking(() -> {
-      long now = System.currentTimeMillis();
-      int restored = 0;
       Map<String, JsonObject> latest = journal.latest();
-      for (JsonObject record : latest.values()) {
-        if (store.restore(record, retentionMs, now)) {
-          restored++;
-        }
-      }
-      int learned = journal.learn(store.records());
+      List<JsonObject> held = store.records();
+      int restored = putBack(latest, held);
+      int learned = journal.learn(held);
       LOG.info("Work queue ready: {} item(s) in this node's journal, {} put back into the mesh, {} learned from peers",
         latest.size(), restored, learned);
       return null;
     }, false);
+  }
+
+  /**
+   * After this node's side of a split cluster merged into the other side, whose hand-over of the
+   * cluster's maps is best effort: puts back every item this node's journal holds that the map now
+   * lacks or holds at an older revision. Logs at INFO what it put back.
+   */
+  public Future<Integer> mend() {
+    return vertx.executeBlocking(() -> putBack(journal.latest(), store.records()), false)
+      .onSuccess(n -> LOG.info("Work queue after a cluster merge: {} item(s) put back from this node's journal", n))
+      .onFailure(err -> failed("this node's journaled work back into the mesh after a merge", err));
+  }
+
+  /** Restores each journaled item the map lacks or holds older (one call each, only for those); returns how many. */
+  private int putBack(Map<String, JsonObject> latest, List<JsonObject> held) {
+    Map<String, Long> revs = new HashMap<>();
+    held.forEach(r -> revs.put(r.getString("id"), r.getLong(WorkStore.REV, 0L)));
+    long now = System.currentTimeMillis();
+    int restored = 0;
+    for (JsonObject record : latest.values()) {
+      Long rev = revs.get(record.getString("id"));
+      if ((rev == null || rev < record.getLong(WorkStore.REV, 0L)) && store.restore(record, retentionMs, now)) {
+        restored++;
+      }
+    }
+    return restored;
   }
 
   /** A peer's change (or this node's own, heard back): journaled in batches, off the event loop. */

@@ -111,6 +111,7 @@ public class ModelVerticle extends VerticleBase {
     eb.<JsonObject>consumer(ModelAddresses.MODEL_ROLLBACK, m -> onRollback(m.body()));
     view.onRemoved(node -> context.runOnContext(v -> holdings.peerLeft(node)));
     view.onAdded(node -> context.runOnContext(v -> holdings.changedAll()));
+    view.onMerged(() -> context.runOnContext(v -> putBackAfterMerge()));
     vertx.setPeriodic(100, t -> tick());
     vertx.setPeriodic(Holdings.REFRESH_MS, t -> holdings.changedAll());
     return mesh.host(CHUNK_SERVICE, server::serve)
@@ -274,6 +275,25 @@ public class ModelVerticle extends VerticleBase {
     if (r != null) {
       fetcher.pump(r);
     }
+  }
+
+  /**
+   * This node's side of a split cluster merged into the other side, whose hand-over of the
+   * cluster's maps is best effort: the manifest of every version this node holds, and the mesh's
+   * wish for every model it knows, go back where the maps lack them (never over what the other side
+   * holds: a rollback made there stands), and this node's holdings are written again.
+   */
+  private void putBackAfterMerge() {
+    List<Future<Boolean>> puts = new ArrayList<>();
+    for (Rollout r : rollouts.values()) {
+      puts.add(manifests.putIfAbsent(r.manifest.id(), r.manifest.toJson()).map(prior -> prior == null));
+    }
+    for (JsonObject want : activation.desiredAll()) {
+      puts.add(desiredMap.putIfAbsent(want.getString("name"), want).map(prior -> prior == null));
+    }
+    holdings.changedAll();
+    Future.join(puts).onComplete(ar -> LOG.info("Models after a cluster merge: {} manifest(s) and wish(es) put back of {}",
+      puts.stream().filter(f -> f.succeeded() && f.result()).count(), puts.size()));
   }
 
   private void onRollback(JsonObject back) {

@@ -62,6 +62,16 @@ class ModelRolloutTest {
     });
   }
 
+  /** Nodes a and b, with {@code model} published from a as policy/v1 and active on both. */
+  private List<NetflowNode> twoRunning(Path model) throws Exception {
+    NetflowNode a = mesh.start("a", fx.trusting());
+    NetflowNode b = mesh.start("b", fx.trusting());
+    assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
+    awaitState(a, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    return List.of(a, b);
+  }
+
   private static Path activeFile(NetflowNode n, String name) throws Exception {
     Path base = n.dataDir().resolve("models").resolve(name);
     return base.resolve(Files.readString(base.resolve("ACTIVE")).trim()).resolve("model.bin");
@@ -226,12 +236,9 @@ class ModelRolloutTest {
 
   @Test
   void anIdleMeshAnnouncesNoHoldingsUntilAPeerArrivesAndALeaversAreTakenOutAtOnce() throws Exception {
-    NetflowNode a = mesh.start("a", fx.trusting());
-    NetflowNode b = mesh.start("b", fx.trusting());
-    Path model = fx.model("m.bin", 500_000, 7);
-    assertThat(fx.publish(a, "policy", "v1", model).statusCode()).isEqualTo(201);
-    awaitState(a, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
-    awaitState(b, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    List<NetflowNode> ab = twoRunning(fx.model("m.bin", 500_000, 7));
+    NetflowNode a = ab.get(0);
+    NetflowNode b = ab.get(1);
     List<String> heard = new CopyOnWriteArrayList<>();
     join(a.vertx().eventBus().<JsonObject>consumer(ModelAddresses.MODEL_HOLDINGS, m -> heard.add(m.body().getString("nodeName")))
       .completion());
@@ -256,6 +263,34 @@ class ModelRolloutTest {
         return false;
       }
     });
+  }
+
+  /**
+   * A split cluster's merge hands the merging side's map entries over at best effort. A node whose
+   * side merged puts back the manifests of the versions it holds and the wishes it knows, and
+   * writes its holdings again: the version is listed again, and a node that joins later gets it.
+   */
+  @Test
+  void theManifestAndTheWishAMergeDroppedComeBackFromANodeThatHoldsTheVersion() throws Exception {
+    Path model = fx.model("m.bin", 300_000, 9);
+    List<NetflowNode> ab = twoRunning(model);
+    NetflowNode a = ab.get(0);
+    for (String map : List.of(ModelVerticle.MANIFESTS, ModelVerticle.DESIRED, ModelVerticle.HOLDINGS)) {
+      TestMesh.hazelcast(a).getMap(map).clear();
+    }
+    assertThat(new JsonObject(TestMesh.get(a, "/v1/models").body()).getJsonArray("models")).as("lost").isEmpty();
+
+    TestMesh.mergedIntoOtherSide(ab.get(1));
+    await(Duration.ofSeconds(10), "policy/v1 listed again", () -> {
+      try {
+        return new JsonObject(TestMesh.get(a, "/v1/models").body()).getJsonArray("models").size() == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    NetflowNode late = mesh.start("late", fx.trusting());
+    awaitState(late, "policy/v1", "ACTIVE", Duration.ofSeconds(20));
+    assertThat(Files.readAllBytes(activeFile(late, "policy"))).isEqualTo(Files.readAllBytes(model));
   }
 
   @Test

@@ -64,6 +64,11 @@ public final class Activation {
     return desired.get(name);
   }
 
+  /** Every model's wish this node knows. */
+  public java.util.Collection<JsonObject> desiredAll() {
+    return java.util.List.copyOf(desired.values());
+  }
+
   public void remember(JsonObject want) {
     desired.put(want.getString("name"), want);
   }

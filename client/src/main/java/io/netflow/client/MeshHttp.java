@@ -21,6 +21,17 @@ public final class MeshHttp {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final Duration REFRESH = Duration.ofSeconds(30);
 
+  /**
+   * A request to a node, in HTTP/1.1: what nodes serve and what the client's WebSocket uses. The
+   * JDK client's default, HTTP/2, opens each new connection with an {@code h2c} upgrade that the
+   * node accepts and serves on code nothing else there runs, cold: a client moving off a draining
+   * node waited 0.5-1.1 s for its first answer from a node it had not asked before
+   * ({@code ClientFailoverIT}), 36-89 ms in HTTP/1.1.
+   */
+  public static HttpRequest.Builder request(URI uri) {
+    return HttpRequest.newBuilder(uri).version(HttpClient.Version.HTTP_1_1);
+  }
+
   /** A node's answer. */
   public record Answer(URI node, int status, JsonNode body, Duration retryAfter) {
 
@@ -60,7 +71,7 @@ public final class MeshHttp {
   public Answer send(String method, String path, String jsonBody) throws IOException {
     IOException last = null;
     for (URI node : order()) {
-      HttpRequest.Builder req = HttpRequest.newBuilder(node.resolve(path)).timeout(timeout)
+      HttpRequest.Builder req = request(node.resolve(path)).timeout(timeout)
         .header("Authorization", "Bearer " + apiKey)
         .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(jsonBody));
       if (jsonBody != null) {

@@ -59,7 +59,7 @@ public final class MeshNodes {
   public List<URI> ranked() {
     for (URI node : candidates()) {
       try {
-        HttpRequest req = HttpRequest.newBuilder(node.resolve("/v1/mesh/nodes")).timeout(timeout)
+        HttpRequest req = MeshHttp.request(node.resolve("/v1/mesh/nodes")).timeout(timeout)
           .header("Authorization", "Bearer " + apiKey).GET().build();
         HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {

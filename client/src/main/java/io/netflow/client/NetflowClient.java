@@ -100,6 +100,8 @@ public final class NetflowClient implements AutoCloseable {
     final Message message;
     final CompletableFuture<Ack> ack = new CompletableFuture<>();
     volatile WebSocket sentOn;
+    /** Sent again after a lost connection: every later try is a copy too, as the first may have been applied. */
+    volatile boolean copy;
 
     Pending(Message message) {
       this.message = message;
@@ -276,7 +278,8 @@ public final class NetflowClient implements AutoCloseable {
     followed.forEach(m -> write(JSON.createObjectNode().put("op", "follow").put("model", m), null, false));
     pending.values().forEach(p -> {
       if (p.sentOn == null || p.sentOn == ws || p.message.resendable()) {
-        write(p.message.toFrame(p.sentOn != null), p, false);
+        p.copy |= p.sentOn != null;
+        write(p.message.toFrame(p.copy), p, false);
       } else {
         fail(p.message.id(), new MeshError(1011, "NO_HANDLERS", "the connection was lost before the acknowledgement; "
           + p.message.priority() + " sends are not sent again", Duration.ZERO));
@@ -315,7 +318,7 @@ public final class NetflowClient implements AutoCloseable {
     // Asynchronous: a node slow to answer must not hold up the timer thread that reconnects and
     // times out sends.
     try {
-      http.sendAsync(HttpRequest.newBuilder(node.resolve("/ready")).timeout(options.timeout()).GET().build(),
+      http.sendAsync(MeshHttp.request(node.resolve("/ready")).timeout(options.timeout()).GET().build(),
         HttpResponse.BodyHandlers.discarding()).whenComplete((r, err) -> {
           try {
             if (ws != socket) {
@@ -340,7 +343,8 @@ public final class NetflowClient implements AutoCloseable {
   }
 
   private void transmit(Pending p) {
-    write(p.message.toFrame(p.sentOn != null), p, false);
+    p.copy |= p.sentOn != null;
+    write(p.message.toFrame(p.copy), p, false);
   }
 
   /**
@@ -408,7 +412,7 @@ public final class NetflowClient implements AutoCloseable {
     long wait = Math.max(1, e.retryAfter().toMillis());
     timers.schedule(() -> {
       if (pending.get(id) == p) {
-        write(p.message.toFrame(false), p, true);
+        write(p.message.toFrame(p.copy), p, true);
       }
     }, wait, TimeUnit.MILLISECONDS);
   }

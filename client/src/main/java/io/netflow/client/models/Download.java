@@ -1,6 +1,7 @@
 package io.netflow.client.models;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netflow.client.MeshHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -167,7 +168,7 @@ final class Download {
     throws IOException, InterruptedException, Busy {
     long from = (long) firstChunk * m.chunkSize();
     long to = (long) lastChunk * m.chunkSize() + m.chunkLength(lastChunk) - 1;
-    HttpRequest req = HttpRequest.newBuilder(source).header("Authorization", "Bearer " + options.apiKey())
+    HttpRequest req = MeshHttp.request(source).header("Authorization", "Bearer " + options.apiKey())
       .header("Range", "bytes=" + from + "-" + to).header("If-Range", "\"" + m.sha256() + "\"")
       .timeout(options.timeout()).GET().build();
     HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());

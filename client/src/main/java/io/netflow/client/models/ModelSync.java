@@ -2,6 +2,7 @@ package io.netflow.client.models;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netflow.client.MeshHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -133,7 +134,7 @@ public final class ModelSync {
     for (URI node : options.nodes()) {
       String q = "device=" + URLEncoder.encode(options.deviceId(), StandardCharsets.UTF_8)
         + (running == null ? "" : "&running=" + URLEncoder.encode(running, StandardCharsets.UTF_8));
-      HttpRequest req = HttpRequest.newBuilder(node.resolve("/v1/models/" + model + "/active?" + q))
+      HttpRequest req = MeshHttp.request(node.resolve("/v1/models/" + model + "/active?" + q))
         .header("Authorization", "Bearer " + options.apiKey()).timeout(options.timeout()).GET().build();
       try {
         HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());

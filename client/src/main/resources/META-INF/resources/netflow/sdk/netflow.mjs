@@ -317,7 +317,10 @@ export class NetflowClient {
     const ws = this.socket;
     if (!ws || ws.readyState !== 1) return;
     if (p.sentOn === ws && !again) return;
-    const resend = p.sentOn != null && p.sentOn !== ws && !again;
+    // Once sent again after a lost connection, every later try is a copy too (a retry the mesh
+    // asked for included): the first may have been applied.
+    if (p.sentOn != null && p.sentOn !== ws && !again) p.copy = true;
+    const resend = p.copy === true;
     p.sentOn = ws;
     const m = p.message;
     const frame = { op: 'send', id: m.id, priority: m.priority, payload: m.payload };

@@ -285,13 +285,22 @@ public final class Requests {
    * host held up for a moment (a long pause) takes it from its socket and applies it, answering
    * late. Sent on to another host at once it was applied twice ({@code ClientFailoverIT}, its core
    * hosts' JVM stalled past the 1 s attempt). So that host is asked first for the answer it
-   * remembers (at most an attempt's time): remembered, that is the answer; forgotten, gone or
-   * silent, the request goes on to another host as before (a host silent that long is hung or
-   * dying, and rerouting is what keeps the mesh answering).
+   * remembers, for at most {@code mesh.suspect-after-ms} (an attempt's time when that is off): a
+   * host awake again answers at once. Remembered, that is the answer; forgotten, gone or silent,
+   * the request goes on to another host as before (a host silent that long is hung or dying, and
+   * rerouting is what keeps the mesh answering). A host already known gone (left, or
+   * refusing connections) is not asked: the request goes on at once, as a kill's must.
    */
   private void askBeforeRerouting(Attempts a, String node, MeshException failure) {
+    if (!router.reachable(node)) {
+      // Left, or found refusing connections: its process is gone, and what it did with it.
+      reroute(a, node, failure);
+      return;
+    }
     Envelope e = a.envelope;
-    long timeout = Math.min(options.getAttemptTimeoutMs(), Math.max(1, e.remainingMillis(System.currentTimeMillis())));
+    long bound = options.getSuspectAfterMs() > 0 ? Math.min(options.getSuspectAfterMs(), options.getAttemptTimeoutMs())
+      : options.getAttemptTimeoutMs();
+    long timeout = Math.min(bound, Math.max(1, e.remainingMillis(System.currentTimeMillis())));
     recall.recall(node, e.id(), timeout).onComplete(remembered -> {
       if (remembered.succeeded()) {
         if (a.promise.tryComplete(new Reply(remembered.result(), node, a.attempts))) {

@@ -53,9 +53,11 @@ class ResendRoutingTest {
       new TrafficLoad(List.of("moves"), 0, 0, 100, false, new JsonObject(), new JsonObject())));
   }
 
+  private MeshView view;
+
   /** Routing over three hosts of "moves", s1 to s3, with this transport and recall. */
   private Requests requests(Requests.Transport transport, Requests.Recall recall) {
-    MeshView view = new MeshView("self", 2_000);
+    view = new MeshView("self", 2_000);
     for (String h : List.of("s1", "s2", "s3")) {
       host(view, h);
     }
@@ -140,6 +142,30 @@ class ResendRoutingTest {
         assertThat(reply.nodeId()).isEqualTo(sentTo.get(1));
       }
     }
+  }
+
+  /** A host found refusing connections (its process gone) is not asked: the request goes on at once. */
+  @Test
+  void aTimedOutRequestToAHostKnownGoneGoesOnWithoutAsking() throws Exception {
+    List<String> sentTo = new CopyOnWriteArrayList<>();
+    List<String> asked = new CopyOnWriteArrayList<>();
+    Requests requests = requests((node, e) -> {
+      sentTo.add(node);
+      if (sentTo.size() == 1) {
+        view.markUnreachable(node);
+        return Future.failedFuture(new MeshException(ErrorCode.TIMEOUT, "no answer in time"));
+      }
+      return Future.succeededFuture(Buffer.buffer(node + " took " + e.id()));
+    }, (node, id, timeoutMs) -> {
+      asked.add(node);
+      return Future.succeededFuture(Buffer.buffer("remembered"));
+    });
+    Envelope move = Envelope.toService("moves").id("after-a-kill").priority(Priority.CRITICAL).timeoutMillis(5_000)
+      .payload("jump").build();
+    Reply reply = on(() -> requests.request(move)).get(10, TimeUnit.SECONDS);
+    assertThat(asked).isEmpty();
+    assertThat(sentTo).hasSize(2).doesNotHaveDuplicates();
+    assertThat(reply.nodeId()).isEqualTo(sentTo.get(1));
   }
 
   @Test

@@ -86,7 +86,7 @@ public final class Requests {
       .description("Requests still unanswered past their deadline, ended DEADLINE_EXCEEDED by the backstop (a bug if not 0)")
       .register(registry);
     this.recalled = Counter.builder("netflow.routing.recalled")
-      .description("CRITICAL/HIGH requests a host answered from memory, not applied again: copies sent again, and attempts whose host answered too late")
+      .description("Copies of CRITICAL/HIGH requests sent again that a node answered from memory, not applied again")
       .register(registry);
   }
 
@@ -98,12 +98,8 @@ public final class Requests {
   /**
    * A copy of a request sent before (see {@link io.netflow.mesh.Mesh#resend}): every host of its
    * service is asked at once for the answer it remembers; the first to have one answers. When none
-   * has one, the copy is routed as a new request, but only to the hosts that did not say they do
-   * not remember it, when some did not: a host whose event loop is held up (a long pause) answers
-   * no one, and may still take the first copy from its socket and apply it; sent to it, the copy
-   * meets its memory there. When those hosts fail it too, the copy is refused NOT_READY (503, retry
-   * after an attempt's time) rather than applied by another host while the first may still land.
-   * When every host says it does not remember it, the copy is routed anywhere.
+   * remembers it (each says so, fails or does not answer within an attempt's time), it is routed as
+   * a new request.
    */
   public Future<Reply> resend(Envelope e) {
     if (!e.priority().atLeastOnce()) {
@@ -113,22 +109,18 @@ public final class Requests {
     Promise<Reply> answer = Promise.promise();
     long timeout = Math.min(options.getAttemptTimeoutMs(), Math.max(1, e.remainingMillis(System.currentTimeMillis())));
     List<Future<Buffer>> asked = new ArrayList<>(hosts.size());
-    Set<String> forgot = java.util.concurrent.ConcurrentHashMap.newKeySet();
     for (String node : hosts) {
       Future<Buffer> remembered = recall.recall(node, e.id(), timeout);
-      remembered.onComplete(ar -> {
-        if (ar.succeeded() && answer.tryComplete(new Reply(ar.result(), node, 1))) {
+      remembered.onSuccess(body -> {
+        if (answer.tryComplete(new Reply(body, node, 1))) {
           recalled.increment();
-        } else if (ar.failed() && MeshException.of(ar.cause()).code() == ErrorCode.NOT_FOUND) {
-          forgot.add(node);
         }
       });
       asked.add(remembered);
     }
     Future.join(asked).onComplete(all -> {
       if (!answer.future().isComplete()) {
-        Set<String> skip = forgot.size() < hosts.size() ? forgot : Set.of();
-        begin(e, false, skip).promise.future().onComplete(answer);
+        request(e).onComplete(answer);
       }
     });
     return answer.future();
@@ -149,12 +141,7 @@ public final class Requests {
   }
 
   private Attempts begin(Envelope e, boolean acceptEarly) {
-    return begin(e, acceptEarly, Set.of());
-  }
-
-  /** Routes a request, never to the nodes in {@code skip}. */
-  private Attempts begin(Envelope e, boolean acceptEarly, Set<String> skip) {
-    Attempts a = new Attempts(e, acceptEarly, skip);
+    Attempts a = new Attempts(e, acceptEarly);
     route(a);
     if (!a.promise.future().isComplete()) {
       backstop(a);
@@ -201,17 +188,13 @@ public final class Requests {
     /** Completed with the first node that takes the request, for {@link #accept}; else null. */
     final Promise<String> accepted;
     final Set<String> tried = new HashSet<>(4);
-    /** Nodes this request never goes to (see {@link #resend}). */
-    final Set<String> skip;
     int attempts;
     int rounds;
     MeshException lastFailure;
 
-    Attempts(Envelope envelope, boolean acceptEarly, Set<String> skip) {
+    Attempts(Envelope envelope, boolean acceptEarly) {
       this.envelope = envelope;
       this.accepted = acceptEarly ? Promise.promise() : null;
-      this.skip = skip;
-      tried.addAll(skip);
     }
   }
 
@@ -239,11 +222,6 @@ public final class Requests {
     if (node == null && retryRound(a)) {
       return;
     }
-    if (node == null && !a.skip.isEmpty()) {
-      fail(a, new MeshException(ErrorCode.NOT_READY, "the host that may hold the first copy of " + e.id()
-        + " does not answer yet; send the copy again", options.getAttemptTimeoutMs()));
-      return;
-    }
     if (node == null) {
       noRoute.increment();
       fail(a, a.lastFailure != null ? a.lastFailure : router.anyHosts(e.service())
@@ -269,54 +247,15 @@ public final class Requests {
       }
       MeshException failure = MeshException.of(ar.cause());
       stats.end(now - start, false, penaltyNanos(failure), now);
-      if (!reroutable(e, failure)) {
+      if (reroutable(e, failure)) {
+        a.lastFailure = failure;
+        rerouted(node, failure.code()).increment();
+        logReroute(node, failure);
+        route(a);
+      } else {
         fail(a, failure);
-      } else if (failure.code() == ErrorCode.TIMEOUT && e.priority().atLeastOnce()
-        && e.remainingMillis(System.currentTimeMillis()) > 0) {
-        askBeforeRerouting(a, node, failure);
-      } else {
-        reroute(a, node, failure);
       }
     });
-  }
-
-  /**
-   * A CRITICAL or HIGH request whose host did not answer in time may still be applied there: a
-   * host held up for a moment (a long pause) takes it from its socket and applies it, answering
-   * late. Sent on to another host at once it was applied twice ({@code ClientFailoverIT}, its core
-   * hosts' JVM stalled past the 1 s attempt). So that host is asked first for the answer it
-   * remembers, for at most {@code mesh.suspect-after-ms} (an attempt's time when that is off): a
-   * host awake again answers at once. Remembered, that is the answer; forgotten, gone or silent,
-   * the request goes on to another host as before (a host silent that long is hung or dying, and
-   * rerouting is what keeps the mesh answering). A host already known gone (left, or
-   * refusing connections) is not asked: the request goes on at once, as a kill's must.
-   */
-  private void askBeforeRerouting(Attempts a, String node, MeshException failure) {
-    if (!router.reachable(node)) {
-      // Left, or found refusing connections: its process is gone, and what it did with it.
-      reroute(a, node, failure);
-      return;
-    }
-    Envelope e = a.envelope;
-    long bound = options.getSuspectAfterMs() > 0 ? Math.min(options.getSuspectAfterMs(), options.getAttemptTimeoutMs())
-      : options.getAttemptTimeoutMs();
-    long timeout = Math.min(bound, Math.max(1, e.remainingMillis(System.currentTimeMillis())));
-    recall.recall(node, e.id(), timeout).onComplete(remembered -> {
-      if (remembered.succeeded()) {
-        if (a.promise.tryComplete(new Reply(remembered.result(), node, a.attempts))) {
-          recalled.increment();
-        }
-      } else {
-        reroute(a, node, failure);
-      }
-    });
-  }
-
-  private void reroute(Attempts a, String node, MeshException failure) {
-    a.lastFailure = failure;
-    rerouted(node, failure.code()).increment();
-    logReroute(node, failure);
-    route(a);
   }
 
   /**
@@ -333,7 +272,6 @@ public final class Requests {
     }
     a.rounds++;
     a.tried.clear();
-    a.tried.addAll(a.skip);
     vertx.setTimer(backoff, t -> route(a));
     return true;
   }

@@ -88,14 +88,8 @@ public final class Ledger {
 
   /** At start: puts every journaled credit back into the cluster maps (a no-op for those there); returns how many were missing. */
   public int restore() {
-    int restored = 0;
-    for (JsonObject record : journal.replay()) {
-      hashes.putIfAbsent(record.getString("sha256"), record.getString("key"));
-      if (credits.putIfAbsent(record.getString("key"), new HazelcastJsonValue(record.encode())) == null) {
-        restored++;
-      }
-    }
-    return restored;
+    journal.replay();
+    return mend();
   }
 
   /**

@@ -3,8 +3,11 @@ package io.netflow.testing;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
 import ch.qos.logback.core.AppenderBase;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -38,8 +41,20 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
     @Override
     protected synchronized void append(ILoggingEvent event) {
       if (event.getLevel().isGreaterOrEqual(Level.WARN)) {
-        warnings.add(event.getFormattedMessage());
+        warnings.add(event.getFormattedMessage() + where(event.getThrowableProxy()));
       }
+    }
+
+    /** The project's frames of the blocked loop's stack, when Vert.x logged it: CI keeps only the failure's message. */
+    private static String where(IThrowableProxy stack) {
+      if (stack == null) {
+        return "";
+      }
+      StackTraceElementProxy[] frames = stack.getStackTraceElementProxyArray();
+      StringBuilder out = new StringBuilder(frames.length == 0 ? "" : ", in " + frames[0].getStackTraceElement() + ";");
+      Arrays.stream(frames).map(f -> f.getStackTraceElement().toString()).filter(f -> f.contains("io.netflow."))
+        .limit(4).forEach(f -> out.append(" ").append(f));
+      return out.toString();
     }
 
     synchronized List<String> drain() {
@@ -70,7 +85,7 @@ public final class BlockedThreadGuard implements BeforeAllCallback, AfterEachCal
     if (!warnings.isEmpty()) {
       throw new AssertionError("Vert.x reported a blocked event loop during " + context.getDisplayName() + " ("
         + warnings.size() + " warning(s)); the first: " + warnings.get(0)
-        + " (its stack is in the test's log, after 'Thread blocked')");
+        + " (the whole stack is in the test's log, after 'Thread blocked')");
     }
   }
 }

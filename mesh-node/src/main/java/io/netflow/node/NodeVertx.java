@@ -33,6 +33,10 @@ final class NodeVertx {
         .setRegistryName("netflow-" + UUID.randomUUID())
         // The HTTP API keeps its own request meter (HttpMetrics), bound once per route and status.
         .setDisabledMetricsCategories(Set.of(MetricsDomain.HTTP_SERVER.toCategory())));
+    // The first warning of a blocked event loop (at 2 s) carries the stack of what blocks it, not only
+    // a warning past 5 s (Vert.x's default): an operator, and a failing test, sees where.
+    options.setWarningExceptionTime(options.getMaxEventLoopExecuteTime())
+      .setWarningExceptionTimeUnit(options.getMaxEventLoopExecuteTimeUnit());
     bindJvmMeters(registry);
     options.getEventBusOptions().setHost(config.getString(NodeKeys.CLUSTER_HOST)).setPort(0);
     return Vertx.builder()

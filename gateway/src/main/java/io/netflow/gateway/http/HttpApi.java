@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.healthchecks.HealthChecks;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,18 +56,24 @@ public final class HttpApi {
     int first = options.getPort() == 0 && n > 1 ? -RANDOM_SHARED.incrementAndGet() : options.getPort();
     List<HttpApiVerticle> made = new ArrayList<>();
     List<String> ids = new ArrayList<>();
-    return vertx.deployVerticle(() -> {
-      HttpApiVerticle v = new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, first);
-      made.add(v);
-      return v;
-    }, new DeploymentOptions()).compose(id -> {
+    // One OpenAPI document for every instance.
+    Buffer[] openApi = new Buffer[1];
+    return OpenApiDocument.assemble(vertx, contributors).compose(doc -> {
+      openApi[0] = doc;
+      return vertx.deployVerticle(() -> {
+        HttpApiVerticle v = new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, first, doc);
+        made.add(v);
+        return v;
+      }, new DeploymentOptions());
+    }).compose(id -> {
       ids.add(id);
       if (n == 1) {
         return Future.succeededFuture();
       }
       // The others take the port the first found (it may have moved on within http.port-count).
       int port = first < 0 ? first : made.get(0).actualPort();
-      return vertx.deployVerticle(() -> new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, port),
+      return vertx.deployVerticle(() -> new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, port,
+          openApi[0]),
         new DeploymentOptions().setInstances(n - 1)).onSuccess(ids::add).<Void>mapEmpty()
         .recover(err -> vertx.undeploy(id).transform(v -> Future.failedFuture(err)));
     }).map(v -> {

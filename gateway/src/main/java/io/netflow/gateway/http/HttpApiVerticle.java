@@ -5,6 +5,7 @@ import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.web.Answers;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -40,6 +41,7 @@ public class HttpApiVerticle extends VerticleBase {
   private final List<RouteContributor> contributors;
   private final AtomicInteger open;
   private final int bindPort;
+  private final Buffer openApi;
   private HttpServer server;
   private Router router;
 
@@ -51,16 +53,17 @@ public class HttpApiVerticle extends VerticleBase {
    */
   public HttpApiVerticle(HttpOptions options, HealthChecks liveness, HealthChecks readiness,
                          PrometheusMeterRegistry registry, List<RouteContributor> contributors) {
-    this(options, liveness, readiness, registry, contributors, new AtomicInteger(), options.getPort());
+    this(options, liveness, readiness, registry, contributors, new AtomicInteger(), options.getPort(), null);
   }
 
   /**
    * One of several instances sharing a port ({@link HttpApi}): {@code open} counts the node's open
    * connections over all of them, so {@code gateway.max-connections} stays node-wide; {@code bindPort}
-   * is the port to listen on, negative for a random one shared by every instance given the same value.
+   * is the port to listen on, negative for a random one shared by every instance given the same value;
+   * {@code openApi} is the document {@link HttpApi} assembled once for all of them, or null to assemble it.
    */
   HttpApiVerticle(HttpOptions options, HealthChecks liveness, HealthChecks readiness, PrometheusMeterRegistry registry,
-                  List<RouteContributor> contributors, AtomicInteger open, int bindPort) {
+                  List<RouteContributor> contributors, AtomicInteger open, int bindPort, Buffer openApi) {
     this.options = new HttpOptions(options);
     this.liveness = liveness;
     this.readiness = readiness;
@@ -68,6 +71,7 @@ public class HttpApiVerticle extends VerticleBase {
     this.contributors = List.copyOf(contributors);
     this.open = open;
     this.bindPort = bindPort;
+    this.openApi = openApi;
   }
 
   @Override
@@ -91,15 +95,21 @@ public class HttpApiVerticle extends VerticleBase {
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-    String openApi = OpenApiDocument.assemble(contributors).encode();
-    router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-      .end(openApi));
-    contributors.forEach(c -> c.mount(vertx, router));
-    router.route().last().handler(ctx -> Answers.error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
-    router.errorHandler(500, ctx -> Answers.error(ctx, ErrorCode.INTERNAL, null));
-    router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
-    router.errorHandler(400, ctx -> Answers.error(ctx, ErrorCode.MALFORMED, "malformed request"));
-    return listen(router, bindPort, options.getPortCount());
+    return openApi().compose(doc -> {
+      router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(doc));
+      contributors.forEach(c -> c.mount(vertx, router));
+      router.route().last().handler(ctx -> Answers.error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
+      router.errorHandler(500, ctx -> Answers.error(ctx, ErrorCode.INTERNAL, null));
+      router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
+      router.errorHandler(400, ctx -> Answers.error(ctx, ErrorCode.MALFORMED, "malformed request"));
+      return listen(router, bindPort, options.getPortCount());
+    });
+  }
+
+  /** The document {@link HttpApi} assembled for every instance, else this instance's own (on a worker). */
+  private Future<Buffer> openApi() {
+    return openApi != null ? Future.succeededFuture(openApi) : OpenApiDocument.assemble(vertx, contributors);
   }
 
   /**

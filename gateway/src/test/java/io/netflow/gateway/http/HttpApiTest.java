@@ -48,6 +48,38 @@ class HttpApiTest {
     api.undeploy().await();
   }
 
+  /**
+   * The OpenAPI document reads every part's schema files and, in a fresh JVM, initialises Jackson:
+   * over a second of a node's first HTTP instance's event loop cold (Vert.x warned of a blocked loop
+   * in CI). It is assembled once, on a worker, and every instance serves that one.
+   */
+  @Test
+  void theOpenApiDocumentIsAssembledOnceOffTheEventLoops(Vertx vertx) throws Exception {
+    List<String> assembledOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RouteContributor described = new RouteContributor() {
+      @Override
+      public void mount(Vertx v, io.vertx.ext.web.Router router) {
+      }
+
+      @Override
+      public io.vertx.core.json.JsonObject openApi() {
+        assembledOn.add(Thread.currentThread().getName());
+        return new io.vertx.core.json.JsonObject().put("paths", new io.vertx.core.json.JsonObject()
+          .put("/described", new io.vertx.core.json.JsonObject()));
+      }
+    };
+    HealthChecks none = HealthChecks.create(vertx);
+    HttpApi api = HttpApi.deploy(vertx, 4, new HttpOptions().setPort(0).setInstances(3), none, none, registry,
+      List.of(described)).await();
+    assertThat(assembledOn).as("once, on a worker").hasSize(1).allMatch(name -> name.startsWith("vert.x-worker-thread-"));
+    for (int i = 0; i < 6; i++) {
+      try (Socket s = new Socket("127.0.0.1", api.port())) {
+        assertThat(ask(s, "/v1/openapi.json", true)).startsWith("HTTP/1.1 200").contains("\"/described\"");
+      }
+    }
+    api.undeploy().await();
+  }
+
   @Test
   void zeroInstancesIsOnePerEventLoop(Vertx vertx) {
     HttpApi api = deploy(vertx, new HttpOptions().setPort(0));

@@ -62,6 +62,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+  /** On a recall: the asked node refuses the id from then on if it never had it ({@link Inbox#recall}). */
+  private static final String FENCE_HEADER = "netflow-fence";
 
   private final MeshOptions options;
   private final RoutingOptions routingOptions;
@@ -169,7 +171,8 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     FrameReceiver frames = new FrameReceiver(context, inbox);
     MessageConsumer<LinkFrame> framesConsumer = vertx.eventBus().consumer(MeshAddresses.frames(selfId), frames::onFrame);
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onEnvelope);
-    MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body())
+    MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body(),
+        m.headers().contains(FENCE_HEADER))
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
         e.failOn(m);
@@ -358,9 +361,15 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
-  private Future<Buffer> recall(String node, String id, long timeoutMs) {
-    return node.equals(selfId) ? links.on(0, () -> inbox.recall(id)) : vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id,
-      new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs))).map(Message::body);
+  private Future<Buffer> recall(String node, String id, long timeoutMs, boolean fence) {
+    if (node.equals(selfId)) {
+      return links.on(0, () -> inbox.recall(id, fence));
+    }
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs));
+    if (fence) {
+      options.addHeader(FENCE_HEADER, "1");
+    }
+    return vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id, options).map(Message::body);
   }
 
   private <T> void registerCodec(Class<T> type, io.vertx.core.eventbus.MessageCodec<T, T> codec) {

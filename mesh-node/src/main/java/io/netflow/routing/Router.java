@@ -180,6 +180,11 @@ public final class Router {
     return view.hostsOf(service);
   }
 
+  /** Whether {@code node} is in the view and not found refusing connections (a process gone). */
+  public boolean reachable(String node) {
+    return view.get(node) != null && !view.isUnreachable(node);
+  }
+
   /** Whether any node (tried or not) hosts {@code service}. */
   public boolean anyHosts(String service) {
     return !view.hostsOf(service).isEmpty();

@@ -55,6 +55,7 @@ public final class Inbox {
   private final java.util.concurrent.atomic.AtomicLongArray served =
     new java.util.concurrent.atomic.AtomicLongArray(Priority.values().length);
   private final Counter duplicates;
+  private final Counter fenced;
   private final Counter rejected;
   private final Counter timedOut;
   private final Vertx vertx;
@@ -84,6 +85,9 @@ public final class Inbox {
       .build();
     this.duplicates = Counter.builder("netflow.inbox.duplicates")
       .description("CRITICAL and HIGH envelopes received again and answered from memory").register(registry);
+    this.fenced = Counter.builder("netflow.inbox.fenced")
+      .description("CRITICAL/HIGH request ids a peer asked back after its attempt timed out, never received here: "
+        + "refused from then on, as the request is answered elsewhere").register(registry);
     this.rejected = Counter.builder("netflow.admission.rejected")
       .description("Requests turned away OVERLOADED by adaptive admission").register(registry);
     Gauge.builder("netflow.admission.limit", limiter, l -> l.getLimit())
@@ -118,11 +122,18 @@ public final class Inbox {
   /**
    * The answer this node gave (or is still working out) to the CRITICAL/HIGH request {@code id};
    * NOT_FOUND when it does not remember it. A draining node still answers: its memory is what keeps
-   * a copy from being applied again elsewhere.
+   * a copy from being applied again elsewhere. With {@code fence}, an id it does not remember is
+   * refused from now on (for as long as it would have remembered an answer): the asker sends the
+   * request elsewhere, and a copy that reaches this node late must not be applied here too.
    */
-  public Future<Buffer> recall(String id) {
+  public Future<Buffer> recall(String id, boolean fence) {
     Future<Buffer> prior = id == null ? null : dedupe.get(id);
     if (prior == null) {
+      if (fence && id != null) {
+        dedupe.put(id, Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "request " + id
+          + " was asked back from this node after its attempt timed out; it is answered elsewhere")));
+        fenced.increment();
+      }
       return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "request " + id + " is not remembered here"));
     }
     duplicates.increment();

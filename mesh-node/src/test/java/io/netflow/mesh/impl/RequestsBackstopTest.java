@@ -53,7 +53,7 @@ class RequestsBackstopTest {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Requests.Transport losesIt = (node, e) -> Promise.<Buffer>promise().future();
     Requests requests = new Requests(vertx, new MeshOptions(), new Router(view, new RoutingOptions(), "local"), losesIt,
-      (node, id, timeoutMs) -> Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no answer kept")), id -> id,
+      (node, id, timeoutMs, fence) -> Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "no answer kept")), id -> id,
       registry);
     Envelope e = Envelope.toService("svc").priority(Priority.CRITICAL).timeoutMillis(300).payload("x").build();
 

@@ -62,7 +62,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  /** On a recall: the asked node refuses the id from then on if it never had it ({@link Inbox#recall}). */
+  /** On a recall: until when (epoch ms) the asked node refuses the id if it never had it ({@link Inbox#recall}). */
   private static final String FENCE_HEADER = "netflow-fence";
 
   private final MeshOptions options;
@@ -172,7 +172,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     MessageConsumer<LinkFrame> framesConsumer = vertx.eventBus().consumer(MeshAddresses.frames(selfId), frames::onFrame);
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onEnvelope);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body(),
-        m.headers().contains(FENCE_HEADER))
+        fenceUntil(m.headers().get(FENCE_HEADER)))
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
         e.failOn(m);
@@ -361,15 +361,24 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
-  private Future<Buffer> recall(String node, String id, long timeoutMs, boolean fence) {
+  private Future<Buffer> recall(String node, String id, long timeoutMs, long fenceUntilMillis) {
     if (node.equals(selfId)) {
-      return links.on(0, () -> inbox.recall(id, fence));
+      return links.on(0, () -> inbox.recall(id, fenceUntilMillis));
     }
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs));
-    if (fence) {
-      options.addHeader(FENCE_HEADER, "1");
+    if (fenceUntilMillis > 0) {
+      options.addHeader(FENCE_HEADER, Long.toString(fenceUntilMillis));
     }
     return vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id, options).map(Message::body);
+  }
+
+  /** A recall's fence (epoch ms) from its header; none when absent or not a number. */
+  private static long fenceUntil(String header) {
+    try {
+      return header == null ? 0 : Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private <T> void registerCodec(Class<T> type, io.vertx.core.eventbus.MessageCodec<T, T> codec) {

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 class LaterAnswersTest {
 
+  private static final long ATTEMPT_MS = 8_000;
+
   private final TestMesh mesh = new TestMesh();
 
   @AfterEach
@@ -36,8 +38,12 @@ class LaterAnswersTest {
 
   @Test
   void anAnswerGivenLaterReachesTheSenderWhileTheClusterListsNoneOfItsConsumers() throws Exception {
-    NetflowNode a = mesh.start("a");
-    NetflowNode b = mesh.start("b");
+    // An attempt longer than the test's own steps take on a slow machine (removing a's entries from
+    // the cluster took over a second once on CI): what is tested is the answer's way back, not a timeout.
+    java.util.function.UnaryOperator<io.netflow.node.config.NodeConfig> patient = cfg ->
+      cfg.set(io.netflow.node.config.NodeKeys.ATTEMPT_TIMEOUT, ATTEMPT_MS);
+    NetflowNode a = mesh.start("a", patient);
+    NetflowNode b = mesh.start("b", patient);
     AtomicInteger applied = new AtomicInteger();
     CopyOnWriteArrayList<Promise<Buffer>> working = new CopyOnWriteArrayList<>();
     join(b.mesh().host("actions", e -> {
@@ -64,6 +70,6 @@ class LaterAnswersTest {
     assertThat(answer.nodeId()).isEqualTo(b.nodeId());
     assertThat(answer.attempts()).as("answered by its first attempt, not after a timeout").isEqualTo(1);
     assertThat(applied).hasValue(1);
-    assertThat(tookMs).as("well within the 1 s attempt timeout").isLessThan(1_000);
+    assertThat(tookMs).as("within the attempt timeout").isLessThan(ATTEMPT_MS);
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The answers to recent CRITICAL and HIGH envelopes by id, so a duplicate (a client's retry, or
@@ -59,11 +60,17 @@ final class Dedupe {
 
   /** Remembers {@code answer} for {@code id}; once it succeeds, its body counts against the byte bound too. */
   void put(String id, Future<Buffer> answer) {
+    put(id, answer, Long.MAX_VALUE);
+  }
+
+  /** Remembers {@code answer} for {@code id} for at most {@code ttlMillis} (never past the configured time to live). */
+  void put(String id, Future<Buffer> answer, long ttlMillis) {
     Entry old = entries.remove(id);
     if (old != null) {
       bytes -= old.bytes;
     }
-    Entry e = new Entry(answer, System.nanoTime() + ttlNanos, ENTRY_OVERHEAD_BYTES + 2L * id.length());
+    long ttl = Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(ttlMillis));
+    Entry e = new Entry(answer, System.nanoTime() + ttl, ENTRY_OVERHEAD_BYTES + 2L * id.length());
     entries.put(id, e);
     bytes += e.bytes;
     trim();

@@ -54,6 +54,13 @@ public final class Inbox {
   private final SimpleLimiter<Void> limiter;
   private final java.util.concurrent.atomic.AtomicLongArray served =
     new java.util.concurrent.atomic.AtomicLongArray(Priority.values().length);
+  /**
+   * What a fenced id is answered with: reroutable, so that a copy reaching this node goes on to
+   * another; one instance, so that a recall can tell a fence from an answer.
+   */
+  private static final MeshException FENCED = new MeshException(ErrorCode.NO_HANDLERS,
+    "this request was asked back from this node after its attempt timed out; it is answered elsewhere");
+
   private final Counter duplicates;
   private final Counter fenced;
   private final Counter rejected;
@@ -122,16 +129,17 @@ public final class Inbox {
   /**
    * The answer this node gave (or is still working out) to the CRITICAL/HIGH request {@code id};
    * NOT_FOUND when it does not remember it. A draining node still answers: its memory is what keeps
-   * a copy from being applied again elsewhere. With {@code fence}, an id it does not remember is
-   * refused from now on (for as long as it would have remembered an answer): the asker sends the
-   * request elsewhere, and a copy that reaches this node late must not be applied here too.
+   * a copy from being applied again elsewhere. With {@code fenceUntilMillis} (epoch ms; 0 for none),
+   * an id it does not remember is refused until then (at most as long as it remembers answers):
+   * the asker sends the request elsewhere, and a copy that reaches this node late must not be
+   * applied here too.
    */
-  public Future<Buffer> recall(String id, boolean fence) {
+  public Future<Buffer> recall(String id, long fenceUntilMillis) {
     Future<Buffer> prior = id == null ? null : dedupe.get(id);
-    if (prior == null) {
-      if (fence && id != null) {
-        dedupe.put(id, Future.failedFuture(new MeshException(ErrorCode.NO_HANDLERS, "request " + id
-          + " was asked back from this node after its attempt timed out; it is answered elsewhere")));
+    if (prior == null || prior.failed() && prior.cause() == FENCED) {
+      long fenceMs = fenceUntilMillis - System.currentTimeMillis();
+      if (prior == null && id != null && fenceMs > 0) {
+        dedupe.put(id, Future.failedFuture(FENCED), fenceMs);
         fenced.increment();
       }
       return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "request " + id + " is not remembered here"));

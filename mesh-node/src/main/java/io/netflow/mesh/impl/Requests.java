@@ -50,13 +50,13 @@ public final class Requests {
 
   /**
    * Asks one node for the answer it remembers to a request id (waiting for one it is still working
-   * out); fails (NOT_FOUND) when it has none. With {@code fence}, a node that has none also refuses
-   * the id from then on: the request is to be answered elsewhere, and a first copy still on its way
-   * there must not be applied too.
+   * out); fails (NOT_FOUND) when it has none. With {@code fenceUntilMillis} (epoch ms, 0 for none),
+   * a node that has none also refuses the id until then: the request is to be answered elsewhere,
+   * and a first copy still on its way there (at the latest by its deadline) must not be applied too.
    */
   @FunctionalInterface
   public interface Recall {
-    Future<Buffer> recall(String node, String id, long timeoutMs, boolean fence);
+    Future<Buffer> recall(String node, String id, long timeoutMs, long fenceUntilMillis);
   }
 
   private final Vertx vertx;
@@ -120,7 +120,7 @@ public final class Requests {
     List<Future<Buffer>> asked = new ArrayList<>(hosts.size());
     Set<String> forgot = java.util.concurrent.ConcurrentHashMap.newKeySet();
     for (String node : hosts) {
-      Future<Buffer> remembered = recall.recall(node, e.id(), timeout, false);
+      Future<Buffer> remembered = recall.recall(node, e.id(), timeout, 0);
       remembered.onComplete(ar -> {
         if (ar.succeeded() && answer.tryComplete(new Reply(ar.result(), node, 1))) {
           recalled.increment();
@@ -286,8 +286,9 @@ public final class Requests {
    * busy machine a node took an action 0.7 s after it was sent and answered past the 1 s attempt;
    * sent on at once, the action was applied twice ({@code ClientFailoverIT}, 2 runs of 4). So that
    * node is asked first, and fenced: it answers with what it did (waiting for an answer it is
-   * still working out), or says it never had the request and refuses it from then on, so a first
-   * copy still on its way is not applied after the request went elsewhere. The question travels
+   * still working out), or says it never had the request and refuses it until the request's
+   * deadline (past which the first copy is refused anyway), so a first copy still on its way is not
+   * applied after the request went elsewhere. The question travels
    * behind the request on the same connection, so it cannot overtake it. A node that does not
    * answer the question either (hung, or dying) is routed around as before, as is one already
    * known gone (left, or refusing connections), without asking.
@@ -299,7 +300,7 @@ public final class Requests {
       reroute(a, node, failure);
       return;
     }
-    recall.recall(node, e.id(), Math.min(options.getAttemptTimeoutMs(), left), true).onComplete(remembered -> {
+    recall.recall(node, e.id(), Math.min(options.getAttemptTimeoutMs(), left), e.deadlineMillis()).onComplete(remembered -> {
       if (remembered.failed()) {
         reroute(a, node, failure);
       } else if (a.promise.tryComplete(new Reply(remembered.result(), node, a.attempts))) {

@@ -92,7 +92,7 @@ class TimedOutAttemptTest {
     List<String> sentTo = new CopyOnWriteArrayList<>();
     List<String> fencedAt = new CopyOnWriteArrayList<>();
     Requests requests = requests(firstTimesOut(sentTo), (node, id, timeoutMs, fence) -> {
-      if (fence) {
+      if (fence > 0) {
         fencedAt.add(node);
       }
       return Future.succeededFuture(Buffer.buffer(node + " took " + id + " late"));
@@ -196,22 +196,37 @@ class TimedOutAttemptTest {
       return Future.succeededFuture(Buffer.buffer("ok " + e.id()));
     });
 
-    ExecutionException notHere = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-      () -> on(() -> inbox.recall("late-one", true)));
-    assertThat(MeshException.of(notHere.getCause()).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    long deadline = System.currentTimeMillis() + 5_000;
+    assertThat(notRemembered(inbox, "late-one", deadline)).isEqualTo(ErrorCode.NOT_FOUND);
     ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
       () -> on(() -> inbox.handle(move("late-one"))));
     assertThat(MeshException.of(refused.getCause()).code()).as("reroutable, should it come from elsewhere")
       .isEqualTo(ErrorCode.NO_HANDLERS);
     assertThat(applied).as("never applied here").hasValue(0);
     assertThat(registry.get("netflow.inbox.fenced").counter().count()).isEqualTo(1);
+    // Asked again (a client's copy looking for its answer): this node still does not have it.
+    assertThat(notRemembered(inbox, "late-one", 0)).isEqualTo(ErrorCode.NOT_FOUND);
 
-    // Asked without a fence (a client's copy looking for its answer), nothing is refused.
-    org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> on(() -> inbox.recall("other", false)));
+    // Asked without a fence, nothing is refused.
+    assertThat(notRemembered(inbox, "other", 0)).isEqualTo(ErrorCode.NOT_FOUND);
     assertThat(on(() -> inbox.handle(move("other"))).toString()).isEqualTo("ok other");
 
     // An id it already took is answered from memory, fence or not: the answer it gave.
-    assertThat(on(() -> inbox.recall("other", true)).toString()).isEqualTo("ok other");
+    assertThat(on(() -> inbox.recall("other", deadline)).toString()).isEqualTo("ok other");
     assertThat(applied).hasValue(1);
+
+    // A fence lasts until the first copy's deadline, past which a late copy is refused anyway: a
+    // copy sent after it may be applied here.
+    assertThat(notRemembered(inbox, "brief", System.currentTimeMillis() + 200)).isEqualTo(ErrorCode.NOT_FOUND);
+    org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> on(() -> inbox.handle(move("brief"))));
+    Thread.sleep(300);
+    assertThat(on(() -> inbox.handle(move("brief"))).toString()).isEqualTo("ok brief");
+    assertThat(applied).hasValue(2);
+  }
+
+  private ErrorCode notRemembered(Inbox inbox, String id, long fenceUntilMillis) {
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+      () -> on(() -> inbox.recall(id, fenceUntilMillis)));
+    return MeshException.of(e.getCause()).code();
   }
 }

@@ -168,7 +168,7 @@ public final class NetflowNode {
     long historyTtl = rewardOptions.getPeriodMs() * rewardOptions.getHistoryPeriods() + rewardOptions.getPeriodMs();
     return new Stores(new WorkStore(hazelcast), new WorkJournal(dataDir.resolve("work").resolve("journal.jsonl")),
       new Ledger(hazelcast, new Journal(dataDir.resolve("rewards").resolve("ledger.jsonl"))),
-      new Schedule(hazelcast, historyTtl));
+      new Schedule(hazelcast, historyTtl, rewardOptions.getWindowMs()));
   }
 
   private void createScheduling(Stores stores) {

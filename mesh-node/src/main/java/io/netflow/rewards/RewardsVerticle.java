@@ -73,10 +73,16 @@ public final class RewardsVerticle extends VerticleBase {
     view.onRemoved(node -> vertx.executeBlocking(ledger::learn, false)
       .onSuccess(n -> LOG.debug("Journaled {} credit(s) after {} left", n, node))
       .onFailure(err -> writeFailed(journalFailures, "the ledger's missing credits to the journal", err)));
-    view.onMerged(() -> vertx.executeBlocking(ledger::mend, false)
-      .onSuccess(n -> LOG.info("Reward ledger after a cluster merge: {} credit(s) put back from this node's journal", n))
-      .onFailure(err -> writeFailed(journalFailures, "this node's journaled credits back into the ledger after a merge",
-        err)));
+    view.onMerged(() -> {
+      vertx.executeBlocking(ledger::mend, false)
+        .onSuccess(n -> LOG.info("Reward ledger after a cluster merge: {} credit(s) put back from this node's journal", n))
+        .onFailure(err -> writeFailed(journalFailures, "this node's journaled credits back into the ledger after a merge",
+          err));
+      long from = currentWindow();
+      vertx.executeBlocking(() -> schedule.putBack(from), false)
+        .onSuccess(n -> LOG.info("Reward schedule after a cluster merge: {} published window(s) put back", n))
+        .onFailure(err -> LOG.warn("Could not put the reward schedule back after a merge: {}", err.toString()));
+    });
     long sampleEvery = Math.max(50, Math.min(1_000, options.getWindowMs() / 10));
     vertx.setPeriodic(sampleEvery, id -> sampleLoad());
     vertx.setPeriodic(Math.max(100, options.getWindowMs() / 4), id -> plan());

@@ -235,4 +235,47 @@ class RewardsTest {
       .statusCode()).isEqualTo(200);
     assertThat(balance(a, "phone-1")).isEqualTo(expected);
   }
+
+  /**
+   * A published multiplier never changes: Micro Nodes read the schedule and time their
+   * contributions by it. A merge that drops the schedule's entries would have them planned again,
+   * perhaps otherwise; every node puts back the multipliers it has seen instead.
+   */
+  @Test
+  void theScheduleAMergeDroppedComesBackAsItWasPublished() throws Exception {
+    // Windows of a minute: the nodes plan every 15 s, so nothing is planned again during the test.
+    UnaryOperator<NodeConfig> minutes = cfg -> config(60).apply(cfg).set(NodeKeys.REWARD_WINDOW, 60_000L)
+      .set(NodeKeys.REWARD_PERIOD, 600_000L);
+    TestMesh mesh = mesh(null);
+    NetflowNode a = mesh.start("a", minutes);
+    NetflowNode b = mesh.start("b", minutes);
+    var multipliers = TestMesh.hazelcast(a).<Long, Double>getMap(io.netflow.rewards.impl.Schedule.MULTIPLIERS);
+    TestMesh.await(Duration.ofSeconds(10), "a planned schedule", () -> multipliers.size() >= 16);
+    // Published values no planner would give from this history, read by Micro Nodes through b.
+    for (Long w : multipliers.keySet()) {
+      multipliers.put(w, 1.0 + (w % 7) / 10.0 + 0.0123);
+    }
+    HttpResponse<String> read = get(b, "p1", "/v1/rewards/schedule");
+    assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+    var published = new java.util.TreeMap<Long, Double>();
+    for (Object o : new JsonObject(read.body()).getJsonArray("windows")) {
+      published.put(((JsonObject) o).getLong("window"), ((JsonObject) o).getDouble("multiplier"));
+    }
+    assertThat(published).hasSizeGreaterThanOrEqualTo(10).allSatisfy((w, m) -> assertThat(m).isEqualTo(
+      1.0 + (w % 7) / 10.0 + 0.0123));
+
+    // The hand-over dropped the schedule and the load history both.
+    multipliers.clear();
+    TestMesh.hazelcast(a).getMap(io.netflow.rewards.impl.Schedule.LOAD).clear();
+    TestMesh.mergedIntoOtherSide(b);
+
+    org.awaitility.Awaitility.await("the schedule back").atMost(Duration.ofSeconds(10))
+      .pollInterval(Duration.ofMillis(100)).until(() -> multipliers.keySet().containsAll(published.keySet()));
+    long now = System.currentTimeMillis() / 60_000L;
+    published.forEach((w, m) -> {
+      if (w >= now) {
+        assertThat(multipliers.get(w)).as("window " + w + " as it was published").isEqualTo(m);
+      }
+    });
+  }
 }

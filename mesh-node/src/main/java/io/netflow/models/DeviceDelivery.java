@@ -75,6 +75,11 @@ public final class DeviceDelivery extends VerticleBase {
     eb.<JsonObject>consumer(ModelAddresses.MODEL_DESIRED, m -> desired(m.body()));
     eb.<JsonObject>consumer(ModelAddresses.MODEL_DEVICES_CHANGED, m -> tellFollowers(m.body().getString("name"), m.body()));
     view.onRemoved(sources::nodeLeft);
+    view.onMerged(() -> context.runOnContext(v -> {
+      if (rollouts != null) {
+        rollouts.putBack().onSuccess(n -> LOG.info("Device rollouts after a cluster merge: {} put back", n));
+      }
+    }));
     vertx.setPeriodic(ADJUST_MS, t -> egress.adjust());
     return vertx.sharedData().<String, JsonObject>getAsyncMap(ModelVerticle.MANIFESTS)
       .compose(m -> {

@@ -188,6 +188,43 @@ class DeviceDeliveryTest {
     assertThat(notModified.statusCode()).isEqualTo(304);
   }
 
+  /**
+   * A split cluster's merge hands the merging side's map entries over at best effort. Had the
+   * device rollouts' entry been dropped, devices would have been told no version is out, and the
+   * next wish would have started the waves over, unpaused. The node puts back the state it has seen.
+   */
+  @Test
+  void aPausedDeviceRolloutAMergeDroppedComesBackPaused() throws Exception {
+    NetflowNode a = mesh.start("a", node(List.of("50", "100")));
+    publishedV1(a, 7);
+    HttpResponse<String> paused = ModelFixture.post(a, "/v1/models/policy/devices/pause");
+    assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+    JsonObject before = rollout(a);
+    assertThat(before.getLong("pausedAt")).isPositive();
+
+    TestMesh.hazelcast(a).getMap(io.netflow.models.impl.DeviceRollouts.MAP).delete("policy");
+    assertThat(rollout(a)).as("dropped").isNull();
+    TestMesh.mergedIntoOtherSide(a);
+
+    await(Duration.ofSeconds(10), "the rollout back", () -> {
+      try {
+        return rollout(a) != null;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    JsonObject after = rollout(a);
+    assertThat(after.getString("version")).isEqualTo("v1");
+    assertThat(after.getLong("startedAt")).as("the same waves, not new ones").isEqualTo(before.getLong("startedAt"));
+    assertThat(after.getLong("pausedAt")).as("still paused").isEqualTo(before.getLong("pausedAt"));
+  }
+
+  private static JsonObject rollout(NetflowNode n) throws Exception {
+    HttpResponse<String> r = get(n, "/v1/models/policy/devices");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body()).getJsonObject("rollout");
+  }
+
   private static HttpResponse<String> get(NetflowNode n, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create(n.httpUrl() + path)).header("Authorization", "Bearer " + DEVICE_KEY)
       .build(), HttpResponse.BodyHandlers.ofString());

@@ -12,27 +12,35 @@ import io.vertx.core.json.JsonObject;
  * @param startedAt epoch millis when the first wave opened
  * @param pausedAt  epoch millis when paused; 0 while running
  * @param pausedMs  milliseconds spent paused before, not counted towards the waves
+ * @param rev       how many changes the model's device rollouts have seen (each one is +1): of two
+ *                  copies, the higher is the later
  */
 public record DeviceRollout(String name, String version, String previous, long startedAt, long pausedAt, long pausedMs,
-                            boolean aborted) {
+                            boolean aborted, long rev) {
 
   /** A rollout of {@code version} opening now, devices keeping {@code previous} until their wave. */
   public static DeviceRollout start(String name, String version, String previous, long now) {
-    return new DeviceRollout(name, version, previous, now, 0, 0, false);
+    return new DeviceRollout(name, version, previous, now, 0, 0, false, 0);
   }
 
   /** Back to the previous version for every device, at once. Null when there is none. */
   public DeviceRollout backToPrevious() {
-    return previous == null ? null : new DeviceRollout(name, previous, null, startedAt, 0, 0, true);
+    return previous == null ? null : new DeviceRollout(name, previous, null, startedAt, 0, 0, true, rev);
   }
 
   public DeviceRollout paused(long now) {
-    return pausedAt > 0 || aborted ? this : new DeviceRollout(name, version, previous, startedAt, now, pausedMs, false);
+    return pausedAt > 0 || aborted ? this : new DeviceRollout(name, version, previous, startedAt, now, pausedMs, false, rev);
   }
 
   public DeviceRollout resumed(long now) {
     return pausedAt == 0 ? this
-      : new DeviceRollout(name, version, previous, startedAt, 0, pausedMs + (now - pausedAt), aborted);
+      : new DeviceRollout(name, version, previous, startedAt, 0, pausedMs + (now - pausedAt), aborted, rev);
+  }
+
+  /** This state as the change after {@code before} (null: the first): one revision later. */
+  public DeviceRollout after(DeviceRollout before) {
+    return new DeviceRollout(name, version, previous, startedAt, pausedAt, pausedMs, aborted,
+      before == null ? 0 : before.rev + 1);
   }
 
   public boolean paused() {
@@ -52,11 +60,13 @@ public record DeviceRollout(String name, String version, String previous, long s
 
   public JsonObject toJson() {
     return new JsonObject().put("name", name).put("version", version).put("previous", previous)
-      .put("startedAt", startedAt).put("pausedAt", pausedAt).put("pausedMs", pausedMs).put("aborted", aborted);
+      .put("startedAt", startedAt).put("pausedAt", pausedAt).put("pausedMs", pausedMs).put("aborted", aborted)
+      .put("rev", rev);
   }
 
   public static DeviceRollout fromJson(JsonObject j) {
     return new DeviceRollout(j.getString("name"), j.getString("version"), j.getString("previous"),
-      j.getLong("startedAt", 0L), j.getLong("pausedAt", 0L), j.getLong("pausedMs", 0L), j.getBoolean("aborted", false));
+      j.getLong("startedAt", 0L), j.getLong("pausedAt", 0L), j.getLong("pausedMs", 0L), j.getBoolean("aborted", false),
+      j.getLong("rev", 0L));
   }
 }

@@ -4,7 +4,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.healthchecks.HealthChecks;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,26 +56,21 @@ public final class HttpApi {
     List<HttpApiVerticle> made = new ArrayList<>();
     List<String> ids = new ArrayList<>();
     // One OpenAPI document for every instance.
-    Buffer[] openApi = new Buffer[1];
-    return OpenApiDocument.assemble(vertx, contributors).compose(doc -> {
-      openApi[0] = doc;
-      return vertx.deployVerticle(() -> {
-        HttpApiVerticle v = new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, first, doc);
-        made.add(v);
-        return v;
-      }, new DeploymentOptions());
-    }).compose(id -> {
+    return OpenApiDocument.assemble(vertx, contributors).compose(doc -> vertx.deployVerticle(() -> {
+      HttpApiVerticle v = new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, first, doc);
+      made.add(v);
+      return v;
+    }, new DeploymentOptions()).compose(id -> {
       ids.add(id);
       if (n == 1) {
-        return Future.succeededFuture();
+        return Future.<Void>succeededFuture();
       }
       // The others take the port the first found (it may have moved on within http.port-count).
       int port = first < 0 ? first : made.get(0).actualPort();
       return vertx.deployVerticle(() -> new HttpApiVerticle(options, liveness, readiness, registry, contributors, open, port,
-          openApi[0]),
-        new DeploymentOptions().setInstances(n - 1)).onSuccess(ids::add).<Void>mapEmpty()
+          doc), new DeploymentOptions().setInstances(n - 1)).onSuccess(ids::add).<Void>mapEmpty()
         .recover(err -> vertx.undeploy(id).transform(v -> Future.failedFuture(err)));
-    }).map(v -> {
+    })).map(v -> {
       LOG.info("HTTP API listening on {}://{}:{} ({} instance{}, at most {} connections)", options.isTls() ? "https" : "http",
         options.getHost(), made.get(0).actualPort(), n, n == 1 ? "" : "s", options.getMaxConnections());
       return new HttpApi(vertx, made.get(0), List.copyOf(ids), n);

@@ -60,16 +60,19 @@ final class Dedupe {
 
   /** Remembers {@code answer} for {@code id}; once it succeeds, its body counts against the byte bound too. */
   void put(String id, Future<Buffer> answer) {
-    put(id, answer, Long.MAX_VALUE);
+    putFor(id, answer, ttlNanos);
   }
 
   /** Remembers {@code answer} for {@code id} for at most {@code ttlMillis} (never past the configured time to live). */
   void put(String id, Future<Buffer> answer, long ttlMillis) {
+    putFor(id, answer, Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(ttlMillis)));
+  }
+
+  private void putFor(String id, Future<Buffer> answer, long ttl) {
     Entry old = entries.remove(id);
     if (old != null) {
       bytes -= old.bytes;
     }
-    long ttl = Math.min(ttlNanos, TimeUnit.MILLISECONDS.toNanos(ttlMillis));
     Entry e = new Entry(answer, System.nanoTime() + ttl, ENTRY_OVERHEAD_BYTES + 2L * id.length());
     entries.put(id, e);
     bytes += e.bytes;

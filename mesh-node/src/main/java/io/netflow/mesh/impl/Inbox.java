@@ -94,7 +94,7 @@ public final class Inbox {
       .description("CRITICAL and HIGH envelopes received again and answered from memory").register(registry);
     this.fenced = Counter.builder("netflow.inbox.fenced")
       .description("CRITICAL/HIGH request ids a peer asked back after its attempt timed out, never received here: "
-        + "refused from then on, as the request is answered elsewhere").register(registry);
+        + "refused until the request's deadline, as the request is answered elsewhere").register(registry);
     this.rejected = Counter.builder("netflow.admission.rejected")
       .description("Requests turned away OVERLOADED by adaptive admission").register(registry);
     Gauge.builder("netflow.admission.limit", limiter, l -> l.getLimit())

@@ -206,7 +206,7 @@ public final class Requests {
     final Promise<String> accepted;
     final Set<String> tried = new HashSet<>(4);
     /** Nodes held back (in {@link #tried}) until every other has been tried: a copy's hosts that forgot it. */
-    final Set<String> later = new HashSet<>(2);
+    Set<String> later = Set.of();
     int attempts;
     int rounds;
     MeshException lastFailure;
@@ -217,8 +217,8 @@ public final class Requests {
     }
 
     void holdBack(Set<String> nodes) {
-      later.addAll(nodes);
-      tried.addAll(nodes);
+      later = Set.copyOf(nodes);
+      tried.addAll(later);
     }
   }
 
@@ -288,10 +288,10 @@ public final class Requests {
    * node is asked first, and fenced: it answers with what it did (waiting for an answer it is
    * still working out), or says it never had the request and refuses it until the request's
    * deadline (past which the first copy is refused anyway), so a first copy still on its way is not
-   * applied after the request went elsewhere. The question travels
-   * behind the request on the same connection, so it cannot overtake it. A node that does not
-   * answer the question either (hung, or dying) is routed around as before, as is one already
-   * known gone (left, or refusing connections), without asking.
+   * applied after the request went elsewhere. The question travels behind the request on the same
+   * connection, so it cannot overtake it. A node that does not answer the question either (hung,
+   * or dying) is routed around as before, as is one already known gone (left, or refusing
+   * connections), without asking.
    */
   private void askBeforeRerouting(Attempts a, String node, MeshException failure) {
     Envelope e = a.envelope;
@@ -323,7 +323,7 @@ public final class Requests {
       return node;
     }
     a.tried.removeAll(a.later);
-    a.later.clear();
+    a.later = Set.of();
     return router.pick(a.envelope, a.tried);
   }
 

@@ -18,6 +18,7 @@ import io.netflow.membership.ClusterMembership;
 import io.netflow.membership.MembershipAddresses;
 import io.netflow.membership.MeshView;
 import io.netflow.mesh.impl.BusIngress;
+import io.netflow.mesh.impl.Fence;
 import io.netflow.mesh.impl.FrameReceiver;
 import io.netflow.mesh.impl.FrameSender;
 import io.netflow.mesh.impl.Inbox;
@@ -62,8 +63,9 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  /** On a recall: until when (epoch ms) the asked node refuses the id if it never had it ({@link Inbox#recall}). */
+  /** On a recall: until when (epoch ms) the asked node refuses the id if it never had it, and the pass it lets through ({@link Fence}). */
   private static final String FENCE_HEADER = "netflow-fence";
+  private static final String PASS_HEADER = "netflow-pass";
 
   private final MeshOptions options;
   private final RoutingOptions routingOptions;
@@ -172,7 +174,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     MessageConsumer<LinkFrame> framesConsumer = vertx.eventBus().consumer(MeshAddresses.frames(selfId), frames::onFrame);
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onEnvelope);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body(),
-        fenceUntil(m.headers().get(FENCE_HEADER)))
+        fence(m.headers().get(FENCE_HEADER), m.headers().get(PASS_HEADER)))
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
         e.failOn(m);
@@ -361,23 +363,23 @@ public class MeshVerticle extends VerticleBase implements Mesh {
   }
 
   /** The answer a node remembers for a request id (this node's inbox, or a peer's over the event bus). */
-  private Future<Buffer> recall(String node, String id, long timeoutMs, long fenceUntilMillis) {
+  private Future<Buffer> recall(String node, String id, long timeoutMs, Fence fence) {
     if (node.equals(selfId)) {
-      return links.on(0, () -> inbox.recall(id, fenceUntilMillis));
+      return links.on(0, () -> inbox.recall(id, fence));
     }
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs));
-    if (fenceUntilMillis > 0) {
-      options.addHeader(FENCE_HEADER, Long.toString(fenceUntilMillis));
+    if (fence != null) {
+      options.addHeader(FENCE_HEADER, Long.toString(fence.untilMillis())).addHeader(PASS_HEADER, fence.pass());
     }
     return vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id, options).map(Message::body);
   }
 
-  /** A recall's fence (epoch ms) from its header; none when absent or not a number. */
-  private static long fenceUntil(String header) {
+  /** A recall's fence from its headers; none when either is absent or the time is not a number. */
+  private static Fence fence(String until, String pass) {
     try {
-      return header == null ? 0 : Long.parseLong(header);
+      return until == null || pass == null ? null : new Fence(Long.parseLong(until), pass);
     } catch (NumberFormatException e) {
-      return 0;
+      return null;
     }
   }
 

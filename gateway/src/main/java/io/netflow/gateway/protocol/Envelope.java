@@ -93,6 +93,10 @@ public record Envelope(String id, String service, String topic, String key, Prio
     return new Envelope(id, service, topic, key, priority, deadlineMillis, origin, headers, payload);
   }
 
+  public Envelope withHeaders(Map<String, String> headers) {
+    return new Envelope(id, service, topic, key, priority, deadlineMillis, origin, headers, payload);
+  }
+
   /**
    * Whether {@code s} is a valid service or topic name ({@link #NAME}), checked without a regex:
    * every routed request is checked, and the matcher was a tenth of a routing loop's time.

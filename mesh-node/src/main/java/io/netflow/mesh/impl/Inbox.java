@@ -55,11 +55,22 @@ public final class Inbox {
   private final java.util.concurrent.atomic.AtomicLongArray served =
     new java.util.concurrent.atomic.AtomicLongArray(Priority.values().length);
   /**
-   * What a fenced id is answered with: reroutable, so that a copy reaching this node goes on to
-   * another; one instance, so that a recall can tell a fence from an answer.
+   * What a fenced id is answered with (reroutable, so that a copy reaching this node goes on to
+   * another), and the pass of the one copy let through.
    */
-  private static final MeshException FENCED = new MeshException(ErrorCode.NO_HANDLERS,
-    "this request was asked back from this node after its attempt timed out; it is answered elsewhere");
+  private static final class Fenced extends MeshException {
+    final Fence fence;
+
+    Fenced(Fence fence) {
+      super(ErrorCode.NO_HANDLERS, "this request was asked back from this node; it is answered elsewhere");
+      this.fence = fence;
+    }
+
+    /** The fence {@code answer} stands for, or null when it is an answer. */
+    static Fence of(Future<Buffer> answer) {
+      return answer.failed() && answer.cause() instanceof Fenced f ? f.fence : null;
+    }
+  }
 
   private final Counter duplicates;
   private final Counter fenced;
@@ -93,8 +104,8 @@ public final class Inbox {
     this.duplicates = Counter.builder("netflow.inbox.duplicates")
       .description("CRITICAL and HIGH envelopes received again and answered from memory").register(registry);
     this.fenced = Counter.builder("netflow.inbox.fenced")
-      .description("CRITICAL/HIGH request ids a peer asked back after its attempt timed out, never received here: "
-        + "refused until the request's deadline, as the request is answered elsewhere").register(registry);
+      .description("CRITICAL/HIGH request ids a peer asked back (its attempt timed out, or a client sent a copy), never "
+        + "received here: refused until the request's deadline to every copy but the one the asker routes on").register(registry);
     this.rejected = Counter.builder("netflow.admission.rejected")
       .description("Requests turned away OVERLOADED by adaptive admission").register(registry);
     Gauge.builder("netflow.admission.limit", limiter, l -> l.getLimit())
@@ -129,18 +140,20 @@ public final class Inbox {
   /**
    * The answer this node gave (or is still working out) to the CRITICAL/HIGH request {@code id};
    * NOT_FOUND when it does not remember it. A draining node still answers: its memory is what keeps
-   * a copy from being applied again elsewhere. With {@code fenceUntilMillis} (epoch ms; 0 for none),
-   * an id it does not remember is refused until then (at most as long as it remembers answers):
-   * the asker sends the request elsewhere, and a copy that reaches this node late must not be
-   * applied here too.
+   * a copy from being applied again elsewhere. With a {@code fence} (null for none), an id it does
+   * not remember is refused until the fence ends (at most as long as it remembers answers) to every
+   * copy but the asker's: the asker routes the request on, and a copy that reaches this node late
+   * must not be applied here too. A fenced id asked again is fenced anew, for the newest asker.
    */
-  public Future<Buffer> recall(String id, long fenceUntilMillis) {
+  public Future<Buffer> recall(String id, Fence fence) {
     Future<Buffer> prior = id == null ? null : dedupe.get(id);
-    if (prior == null || prior.failed() && prior.cause() == FENCED) {
-      long fenceMs = fenceUntilMillis - System.currentTimeMillis();
-      if (prior == null && id != null && fenceMs > 0) {
-        dedupe.put(id, Future.failedFuture(FENCED), fenceMs);
-        fenced.increment();
+    if (prior == null || Fenced.of(prior) != null) {
+      long fenceMs = fence == null ? 0 : fence.untilMillis() - System.currentTimeMillis();
+      if (fenceMs > 0) {
+        dedupe.put(id, Future.failedFuture(new Fenced(fence)), fenceMs);
+        if (prior == null) {
+          fenced.increment();
+        }
       }
       return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "request " + id + " is not remembered here"));
     }
@@ -149,7 +162,8 @@ public final class Inbox {
   }
 
   /** Serves a request to a local service: the same path for this node's own requests and its peers'. */
-  public Future<Buffer> handle(Envelope e) {
+  public Future<Buffer> handle(Envelope envelope) {
+    Envelope e = envelope;
     if (draining) {
       return Future.failedFuture(new MeshException(ErrorCode.DRAINING, "node is draining"));
     }
@@ -159,10 +173,13 @@ public final class Inbox {
     boolean remember = e.priority().atLeastOnce();
     if (remember) {
       Future<Buffer> prior = dedupe.get(e.id());
-      if (prior != null) {
+      Fence fence = prior == null ? null : Fenced.of(prior);
+      // A fence lets through the one copy its asker routes on; any other copy meets the refusal.
+      if (prior != null && (fence == null || !fence.admits(e))) {
         duplicates.increment();
         return prior;
       }
+      e = Fence.withoutPass(e);
     }
     ServiceHandler handler = services.get(e.service());
     if (handler == null) {

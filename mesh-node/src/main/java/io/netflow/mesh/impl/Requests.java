@@ -50,13 +50,14 @@ public final class Requests {
 
   /**
    * Asks one node for the answer it remembers to a request id (waiting for one it is still working
-   * out); fails (NOT_FOUND) when it has none. With {@code fenceUntilMillis} (epoch ms, 0 for none),
-   * a node that has none also refuses the id until then: the request is to be answered elsewhere,
-   * and a first copy still on its way there (at the latest by its deadline) must not be applied too.
+   * out); fails (NOT_FOUND) when it has none. With a {@code fence} (null for none), a node that has
+   * none also refuses the id until the fence ends to every copy but the one carrying its pass: the
+   * request is to be answered elsewhere, and a first copy still on its way there must not be applied
+   * too ({@link Inbox#recall}).
    */
   @FunctionalInterface
   public interface Recall {
-    Future<Buffer> recall(String node, String id, long timeoutMs, long fenceUntilMillis);
+    Future<Buffer> recall(String node, String id, long timeoutMs, Fence fence);
   }
 
   private final Vertx vertx;
@@ -103,12 +104,14 @@ public final class Requests {
 
   /**
    * A copy of a request sent before (see {@link io.netflow.mesh.Mesh#resend}): every host of its
-   * service is asked at once for the answer it remembers; the first to have one answers. When none
-   * remembers it (each says so, fails or does not answer within an attempt's time), it is routed as
-   * a new request, first to the hosts that did not say they do not remember it: on a busy machine a
-   * host that had applied the first copy left the question unanswered for the attempt's time, and
-   * the copy, sent to the other host, was applied twice ({@code ClientFailoverIT}). Sent to that
-   * host, the copy meets its memory there.
+   * service is asked at once for the answer it remembers; the first to have one answers. A host that
+   * does not remember it is fenced ({@link Fence}): the first copy may still be on its way to it
+   * (from an edge that was killed, on another connection than the question's), and must not be
+   * applied there after this copy was applied elsewhere ({@code ClientFailoverIT} on CI). When none
+   * remembers it (each says so, fails or does not answer within an attempt's time), the copy is
+   * routed as a new request, carrying the fence's pass, first to the hosts that did not say they do
+   * not remember it: on a busy machine a host that had applied the first copy left the question
+   * unanswered for the attempt's time. Sent to that host, the copy meets its memory there.
    */
   public Future<Reply> resend(Envelope e) {
     if (!e.priority().atLeastOnce()) {
@@ -117,10 +120,11 @@ public final class Requests {
     List<String> hosts = router.hostsOf(e.service());
     Promise<Reply> answer = Promise.promise();
     long timeout = Math.min(options.getAttemptTimeoutMs(), Math.max(1, e.remainingMillis(System.currentTimeMillis())));
+    Fence fence = Fence.of(e);
     List<Future<Buffer>> asked = new ArrayList<>(hosts.size());
     Set<String> forgot = java.util.concurrent.ConcurrentHashMap.newKeySet();
     for (String node : hosts) {
-      Future<Buffer> remembered = recall.recall(node, e.id(), timeout, 0);
+      Future<Buffer> remembered = recall.recall(node, e.id(), timeout, fence);
       remembered.onComplete(ar -> {
         if (ar.succeeded() && answer.tryComplete(new Reply(ar.result(), node, 1))) {
           recalled.increment();
@@ -133,6 +137,7 @@ public final class Requests {
     Future.join(asked).onComplete(all -> {
       if (!answer.future().isComplete()) {
         Attempts a = new Attempts(e, false);
+        a.fence(fence);
         a.holdBack(forgot);
         begin(a).promise.future().onComplete(answer);
       }
@@ -200,7 +205,10 @@ public final class Requests {
 
   /** One request's journey: the nodes tried and the last failure. */
   private static final class Attempts {
-    final Envelope envelope;
+    /** The request as routed: with a fence's pass once it has one. */
+    Envelope envelope;
+    /** The fence put on nodes asked back for this request, or null. */
+    Fence fence;
     final Promise<Reply> promise = Promise.promise();
     /** Completed with the first node that takes the request, for {@link #accept}; else null. */
     final Promise<String> accepted;
@@ -214,6 +222,12 @@ public final class Requests {
     Attempts(Envelope envelope, boolean acceptEarly) {
       this.envelope = envelope;
       this.accepted = acceptEarly ? Promise.promise() : null;
+    }
+
+    /** From now on the request carries {@code f}'s pass, so the nodes it fenced take it. */
+    void fence(Fence f) {
+      fence = f;
+      envelope = f.admit(envelope);
     }
 
     void holdBack(Set<String> nodes) {
@@ -288,7 +302,8 @@ public final class Requests {
    * node is asked first, and fenced: it answers with what it did (waiting for an answer it is
    * still working out), or says it never had the request and refuses it until the request's
    * deadline (past which the first copy is refused anyway), so a first copy still on its way is not
-   * applied after the request went elsewhere. The question travels behind the request on the same
+   * applied after the request went elsewhere; the request, carrying the fence's pass from then on,
+   * is still taken there should it come back to that node. The question travels behind the request on the same
    * connection, so it cannot overtake it. A node that does not answer the question either (hung,
    * or dying) is routed around as before, as is one already known gone (left, or refusing
    * connections), without asking.
@@ -300,7 +315,10 @@ public final class Requests {
       reroute(a, node, failure);
       return;
     }
-    recall.recall(node, e.id(), Math.min(options.getAttemptTimeoutMs(), left), e.deadlineMillis()).onComplete(remembered -> {
+    if (a.fence == null) {
+      a.fence(Fence.of(e));
+    }
+    recall.recall(node, e.id(), Math.min(options.getAttemptTimeoutMs(), left), a.fence).onComplete(remembered -> {
       if (remembered.failed()) {
         reroute(a, node, failure);
       } else if (a.promise.tryComplete(new Reply(remembered.result(), node, a.attempts))) {

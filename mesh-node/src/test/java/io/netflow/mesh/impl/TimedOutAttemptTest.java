@@ -22,8 +22,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,9 @@ import org.junit.jupiter.api.Test;
  * busy machine: {@code ClientFailoverIT} saw a core take an action 0.7 s after it was sent and
  * answer past the 1 s attempt, and the edge's reroute applied it a second time). Before it goes
  * elsewhere, that node is asked for what it did, and fenced: an answer it has is the answer; an id
- * it never had is refused there from then on, so a copy arriving late is not applied too.
+ * it never had is refused there from then on, so a copy arriving late is not applied too. A
+ * client's copy fences every host it asks the same way, and only the copy the mesh routes on, which
+ * carries the fence's pass, gets through.
  */
 class TimedOutAttemptTest {
 
@@ -92,7 +97,7 @@ class TimedOutAttemptTest {
     List<String> sentTo = new CopyOnWriteArrayList<>();
     List<String> fencedAt = new CopyOnWriteArrayList<>();
     Requests requests = requests(firstTimesOut(sentTo), (node, id, timeoutMs, fence) -> {
-      if (fence > 0) {
+      if (fence != null) {
         fencedAt.add(node);
       }
       return Future.succeededFuture(Buffer.buffer(node + " took " + id + " late"));
@@ -185,22 +190,79 @@ class TimedOutAttemptTest {
     assertThat(sentTo).as("then on to a host that forgot it").hasSize(2).startsWith("s2");
   }
 
+  /**
+   * A client's copy, sent through another edge while the first copy is still on its way to a host
+   * (from an edge that was killed; {@code ClientFailoverIT} on CI): every host asked is fenced, the
+   * copy is applied where it is routed, and the first copy, landing late on another host, is refused
+   * there. Without the fence on the copy's questions, that host applied the action a second time.
+   */
+  @Test
+  void aFirstCopyLandingAfterTheClientsCopyWasAppliedElsewhereIsRefused() throws Exception {
+    Map<String, Inbox> hosts = new HashMap<>();
+    Map<String, AtomicInteger> applied = new ConcurrentHashMap<>();
+    for (String h : List.of("s1", "s2", "s3")) {
+      Inbox inbox = new Inbox(vertx, new MeshOptions(), new SimpleMeterRegistry());
+      inbox.host("moves", e -> {
+        applied.computeIfAbsent(e.id(), id -> new AtomicInteger()).incrementAndGet();
+        assertThat(e.headers()).as("the pass is the mesh's, not the service's").doesNotContainKey(Fence.PASS_HEADER);
+        return Future.succeededFuture(Buffer.buffer(h + " took " + e.id()));
+      });
+      hosts.put(h, inbox);
+    }
+    List<Fence> fences = new CopyOnWriteArrayList<>();
+    Requests requests = requests((node, e) -> hosts.get(node).handle(e), (node, id, timeoutMs, fence) -> {
+      fences.add(fence);
+      return hosts.get(node).recall(id, fence);
+    });
+
+    for (int i = 0; i < 6; i++) {
+      String id = "action-71-" + i;
+      Reply copy = on(() -> requests.resend(move(id)));
+
+      // The first copy lands now: on the host that applied the client's copy, or on another.
+      String elsewhere = List.of("s1", "s2", "s3").get((List.of("s1", "s2", "s3").indexOf(copy.nodeId()) + 1 + i % 2) % 3);
+      assertThat(refusal(hosts.get(elsewhere), move(id))).isEqualTo(ErrorCode.NO_HANDLERS);
+      assertThat(on(() -> hosts.get(copy.nodeId()).handle(move(id))).toString())
+        .as("where the copy was applied, the first copy is answered from memory").isEqualTo(copy.body().toString());
+      assertThat(applied.get(id)).as(id + " applied once").hasValue(1);
+      assertThat(fences).as("every host asked, all with one fence").hasSize(3 * (i + 1)).doesNotContainNull();
+      assertThat(fences.subList(3 * i, 3 * i + 3)).containsOnly(fences.get(3 * i));
+    }
+  }
+
+  /**
+   * The newest asker's pass wins: a copy sent through a third edge fences the hosts anew, and the
+   * second edge's copy, still on its way, is refused where it lands; the third's is applied.
+   */
+  @Test
+  void aFenceLetsThroughOnlyTheNewestAskersCopy() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    AtomicInteger applied = new AtomicInteger();
+    Inbox inbox = hostingMoves(registry, applied);
+    long deadline = System.currentTimeMillis() + 5_000;
+    Fence second = new Fence(deadline, "second-edge");
+    Fence third = new Fence(deadline, "third-edge");
+    on(() -> inbox.recall("action-9", second).recover(err -> Future.succeededFuture()));
+    on(() -> inbox.recall("action-9", third).recover(err -> Future.succeededFuture()));
+
+    assertThat(refusal(inbox, move("action-9"))).isEqualTo(ErrorCode.NO_HANDLERS);
+    assertThat(refusal(inbox, second.admit(move("action-9")))).isEqualTo(ErrorCode.NO_HANDLERS);
+    assertThat(on(() -> inbox.handle(third.admit(move("action-9")))).toString()).isEqualTo("ok action-9");
+    assertThat(on(() -> inbox.handle(second.admit(move("action-9")))).toString()).as("from memory").isEqualTo("ok action-9");
+    assertThat(applied).hasValue(1);
+    assertThat(registry.get("netflow.inbox.fenced").counter().count()).as("one id fenced").isEqualTo(1);
+  }
+
   /** The node's side: a fenced id is refused when it arrives late, and never reaches the service. */
   @Test
   void aNodeAskedBackForAnIdItNeverHadRefusesItWhenItArrivesLate() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Inbox inbox = new Inbox(vertx, new MeshOptions(), registry);
     AtomicInteger applied = new AtomicInteger();
-    inbox.host("moves", e -> {
-      applied.incrementAndGet();
-      return Future.succeededFuture(Buffer.buffer("ok " + e.id()));
-    });
+    Inbox inbox = hostingMoves(registry, applied);
 
     long deadline = System.currentTimeMillis() + 5_000;
     assertThat(notRemembered(inbox, "late-one", deadline)).isEqualTo(ErrorCode.NOT_FOUND);
-    ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-      () -> on(() -> inbox.handle(move("late-one"))));
-    assertThat(MeshException.of(refused.getCause()).code()).as("reroutable, should it come from elsewhere")
+    assertThat(refusal(inbox, move("late-one"))).as("reroutable, should it come from elsewhere")
       .isEqualTo(ErrorCode.NO_HANDLERS);
     assertThat(applied).as("never applied here").hasValue(0);
     assertThat(registry.get("netflow.inbox.fenced").counter().count()).isEqualTo(1);
@@ -212,13 +274,13 @@ class TimedOutAttemptTest {
     assertThat(on(() -> inbox.handle(move("other"))).toString()).isEqualTo("ok other");
 
     // An id it already took is answered from memory, fence or not: the answer it gave.
-    assertThat(on(() -> inbox.recall("other", deadline)).toString()).isEqualTo("ok other");
+    assertThat(on(() -> inbox.recall("other", fence(deadline))).toString()).isEqualTo("ok other");
     assertThat(applied).hasValue(1);
 
     // A fence lasts until the first copy's deadline, past which a late copy is refused anyway: a
     // copy sent after it may be applied here.
     assertThat(notRemembered(inbox, "brief", System.currentTimeMillis() + 200)).isEqualTo(ErrorCode.NOT_FOUND);
-    org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> on(() -> inbox.handle(move("brief"))));
+    assertThat(refusal(inbox, move("brief"))).isEqualTo(ErrorCode.NO_HANDLERS);
     Thread.sleep(300);
     assertThat(on(() -> inbox.handle(move("brief"))).toString()).isEqualTo("ok brief");
     assertThat(applied).hasValue(2);
@@ -226,7 +288,28 @@ class TimedOutAttemptTest {
 
   private ErrorCode notRemembered(Inbox inbox, String id, long fenceUntilMillis) {
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-      () -> on(() -> inbox.recall(id, fenceUntilMillis)));
+      () -> on(() -> inbox.recall(id, fenceUntilMillis == 0 ? null : fence(fenceUntilMillis))));
     return MeshException.of(e.getCause()).code();
+  }
+
+  /** The code {@code inbox} refuses {@code e} with. */
+  private ErrorCode refusal(Inbox inbox, Envelope e) {
+    ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+      () -> on(() -> inbox.handle(e)));
+    return MeshException.of(refused.getCause()).code();
+  }
+
+  /** An inbox hosting "moves", counting what it applies. */
+  private Inbox hostingMoves(SimpleMeterRegistry registry, AtomicInteger applied) {
+    Inbox inbox = new Inbox(vertx, new MeshOptions(), registry);
+    inbox.host("moves", e -> {
+      applied.incrementAndGet();
+      return Future.succeededFuture(Buffer.buffer("ok " + e.id()));
+    });
+    return inbox;
+  }
+
+  private static Fence fence(long untilMillis) {
+    return new Fence(untilMillis, "pass-" + untilMillis);
   }
 }

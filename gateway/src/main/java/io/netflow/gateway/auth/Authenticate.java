@@ -32,21 +32,32 @@ public final class Authenticate implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Optional<ApiKeys.Principal> who = keys.authenticate(bearer(ctx.request()));
+    ApiKeys.Principal who = admit(ctx.request());
+    if (who != null) {
+      ctx.put(PRINCIPAL, who);
+      ctx.next();
+    }
+  }
+
+  /**
+   * The caller of {@code request} if it may go on; else null, the request answered 401 (no key, or
+   * an unknown one) or 429 (over its rate, with {@code Retry-After}).
+   */
+  public ApiKeys.Principal admit(HttpServerRequest request) {
+    Optional<ApiKeys.Principal> who = keys.authenticate(bearer(request));
     if (who.isEmpty()) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      Answers.error(ctx, ErrorCode.UNAUTHENTICATED, "an API key is required: Authorization: Bearer <key>");
-      return;
+      request.response().putHeader("WWW-Authenticate", "Bearer");
+      Answers.error(request.response(), ErrorCode.UNAUTHENTICATED, "an API key is required: Authorization: Bearer <key>");
+      return null;
     }
     long waitSeconds = take(who.get().keyId());
     if (waitSeconds > 0) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(waitSeconds));
-      Answers.error(ctx, ErrorCode.RATE_LIMITED, "key " + who.get().keyId() + " is over its rate of "
+      request.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(waitSeconds));
+      Answers.error(request.response(), ErrorCode.RATE_LIMITED, "key " + who.get().keyId() + " is over its rate of "
         + ratePerSecond + " messages per second");
-      return;
+      return null;
     }
-    ctx.put(PRINCIPAL, who.get());
-    ctx.next();
+    return who.get();
   }
 
   /**

@@ -11,6 +11,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.Router;
@@ -18,8 +20,10 @@ import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -44,6 +48,11 @@ public class HttpApiVerticle extends VerticleBase {
   private final Buffer openApi;
   private HttpServer server;
   private Router router;
+  private HttpMetrics metrics;
+  /** Routes served without the router, by path ({@link DirectRoute}). */
+  private final Map<String, DirectRoute> direct = new HashMap<>();
+  /** Whether browser pages of other origins may call the API (gateway.cors-origins). */
+  private boolean cors;
 
   /**
    * @param liveness     checks behind {@code /health}: is the process alive
@@ -77,8 +86,10 @@ public class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     router = Router.router(vertx);
-    router.route().handler(new HttpMetrics(registry));
-    if (!options.getCorsOrigins().isEmpty()) {
+    metrics = new HttpMetrics(registry);
+    router.route().handler(metrics);
+    cors = !options.getCorsOrigins().isEmpty();
+    if (cors) {
       // Only for the listed origins: a request from any other (the console's own page, a page the
       // operator did not list) goes on untouched, and the browser keeps its same-origin rule.
       CorsHandler cors = cors(options.getCorsOrigins());
@@ -99,6 +110,7 @@ public class HttpApiVerticle extends VerticleBase {
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(doc));
       contributors.forEach(c -> c.mount(vertx, router));
+      contributors.forEach(c -> c.direct(vertx).forEach(d -> direct.put(d.path(), d)));
       router.route().last().handler(ctx -> Answers.error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
       router.errorHandler(500, ctx -> Answers.error(ctx, ErrorCode.INTERNAL, null));
       router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
@@ -167,7 +179,13 @@ public class HttpApiVerticle extends VerticleBase {
       })
       .requestHandler(req -> {
         if (!refused.contains(req.connection())) {
-          router.handle(req);
+          DirectRoute route = direct.isEmpty() ? null : direct.get(req.path());
+          if (route != null && route.method().equals(req.method()) && plain(req)) {
+            metrics.time(req, route.path());
+            route.handler().handle(req);
+          } else {
+            router.handle(req);
+          }
           return;
         }
         req.response().setStatusCode(ErrorCode.OVERLOADED.httpStatus()).putHeader(HttpHeaders.RETRY_AFTER, "1")
@@ -189,6 +207,17 @@ public class HttpApiVerticle extends VerticleBase {
         }
         return Future.failedFuture(err);
       });
+  }
+
+  /**
+   * Whether a request may be served without the router ({@link DirectRoute}): HTTP/1.x with a body
+   * of a stated length, no {@code Expect} (the body handler answers those), and, when CORS is on, no
+   * {@code Origin} (the router's CORS handler answers those).
+   */
+  private boolean plain(HttpServerRequest req) {
+    return req.version() != HttpVersion.HTTP_2 && req.getHeader(HttpHeaders.CONTENT_LENGTH) != null
+      && req.getHeader(HttpHeaders.EXPECT) == null
+      && (!cors || req.getHeader(HttpHeaders.ORIGIN) == null);
   }
 
   private static boolean isBindFailure(Throwable err) {

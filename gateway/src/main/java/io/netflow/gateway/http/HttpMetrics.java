@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Map;
@@ -28,7 +30,7 @@ public final class HttpMetrics implements Handler<RoutingContext> {
   /** The meter's name, as Micrometer spells it; Prometheus shows {@code netflow_http_server_requests_seconds}. */
   public static final String NAME = "netflow.http.server.requests";
 
-  private record Key(Route route, String method, int status) {
+  private record Key(String route, String method, int status) {
   }
 
   /** The methods a tag may name; any other (a made-up method is anyone's to send) is {@code other}. */
@@ -45,9 +47,21 @@ public final class HttpMetrics implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
-    ctx.addEndHandler(v -> timer(ctx.currentRoute(), methodTag(ctx.request().method()), ctx.response().getStatusCode())
+    ctx.addEndHandler(v -> timer(path(ctx.currentRoute()), methodTag(ctx.request().method()), ctx.response().getStatusCode())
       .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
     ctx.next();
+  }
+
+  /** Times a request served without the router ({@link DirectRoute}) under its route's pattern, as the router's are. */
+  public void time(HttpServerRequest request, String route) {
+    long start = System.nanoTime();
+    HttpServerResponse response = request.response();
+    response.endHandler(v -> timer(route, methodTag(request.method()), response.getStatusCode())
+      .record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  private static String path(Route route) {
+    return route == null || route.getPath() == null ? "unmatched" : route.getPath();
   }
 
   private static String methodTag(HttpMethod method) {
@@ -55,13 +69,13 @@ public final class HttpMetrics implements Handler<RoutingContext> {
     return KNOWN.contains(name) ? name : "other";
   }
 
-  private Timer timer(Route route, String method, int status) {
+  private Timer timer(String route, String method, int status) {
     Key key = new Key(route, method, status);
     Timer timer = timers.get(key);
     return timer != null ? timer : timers.computeIfAbsent(key, k -> Timer.builder(NAME)
       .description("HTTP API requests by route pattern and status, and their time to the response's end")
       .tag("method", method)
-      .tag("route", route == null || route.getPath() == null ? "unmatched" : route.getPath())
+      .tag("route", route)
       .tag("code", String.valueOf(status))
       .register(registry));
   }

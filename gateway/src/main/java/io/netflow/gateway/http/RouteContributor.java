@@ -15,7 +15,9 @@ import java.util.List;
  *   <li>their OpenAPI fragment ({@link #openApi}): by default the resource
  *       {@code <SimpleName>.openapi.json} beside the class (e.g. {@code ModelRoutes.openapi.json}), {@code {"paths": {..}, "components": {..}}}, merged into the node's one
  *       document; request schemas are added to it from the capability's own schema files;</li>
- *   <li>the API-key scopes it checks ({@link #scopes}), which a configured key may then name.</li>
+ *   <li>the API-key scopes it checks ({@link #scopes}), which a configured key may then name;</li>
+ *   <li>for a route hot enough that the router's own work shows, the same route served without the
+ *       router ({@link #direct}).</li>
  * </ul>
  */
 public interface RouteContributor {
@@ -26,6 +28,14 @@ public interface RouteContributor {
   /** This contributor's part of the OpenAPI document: {@code {"paths": .., "components": ..}}. */
   default JsonObject openApi() {
     return OpenApiDocument.fragment(getClass());
+  }
+
+  /**
+   * Routes of this contributor's the server may serve before the router, for plain requests
+   * ({@link DirectRoute}); each is mounted on the router as well. Called once, on the server's context.
+   */
+  default List<DirectRoute> direct(Vertx vertx) {
+    return List.of();
   }
 
   /** The API-key scopes this contributor's routes check (keys may name only known scopes). */

@@ -5,6 +5,7 @@ import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -24,10 +25,15 @@ public final class Answers {
 
   /** Ends the request with the protocol's JSON error body (no-op once the response has ended). */
   public static void error(RoutingContext ctx, ErrorCode code, String detail) {
-    if (ctx.response().ended()) {
+    error(ctx.response(), code, detail);
+  }
+
+  /** {@link #error(RoutingContext, ErrorCode, String)}, for a request served without the router. */
+  public static void error(HttpServerResponse response, ErrorCode code, String detail) {
+    if (response.ended()) {
       return;
     }
-    ctx.response()
+    response
       .setStatusCode(code.httpStatus())
       .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
       .end(code.toJson(detail).encode());
@@ -35,14 +41,19 @@ public final class Answers {
 
   /** The error body of a failure, with Retry-After when the mesh said how long to wait. */
   public static void fail(RoutingContext ctx, MeshException e) {
-    if (ctx.response().ended()) {
+    fail(ctx.response(), e);
+  }
+
+  /** {@link #fail(RoutingContext, MeshException)}, for a request served without the router. */
+  public static void fail(HttpServerResponse response, MeshException e) {
+    if (response.ended()) {
       return;
     }
     if (e.retryAfterMs() > 0 || e.code() == ErrorCode.OVERLOADED) {
-      ctx.response().putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
+      response.putHeader(HttpHeaders.RETRY_AFTER, String.valueOf(Math.max(1, (e.retryAfterMs() + 999) / 1000)));
     }
     // Retry-After speaks in whole seconds; a client that can wait less reads the body's retryAfterMs.
-    ctx.response().setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+    response.setStatusCode(e.code().httpStatus()).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
       .end(e.toJson().encode());
   }
 

@@ -14,6 +14,8 @@ import io.netflow.gateway.protocol.MeshException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.client.HttpResponse;
@@ -23,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,12 +35,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GatewayRoutesTest {
 
   private final Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicInteger routed = new AtomicInteger();
+  private GatewayOptions options;
   private WebClient client;
   private int port;
 
   @BeforeEach
   void deploy(Vertx vertx) {
-    GatewayOptions options = new GatewayOptions().setMaxBodyBytes(4096).setRatePerSecond(1).setRateBurst(10)
+    options = new GatewayOptions().setMaxBodyBytes(4096).setRatePerSecond(1).setRateBurst(10)
       .setApiKeys(List.of(ApiKeys.entry("game", "secret", "publish:match* publish:telemetry"),
         ApiKeys.entry("slow", "slow", "publish:*")));
     vertx.eventBus().<Buffer>localConsumer(Addresses.INGRESS, m -> {
@@ -66,12 +72,20 @@ class GatewayRoutesTest {
       }
       m.reply(new IngressBatch.Outcomes(outcomes));
     }).completion().await();
-    HealthChecks none = HealthChecks.create(vertx);
-    HttpApiVerticle v = new HttpApiVerticle(new HttpOptions().setPort(0), none, none,
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), List.of(new GatewayRoutes(options)));
-    vertx.deployVerticle(v).await();
-    port = v.actualPort();
+    port = deploy(vertx, new HttpOptions().setPort(0));
     client = WebClient.create(vertx);
+  }
+
+  /** The message API on its own server; requests that went through the router are counted in {@link #routed}. */
+  private int deploy(Vertx vertx, HttpOptions http) {
+    HealthChecks none = HealthChecks.create(vertx);
+    RouteContributor counter = (v, router) -> router.route().handler(ctx -> {
+      routed.incrementAndGet();
+      ctx.next();
+    });
+    HttpApiVerticle v = new HttpApiVerticle(http, none, none, registry, List.of(counter, new GatewayRoutes(options)));
+    vertx.deployVerticle(v).await();
+    return v.actualPort();
   }
 
   private HttpResponse<Buffer> post(String key, String body) {
@@ -153,5 +167,56 @@ class GatewayRoutesTest {
     assertThat(limited).isBetween(2, 3);
     // Another key is not held back.
     assertThat(post("secret", "{\"service\":\"match\",\"payload\":\"x\"}").statusCode()).isEqualTo(202);
+  }
+
+  /**
+   * Every call sends a message with {@code POST /v1/messages}: a plain one (a stated length) is served
+   * without the router ({@link DirectRoute}), a chunked one through it; both are answered alike, and
+   * metered under the route.
+   */
+  @Test
+  void plainMessagesAreServedWithoutTheRouterAndOthersThroughItAlike(Vertx vertx) {
+    String bulk = "{\"id\":\"d1\",\"service\":\"telemetry\",\"priority\":\"BULK\",\"payload\":\"x\"}";
+    HttpResponse<Buffer> plain = post("secret", bulk);
+    assertThat(plain.statusCode()).isEqualTo(202);
+    assertThat(plain.bodyAsJsonObject()).isEqualTo(new JsonObject().put("id", "d1").put("node", "node-1"));
+    assertThat(routed).as("served without the router").hasValue(0);
+
+    JsonObject chunked = chunked(vertx, "secret", bulk.replace("d1", "d2"));
+    assertThat(chunked.getInteger("status")).isEqualTo(202);
+    assertThat(chunked.getJsonObject("body")).isEqualTo(new JsonObject().put("id", "d2").put("node", "node-1"));
+    assertThat(routed).as("through the router").hasValue(1);
+    JsonObject refused = chunked(vertx, "wrong", bulk);
+    assertThat(refused.getInteger("status")).isEqualTo(401);
+    assertThat(refused.getJsonObject("body").getString("error")).isEqualTo(ErrorCode.UNAUTHENTICATED.name());
+
+    assertThat(registry.get(HttpMetrics.NAME).tags("route", "/v1/messages", "method", "POST", "code", "202").timer().count())
+      .as("both metered under the route").isEqualTo(2);
+    assertThat(registry.get(HttpMetrics.NAME).tags("route", "/v1/messages", "code", "401").timer().count()).isEqualTo(1);
+  }
+
+  /** With CORS on, a browser's request (it names its origin) goes through the router, whose CORS handler answers it. */
+  @Test
+  void aBrowsersMessageIsAnsweredWithItsCorsHeaders(Vertx vertx) {
+    int cors = deploy(vertx, new HttpOptions().setPort(0).setCorsOrigins(List.of("https://play.example")));
+    String bulk = "{\"service\":\"telemetry\",\"priority\":\"BULK\",\"payload\":\"x\"}";
+    HttpResponse<Buffer> browser = client.post(cors, "127.0.0.1", "/v1/messages").bearerTokenAuthentication("secret")
+      .putHeader("Origin", "https://play.example").sendBuffer(Buffer.buffer(bulk)).await();
+    assertThat(browser.statusCode()).isEqualTo(202);
+    assertThat(browser.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://play.example");
+    assertThat(routed).hasValue(1);
+    HttpResponse<Buffer> server = client.post(cors, "127.0.0.1", "/v1/messages").bearerTokenAuthentication("secret")
+      .sendBuffer(Buffer.buffer(bulk)).await();
+    assertThat(server.statusCode()).isEqualTo(202);
+    assertThat(routed).as("a game server's is served without the router").hasValue(1);
+  }
+
+  /** Sends {@code body} chunked (no stated length); {@code {status, body}}. */
+  private JsonObject chunked(Vertx vertx, String key, String body) {
+    HttpClient http = vertx.createHttpClient();
+    return http.request(HttpMethod.POST, port, "127.0.0.1", "/v1/messages")
+      .compose(req -> req.setChunked(true).putHeader("Authorization", "Bearer " + key).send(Buffer.buffer(body)))
+      .compose(resp -> resp.body().map(b -> new JsonObject().put("status", resp.statusCode()).put("body", b.toJsonObject())))
+      .eventually(http::close).await();
   }
 }

@@ -33,6 +33,7 @@ import io.netflow.routing.Router;
 import io.netflow.routing.RoutingOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -63,8 +64,14 @@ public class MeshVerticle extends VerticleBase implements Mesh {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeshVerticle.class);
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
-  /** On a recall: until when (epoch ms) the asked node refuses the id if it never had it, and the pass it lets through ({@link Fence}). */
+  /**
+   * On a recall, the fence it puts ({@link Fence}): a closed one under {@code netflow-fence} (its
+   * end, epoch ms), which nodes have read since fences began; an open one under
+   * {@code netflow-open-fence} with its pass, which a node that does not know open fences ignores
+   * rather than refuse the copy it lets through.
+   */
   private static final String FENCE_HEADER = "netflow-fence";
+  private static final String OPEN_FENCE_HEADER = "netflow-open-fence";
   private static final String PASS_HEADER = "netflow-pass";
 
   private final MeshOptions options;
@@ -174,7 +181,7 @@ public class MeshVerticle extends VerticleBase implements Mesh {
     MessageConsumer<LinkFrame> framesConsumer = vertx.eventBus().consumer(MeshAddresses.frames(selfId), frames::onFrame);
     MessageConsumer<Envelope> inboxConsumer = vertx.eventBus().consumer(MeshAddresses.inbox(selfId), frames::onEnvelope);
     MessageConsumer<String> recallConsumer = vertx.eventBus().consumer(MeshAddresses.recall(selfId), m -> inbox.recall(m.body(),
-        fence(m.headers().get(FENCE_HEADER), m.headers().get(PASS_HEADER)))
+        fence(m.headers()))
       .onSuccess(m::reply).onFailure(err -> {
         MeshException e = MeshException.of(err);
         e.failOn(m);
@@ -368,16 +375,23 @@ public class MeshVerticle extends VerticleBase implements Mesh {
       return links.on(0, () -> inbox.recall(id, fence));
     }
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.max(1, timeoutMs));
-    if (fence != null) {
-      options.addHeader(FENCE_HEADER, Long.toString(fence.untilMillis())).addHeader(PASS_HEADER, fence.pass());
+    if (fence != null && fence.isOpen()) {
+      options.addHeader(OPEN_FENCE_HEADER, Long.toString(fence.untilMillis())).addHeader(PASS_HEADER, fence.pass());
+    } else if (fence != null) {
+      options.addHeader(FENCE_HEADER, Long.toString(fence.untilMillis()));
     }
     return vertx.eventBus().<Buffer>request(MeshAddresses.recall(node), id, options).map(Message::body);
   }
 
-  /** A recall's fence from its headers; none when either is absent or the time is not a number. */
-  private static Fence fence(String until, String pass) {
+  /** A recall's fence from its headers; none when absent, or when its end is not a number. */
+  private static Fence fence(MultiMap headers) {
     try {
-      return until == null || pass == null ? null : new Fence(Long.parseLong(until), pass);
+      if (headers.get(FENCE_HEADER) != null) {
+        return Fence.closed(Long.parseLong(headers.get(FENCE_HEADER)));
+      }
+      String pass = headers.get(PASS_HEADER);
+      return headers.get(OPEN_FENCE_HEADER) == null || pass == null ? null
+        : new Fence(Long.parseLong(headers.get(OPEN_FENCE_HEADER)), pass);
     } catch (NumberFormatException e) {
       return null;
     }

@@ -20,6 +20,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The message API for game servers and Micro Nodes: {@code POST /v1/messages},
@@ -31,6 +33,7 @@ public final class GatewayRoutes implements RouteContributor {
 
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final String MESSAGES = "/v1/messages";
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayRoutes.class);
 
   private final GatewayOptions options;
   private volatile boolean draining;
@@ -92,10 +95,19 @@ public final class GatewayRoutes implements RouteContributor {
           length < 0 ? "malformed request" : "request body over the limit");
         return;
       }
-      req.body().onSuccess(body -> {
-        ApiKeys.Principal who = auth.admit(req);
-        if (who != null) {
-          post(vertx, body, who, req.response());
+      req.body().onComplete(body -> {
+        if (body.failed()) {
+          return; // the connection closed before the body was read: nobody to answer
+        }
+        try {
+          ApiKeys.Principal who = auth.admit(req);
+          if (who != null) {
+            post(vertx, body.result(), who, req.response());
+          }
+        } catch (RuntimeException bug) {
+          // As the router's 500 handler answers a route that threw.
+          LOG.warn("POST {} failed: {}", MESSAGES, bug.toString());
+          Answers.error(req.response(), ErrorCode.INTERNAL, null);
         }
       });
     }));

@@ -110,7 +110,11 @@ public class HttpApiVerticle extends VerticleBase {
       router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(doc));
       contributors.forEach(c -> c.mount(vertx, router));
-      contributors.forEach(c -> c.direct(vertx).forEach(d -> direct.put(d.path(), d)));
+      contributors.forEach(c -> c.direct(vertx).forEach(d -> {
+        if (direct.putIfAbsent(d.path(), d) != null) {
+          throw new IllegalStateException("two direct routes on " + d.path());
+        }
+      }));
       router.route().last().handler(ctx -> Answers.error(ctx, ErrorCode.NOT_FOUND, "no route for " + ctx.request().path()));
       router.errorHandler(500, ctx -> Answers.error(ctx, ErrorCode.INTERNAL, null));
       router.errorHandler(413, ctx -> Answers.error(ctx, ErrorCode.TOO_LARGE, "request body over the limit"));
@@ -211,12 +215,13 @@ public class HttpApiVerticle extends VerticleBase {
 
   /**
    * Whether a request may be served without the router ({@link DirectRoute}): HTTP/1.x with a body
-   * of a stated length, no {@code Expect} (the body handler answers those), and, when CORS is on, no
-   * {@code Origin} (the router's CORS handler answers those).
+   * of a stated length and no transfer coding (then the body is exactly that long, and its length is
+   * checked before it is read), no {@code Expect} (the body handler answers those), and, when CORS is
+   * on, no {@code Origin} (the router's CORS handler answers those).
    */
   private boolean plain(HttpServerRequest req) {
     return req.version() != HttpVersion.HTTP_2 && req.getHeader(HttpHeaders.CONTENT_LENGTH) != null
-      && req.getHeader(HttpHeaders.EXPECT) == null
+      && req.getHeader(HttpHeaders.TRANSFER_ENCODING) == null && req.getHeader(HttpHeaders.EXPECT) == null
       && (!cors || req.getHeader(HttpHeaders.ORIGIN) == null);
   }
 

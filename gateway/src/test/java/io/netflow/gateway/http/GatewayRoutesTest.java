@@ -11,12 +11,14 @@ import io.netflow.gateway.protocol.ErrorCode;
 import io.netflow.gateway.protocol.Headers;
 import io.netflow.gateway.protocol.IngressBatch;
 import io.netflow.gateway.protocol.MeshException;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -209,6 +211,32 @@ class GatewayRoutesTest {
       .sendBuffer(Buffer.buffer(bulk)).await();
     assertThat(server.statusCode()).isEqualTo(202);
     assertThat(routed).as("a game server's is served without the router").hasValue(1);
+  }
+
+  /**
+   * A request that states a length and a transfer coding at once (HTTP/1.0 keeps both) is not
+   * served directly, where the stated length is what bounds the body: it takes the router, whose
+   * body handler counts what it reads against the limit.
+   */
+  @Test
+  void aLengthAndATransferCodingAtOnceTakeTheRouter(Vertx vertx) {
+    String chunk = "x".repeat(5000);
+    String request = "POST /v1/messages HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Bearer secret\r\n"
+      + "Content-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n"
+      + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n";
+    NetClient net = vertx.createNetClient();
+    Promise<String> answer = Promise.promise();
+    net.connect(port, "127.0.0.1").onSuccess(socket -> {
+      Buffer got = Buffer.buffer();
+      socket.handler(got::appendBuffer);
+      socket.closeHandler(v -> answer.tryComplete(got.toString()));
+      socket.write(request);
+    }).onFailure(answer::fail);
+    String response = answer.future().eventually(net::close).await();
+    assertThat(response).as(response).startsWith("HTTP/1.").doesNotContain(" 202 ");
+    assertThat(response.substring(9, 10)).as("a 4xx").isEqualTo("4");
+    assertThat(routed).as("through the router").hasValue(1);
+    assertThat(seen).isEmpty();
   }
 
   /** Sends {@code body} chunked (no stated length); {@code {status, body}}. */

@@ -74,6 +74,7 @@ public final class Inbox {
 
   private final Counter duplicates;
   private final Counter fenced;
+  private final Counter fenceRefusals;
   private final Counter rejected;
   private final Counter timedOut;
   private final Vertx vertx;
@@ -106,6 +107,9 @@ public final class Inbox {
     this.fenced = Counter.builder("netflow.inbox.fenced")
       .description("CRITICAL/HIGH request ids a peer asked back (its attempt timed out, or a client sent a copy), never "
         + "received here: refused until the request's deadline to every copy but the one the asker routes on").register(registry);
+    this.fenceRefusals = Counter.builder("netflow.inbox.fenced.refused")
+      .description("Copies of CRITICAL/HIGH requests refused here by a fence (answered NO_HANDLERS, so that they go on)")
+      .register(registry);
     this.rejected = Counter.builder("netflow.admission.rejected")
       .description("Requests turned away OVERLOADED by adaptive admission").register(registry);
     Gauge.builder("netflow.admission.limit", limiter, l -> l.getLimit())
@@ -141,24 +145,29 @@ public final class Inbox {
    * The answer this node gave (or is still working out) to the CRITICAL/HIGH request {@code id};
    * NOT_FOUND when it does not remember it. A draining node still answers: its memory is what keeps
    * a copy from being applied again elsewhere. With a {@code fence} (null for none), an id it does
-   * not remember is refused until the fence ends (at most as long as it remembers answers) to every
-   * copy but the asker's: the asker routes the request on, and a copy that reaches this node late
-   * must not be applied here too. A fenced id asked again is fenced anew, for the newest asker.
+   * not remember is refused until the fence ends (at most as long as it remembers answers), to
+   * every copy or to all but the asker's ({@link Fence}): the asker routes the request on, and a
+   * copy that reaches this node late must not be applied here too. An id fenced already keeps one
+   * fence of the two ({@link Fence#and}).
    */
   public Future<Buffer> recall(String id, Fence fence) {
     Future<Buffer> prior = id == null ? null : dedupe.get(id);
-    if (prior == null || Fenced.of(prior) != null) {
-      long fenceMs = fence == null ? 0 : fence.untilMillis() - System.currentTimeMillis();
+    Fence held = prior == null ? null : Fenced.of(prior);
+    if (prior != null && held == null) {
+      duplicates.increment();
+      return prior;
+    }
+    if (id != null && fence != null) {
+      Fence kept = held == null ? fence : held.and(fence);
+      long fenceMs = kept.untilMillis() - System.currentTimeMillis();
       if (fenceMs > 0) {
-        dedupe.put(id, Future.failedFuture(new Fenced(fence)), fenceMs);
-        if (prior == null) {
+        dedupe.put(id, Future.failedFuture(new Fenced(kept)), fenceMs);
+        if (held == null) {
           fenced.increment();
         }
       }
-      return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "request " + id + " is not remembered here"));
     }
-    duplicates.increment();
-    return prior;
+    return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "request " + id + " is not remembered here"));
   }
 
   /** Serves a request to a local service: the same path for this node's own requests and its peers'. */
@@ -174,9 +183,13 @@ public final class Inbox {
     if (remember) {
       Future<Buffer> prior = dedupe.get(e.id());
       Fence fence = prior == null ? null : Fenced.of(prior);
-      // A fence lets through the one copy its asker routes on; any other copy meets the refusal.
-      if (prior != null && (fence == null || !fence.admits(e))) {
+      if (prior != null && fence == null) {
         duplicates.increment();
+        return prior;
+      }
+      // An open fence lets through the one copy its asker routes on; any other copy is refused.
+      if (fence != null && !fence.admits(e)) {
+        fenceRefusals.increment();
         return prior;
       }
       e = Fence.withoutPass(e);

@@ -120,7 +120,8 @@ public final class Requests {
     List<String> hosts = router.hostsOf(e.service());
     Promise<Reply> answer = Promise.promise();
     long timeout = Math.min(options.getAttemptTimeoutMs(), Math.max(1, e.remainingMillis(System.currentTimeMillis())));
-    Fence fence = Fence.of(e);
+    // Open as long as a node remembers answers: the first copy's deadline may be later than this one's.
+    Fence fence = Fence.open(Math.max(e.deadlineMillis(), System.currentTimeMillis() + options.getDedupeTtlMs()));
     List<Future<Buffer>> asked = new ArrayList<>(hosts.size());
     Set<String> forgot = java.util.concurrent.ConcurrentHashMap.newKeySet();
     for (String node : hosts) {
@@ -137,7 +138,7 @@ public final class Requests {
     Future.join(asked).onComplete(all -> {
       if (!answer.future().isComplete()) {
         Attempts a = new Attempts(e, false);
-        a.fence(fence);
+        a.carry(fence);
         a.holdBack(forgot);
         begin(a).promise.future().onComplete(answer);
       }
@@ -205,10 +206,8 @@ public final class Requests {
 
   /** One request's journey: the nodes tried and the last failure. */
   private static final class Attempts {
-    /** The request as routed: with a fence's pass once it has one. */
+    /** The request as routed: a client's copy carries the pass of the fence its question put on its hosts. */
     Envelope envelope;
-    /** The fence put on nodes asked back for this request, or null. */
-    Fence fence;
     final Promise<Reply> promise = Promise.promise();
     /** Completed with the first node that takes the request, for {@link #accept}; else null. */
     final Promise<String> accepted;
@@ -225,8 +224,7 @@ public final class Requests {
     }
 
     /** From now on the request carries {@code f}'s pass, so the nodes it fenced take it. */
-    void fence(Fence f) {
-      fence = f;
+    void carry(Fence f) {
       envelope = f.admit(envelope);
     }
 
@@ -302,9 +300,10 @@ public final class Requests {
    * node is asked first, and fenced: it answers with what it did (waiting for an answer it is
    * still working out), or says it never had the request and refuses it until the request's
    * deadline (past which the first copy is refused anyway), so a first copy still on its way is not
-   * applied after the request went elsewhere; the request, carrying the fence's pass from then on,
-   * is still taken there should it come back to that node. The question travels behind the request on the same
-   * connection, so it cannot overtake it. A node that does not answer the question either (hung,
+   * applied after the request went elsewhere. The fence is closed ({@link Fence#closed}): the copy
+   * sent there may carry a pass already (a client's copy), and the rest of a chunked one may still
+   * be on its way behind the question. The question travels behind the request on the same
+   * connection, so it cannot overtake a request sent whole. A node that does not answer the question either (hung,
    * or dying) is routed around as before, as is one already known gone (left, or refusing
    * connections), without asking.
    */
@@ -315,10 +314,8 @@ public final class Requests {
       reroute(a, node, failure);
       return;
     }
-    if (a.fence == null) {
-      a.fence(Fence.of(e));
-    }
-    recall.recall(node, e.id(), Math.min(options.getAttemptTimeoutMs(), left), a.fence).onComplete(remembered -> {
+    Fence closed = Fence.closed(e.deadlineMillis());
+    recall.recall(node, e.id(), Math.min(options.getAttemptTimeoutMs(), left), closed).onComplete(remembered -> {
       if (remembered.failed()) {
         reroute(a, node, failure);
       } else if (a.promise.tryComplete(new Reply(remembered.result(), node, a.attempts))) {

@@ -231,26 +231,67 @@ class TimedOutAttemptTest {
   }
 
   /**
-   * The newest asker's pass wins: a copy sent through a third edge fences the hosts anew, and the
-   * second edge's copy, still on its way, is refused where it lands; the third's is applied.
+   * Two copies in flight at once (a client that sent again through two edges): each asks every
+   * host, and the questions reach the hosts in different orders. Every host keeps the same fence
+   * (the greater pass), so one copy gets through and the other is refused everywhere; had each kept
+   * the last one it was asked with, each copy would have been applied on one host.
    */
   @Test
-  void aFenceLetsThroughOnlyTheNewestAskersCopy() throws Exception {
+  void twoCopiesInFlightAtOnceAreLetThroughTheSameOneEverywhere() throws Exception {
+    AtomicInteger applied = new AtomicInteger();
+    Inbox a = hostingMoves(new SimpleMeterRegistry(), applied);
+    Inbox b = hostingMoves(new SimpleMeterRegistry(), applied);
+    long until = System.currentTimeMillis() + 5_000;
+    Fence second = Fence.open(until);
+    Fence third = Fence.open(until);
+    Fence winner = second.pass().compareTo(third.pass()) > 0 ? second : third;
+    Fence loser = winner == second ? third : second;
+    assertThat(notRemembered(a, "action-9", second)).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(notRemembered(a, "action-9", third)).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(notRemembered(b, "action-9", third)).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(notRemembered(b, "action-9", second)).isEqualTo(ErrorCode.NOT_FOUND);
+
+    for (Inbox host : List.of(a, b)) {
+      assertThat(refusal(host, loser.admit(move("action-9")))).isEqualTo(ErrorCode.NO_HANDLERS);
+      assertThat(refusal(host, move("action-9"))).as("the first copy").isEqualTo(ErrorCode.NO_HANDLERS);
+    }
+    assertThat(on(() -> b.handle(winner.admit(move("action-9")))).toString()).isEqualTo("ok action-9");
+    assertThat(refusal(a, loser.admit(move("action-9")))).isEqualTo(ErrorCode.NO_HANDLERS);
+    assertThat(applied).hasValue(1);
+  }
+
+  /**
+   * A client's copy whose attempt timed out: its node is fenced closed, since the copy on its way
+   * there carries the pass its open fence lets through. Closed wins over open, whatever the order.
+   */
+  @Test
+  void aClosedFenceRefusesEvenTheCopyAnOpenOneLetsThrough() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     AtomicInteger applied = new AtomicInteger();
     Inbox inbox = hostingMoves(registry, applied);
-    long deadline = System.currentTimeMillis() + 5_000;
-    Fence second = new Fence(deadline, "second-edge");
-    Fence third = new Fence(deadline, "third-edge");
-    on(() -> inbox.recall("action-9", second).recover(err -> Future.succeededFuture()));
-    on(() -> inbox.recall("action-9", third).recover(err -> Future.succeededFuture()));
-
-    assertThat(refusal(inbox, move("action-9"))).isEqualTo(ErrorCode.NO_HANDLERS);
-    assertThat(refusal(inbox, second.admit(move("action-9")))).isEqualTo(ErrorCode.NO_HANDLERS);
-    assertThat(on(() -> inbox.handle(third.admit(move("action-9")))).toString()).isEqualTo("ok action-9");
-    assertThat(on(() -> inbox.handle(second.admit(move("action-9")))).toString()).as("from memory").isEqualTo("ok action-9");
-    assertThat(applied).hasValue(1);
+    long until = System.currentTimeMillis() + 5_000;
+    Fence open = Fence.open(until);
+    assertThat(notRemembered(inbox, "action-10", open)).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(notRemembered(inbox, "action-10", Fence.closed(until))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(notRemembered(inbox, "action-10", Fence.open(until))).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(refusal(inbox, open.admit(move("action-10")))).isEqualTo(ErrorCode.NO_HANDLERS);
+    assertThat(applied).hasValue(0);
     assertThat(registry.get("netflow.inbox.fenced").counter().count()).as("one id fenced").isEqualTo(1);
+    assertThat(registry.get("netflow.inbox.fenced.refused").counter().count()).isEqualTo(1);
+  }
+
+  /** A timed-out attempt fences its node closed, not with the pass the request may carry. */
+  @Test
+  void aTimedOutAttemptFencesItsNodeClosed() throws Exception {
+    List<Fence> fences = new CopyOnWriteArrayList<>();
+    List<String> sentTo = new CopyOnWriteArrayList<>();
+    Requests requests = requests(firstTimesOut(sentTo), (node, id, timeoutMs, fence) -> {
+      fences.add(fence);
+      return Future.failedFuture(new MeshException(ErrorCode.NOT_FOUND, "not remembered here"));
+    });
+    on(() -> requests.request(move("action-11")));
+    assertThat(fences).hasSize(1);
+    assertThat(fences.get(0).isOpen()).isFalse();
   }
 
   /** The node's side: a fenced id is refused when it arrives late, and never reaches the service. */
@@ -274,7 +315,7 @@ class TimedOutAttemptTest {
     assertThat(on(() -> inbox.handle(move("other"))).toString()).isEqualTo("ok other");
 
     // An id it already took is answered from memory, fence or not: the answer it gave.
-    assertThat(on(() -> inbox.recall("other", fence(deadline))).toString()).isEqualTo("ok other");
+    assertThat(on(() -> inbox.recall("other", Fence.closed(deadline))).toString()).isEqualTo("ok other");
     assertThat(applied).hasValue(1);
 
     // A fence lasts until the first copy's deadline, past which a late copy is refused anyway: a
@@ -287,8 +328,12 @@ class TimedOutAttemptTest {
   }
 
   private ErrorCode notRemembered(Inbox inbox, String id, long fenceUntilMillis) {
+    return notRemembered(inbox, id, fenceUntilMillis == 0 ? null : Fence.closed(fenceUntilMillis));
+  }
+
+  private ErrorCode notRemembered(Inbox inbox, String id, Fence fence) {
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-      () -> on(() -> inbox.recall(id, fenceUntilMillis == 0 ? null : fence(fenceUntilMillis))));
+      () -> on(() -> inbox.recall(id, fence)));
     return MeshException.of(e.getCause()).code();
   }
 
@@ -307,9 +352,5 @@ class TimedOutAttemptTest {
       return Future.succeededFuture(Buffer.buffer("ok " + e.id()));
     });
     return inbox;
-  }
-
-  private static Fence fence(long untilMillis) {
-    return new Fence(untilMillis, "pass-" + untilMillis);
   }
 }

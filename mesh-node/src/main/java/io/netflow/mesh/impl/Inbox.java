@@ -106,7 +106,8 @@ public final class Inbox {
       .description("CRITICAL and HIGH envelopes received again and answered from memory").register(registry);
     this.fenced = Counter.builder("netflow.inbox.fenced")
       .description("CRITICAL/HIGH request ids a peer asked back (its attempt timed out, or a client sent a copy), never "
-        + "received here: refused until the request's deadline to every copy but the one the asker routes on").register(registry);
+        + "received here: refused to every copy until the request's deadline, or to all but the asker's copy for as long as "
+        + "answers are remembered").register(registry);
     this.fenceRefusals = Counter.builder("netflow.inbox.fenced.refused")
       .description("Copies of CRITICAL/HIGH requests refused here by a fence (answered NO_HANDLERS, so that they go on)")
       .register(registry);

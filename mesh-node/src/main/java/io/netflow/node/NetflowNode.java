@@ -16,6 +16,7 @@ import io.netflow.membership.MeshLoad;
 import io.netflow.membership.MeshView;
 import io.netflow.membership.NodeDescriptor;
 import io.netflow.membership.impl.HazelcastMembership;
+import io.netflow.membership.impl.StrandedMemberWatch;
 import io.netflow.mesh.Mesh;
 import io.netflow.mesh.MeshOptions;
 import io.netflow.mesh.MeshVerticle;
@@ -73,6 +74,7 @@ public final class NetflowNode {
   private Vertx vertx;
   private HazelcastClusterManager clusterManager;
   private ClusterMembership membership;
+  private StrandedMemberWatch strandedWatch;
   private MeshView view;
   private MeshVerticle mesh;
   private ModelVerticle models;
@@ -109,6 +111,8 @@ public final class NetflowNode {
       .compose(v -> {
         vertx = v;
         membership = new HazelcastMembership(vertx, clusterManager);
+        strandedWatch = StrandedMemberWatch.start(vertx, clusterManager.getHazelcastInstance(), registry,
+          config.getInt(NodeKeys.CLUSTER_HEARTBEAT) * 1000L);
         vertx.eventBus().registerDefaultCodec(Envelope.class, new EnvelopeCodec());
         IngressBatch.registerCodecs(vertx.eventBus());
         vertx.eventBus().localConsumer(MembershipAddresses.NODE_DRAINING, m -> draining = true);
@@ -240,6 +244,9 @@ public final class NetflowNode {
       return stopped = Future.succeededFuture();
     }
     stopping = true;
+    if (strandedWatch != null) {
+      strandedWatch.close();
+    }
     long drainMs = config.getLong(NodeKeys.DRAIN_MS);
     LOG.info("Node {} leaving: draining for {} ms", name, drainMs);
     // Completed straight from close(): a future bound to an event loop could not be, as close

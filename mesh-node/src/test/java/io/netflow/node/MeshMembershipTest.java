@@ -64,6 +64,15 @@ class MeshMembershipTest {
   }
 
   @Test
+  void everyNodeWatchesForBeingStrandedAndNoneOfAHealthyMeshIs() throws Exception {
+    Thread.sleep(2_500);
+    for (NetflowNode n : mesh.nodes()) {
+      assertThat(n.registry().get("netflow.membership.stranded.claims").counter().count()).isZero();
+      assertThat(n.clusterSize()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void anIdleNodeSendsHeartbeatsItsPeersTakeAsFreshAndAChangeGoesOutInFullAtOnce() throws Exception {
     await(Duration.ofSeconds(10), "a sends heartbeats", () -> sent(a, "heartbeat") >= 4);
     // Seen fresh by its peers all along, on heartbeats: never older than a couple of ticks.

@@ -1,12 +1,12 @@
 package io.netflow.membership.impl;
 
 import com.hazelcast.cluster.Address;
+import com.hazelcast.cluster.impl.MemberImpl;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.instance.impl.HazelcastInstanceImpl;
 import com.hazelcast.instance.impl.HazelcastInstanceProxy;
 import com.hazelcast.internal.cluster.impl.ClusterServiceImpl;
 import com.hazelcast.internal.cluster.impl.MembershipManager;
-import com.hazelcast.cluster.impl.MemberImpl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -29,11 +29,12 @@ import org.slf4j.LoggerFactory;
  * alone, and so it never merges back.
  *
  * <p>Each period this watch looks for that state: joined, not master, and every member ahead of
- * this one suspected. Seen on two ticks in a row (a claim starts at once when Hazelcast takes the
- * usual path), it suspects the master again, which runs the claim that was skipped: the member
- * becomes master of its own side, and the cluster's split-brain merge brings it back. The state is
- * read through Hazelcast internals; where they are not what this watch knows, it says so once and
- * stays off.
+ * this one suspected. Seen on two ticks in a row under the same master (a claim starts at once
+ * when Hazelcast takes the usual path), it suspects the head of the member list again (the master,
+ * when the view is sound), which runs the claim that was skipped: the member becomes master of its
+ * own side, and the cluster's split-brain merge brings it back. The state is read through Hazelcast
+ * 5.3.8's internals ({@code MembershipManager.suspectMember}, whose claim decision this reruns);
+ * where they are not what this watch knows, it says so once and stays off.
  */
 public final class StrandedMemberWatch implements AutoCloseable {
 

@@ -55,6 +55,13 @@ class ClusterConfigFactoryTest {
   }
 
   @Test
+  void hazelcastsOwnMetricsAreNotCollected() throws Exception {
+    // Nothing reads them (a node's metrics are its own); collecting them cost an idle node.
+    assertThat(ClusterConfigFactory.load("").getMetricsConfig().isEnabled()).isFalse();
+    assertThat(new Config().getMetricsConfig().isEnabled()).isTrue();
+  }
+
+  @Test
   void nodeSettingsAreAppliedAndMulticastStaysOff() throws Exception {
     NodeConfig node = NodeConfig.defaults()
       .with(NodeKeys.CLUSTER_NAME, "lab")

@@ -77,7 +77,8 @@ class StrandedMemberWatchTest {
     } finally {
       watch.close();
     }
-    assertThat(registry.get("netflow.membership.stranded.claims").counter().count()).isEqualTo(1);
+    TestMesh.await(Duration.ofSeconds(5), "the claim counted",
+      () -> registry.get("netflow.membership.stranded.claims").counter().count() == 1);
   }
 
   @Test
@@ -101,8 +102,9 @@ class StrandedMemberWatchTest {
       }
 
       @Override
-      public void claim() {
+      public boolean claim(String master) {
         claims.incrementAndGet();
+        return true;
       }
     }, registry, 3_600_000);
     try {
@@ -118,14 +120,34 @@ class StrandedMemberWatchTest {
       assertThat(claims).hasValue(0);
       watch.tick();
       TestMesh.await(Duration.ofSeconds(5), "one claim", () -> claims.get() == 1);
+      TestMesh.await(Duration.ofSeconds(5), "counted", () -> registry.get("netflow.membership.stranded.claims")
+        .counter().count() == 1);
     } finally {
       watch.close();
     }
   }
 
+  @Test
+  void aClaimForAMemberNoLongerStrandedSuspectsNobody() throws Exception {
+    startThree();
+    HazelcastInstance c = members.get(2);
+    ClusterServiceImpl cs = service(c);
+    String master = cs.getMasterAddress().toString();
+    // What a tick saw a moment ago no longer holds (a master's list landed): the claim checks again,
+    // under the service's lock, and leaves a healthy master alone.
+    var cluster = (StrandedMemberWatch.HazelcastCluster) StrandedMemberWatch.HazelcastCluster.of(c).orElseThrow();
+    assertThat(cluster.claim(master)).isFalse();
+    MemberImpl aMember = cs.getMember(service(members.get(0)).getThisAddress());
+    assertThat((boolean) cluster.isSuspectedMethod().invoke(cs.getMembershipManager(), aMember)).isFalse();
+    Thread.sleep(500);
+    assertThat(cs.isMaster()).isFalse();
+    assertThat(cs.getMasterAddress().toString()).isEqualTo(master);
+    assertThat(c.getCluster().getMembers()).hasSize(3);
+  }
+
   private void startThree() {
     String cluster = "stranded-" + UUID.randomUUID();
-    int[] ports = {TestMesh.freePort(), TestMesh.freePort(), TestMesh.freePort()};
+    int[] ports = java.util.stream.IntStream.generate(TestMesh::freePort).distinct().limit(3).toArray();
     for (int port : ports) {
       members.add(Hazelcast.newHazelcastInstance(config(cluster, port, ports)));
     }

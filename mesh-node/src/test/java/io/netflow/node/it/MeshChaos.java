@@ -311,10 +311,9 @@ class MeshChaos {
     faults.add(new Fault(now(), "SIGCONT " + two.get(0) + " and " + two.get(1), false));
     // Each hung node finds itself alone when it resumes: the split has three sides, and takes two
     // merges (tried every 5 s, and tried again when the member list changed under one) to heal. A
-    // local run on 0121e0e was still merging the second at 40 s. Twice since (CI on 96bf741, and
-    // locally on 35557af at 150 s), a node hung a few seconds after it had rejoined stayed in limbo
-    // after it resumed: it suspected its peers, which had removed it, but never removed them nor
-    // merged, its cluster calls blocked (60 s in CI, the whole 150 s locally). See the README.
+    // local run on 0121e0e was still merging the second at 40 s. Twice (CI on 96bf741, and locally
+    // on 35557af at 150 s) a resumed node stayed stranded by a Hazelcast race, suspecting its peers
+    // but never claiming mastership; StrandedMemberWatch now frees it. See the README.
     TestMesh.await(Duration.ofSeconds(150), "hung nodes back in the mesh", () -> upNodes(gw) == 4);
     long rejoined2 = now();
     sleep(2_000);

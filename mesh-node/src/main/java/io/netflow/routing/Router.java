@@ -24,10 +24,11 @@ import java.util.function.LongSupplier;
  *   <li>No key: power of two choices. The cheaper of two random candidates wins, where cost is
  *       peak-EWMA latency x (in-flight + 1) / (capacity x slow-start ramp), raised by the node's
  *       reported utilisation.</li>
- *   <li>A key: weighted rendezvous hashing with bounded loads. The key's highest-ranked node takes
- *       it unless that node already has more than (1 + epsilon) x its fair share of this router's
- *       in-flight requests; then the next in the key's ranking does. Few keys move when nodes come
- *       and go.</li>
+ *   <li>A key: weighted rendezvous hashing with bounded loads, weighted by capacity x slow-start
+ *       ramp. The key's highest-ranked node takes it unless that node already has more than
+ *       (1 + epsilon) x its fair share of this router's in-flight requests; then the next in the
+ *       key's ranking does. Few keys move when nodes come and go, and a node that just joined
+ *       takes its keys over the slow-start window.</li>
  *   <li>DRAINING and stale nodes are skipped unless every host is one; OVERLOADED nodes are
  *       skipped while UP nodes hold at least half the capacity (else all are used, as in Envoy's
  *       panic mode, rather than flooding the few UP nodes).</li>
@@ -249,7 +250,7 @@ public final class Router {
     return s.latency(now) * (s.inFlight() + 1) * reported / (r.node().capacity() * ramp(s, now));
   }
 
-  /** Slow start: a new node's weight ramps from 10% to 100% over the slow-start window. */
+  /** Slow start: a new node's weight ramps from 10% to 100% over the slow-start window, with or without a key. */
   private double ramp(NodeStats s, long now) {
     long window = TimeUnit.MILLISECONDS.toNanos(options.getSlowStartMs());
     if (window == 0) {
@@ -259,30 +260,43 @@ public final class Router {
     return Math.max(0.1, Math.min(1, age));
   }
 
+  /**
+   * Weighted rendezvous with bounded loads, a node's weight being its capacity x its slow-start
+   * ramp: a node that just joined (a JVM still compiling, a store still loading) takes a tenth of
+   * its keys at first and the rest over the window. Raising a weight only moves keys onto that
+   * node, so the keys it takes on the way stay with it.
+   */
   private String rendezvous(String key, List<LoadReport> candidates) {
     long keyHash = hash(key.getBytes(StandardCharsets.UTF_8), 0x9E3779B97F4A7C15L);
-    List<LoadReport> ranked = new ArrayList<>(candidates);
-    ranked.sort(Comparator.comparingDouble((LoadReport r) -> -rendezvousScore(keyHash, r)));
-    double totalCapacity = 0;
+    long now = nanoClock.getAsLong();
+    List<Ranked> ranked = new ArrayList<>(candidates.size());
+    double totalWeight = 0;
     long totalInFlight = 0;
-    for (LoadReport r : ranked) {
-      totalCapacity += r.node().capacity();
-      totalInFlight += stats(r.nodeId()).inFlight();
+    for (LoadReport r : candidates) {
+      NodeStats s = stats(r.nodeId());
+      double weight = r.node().capacity() * ramp(s, now);
+      ranked.add(new Ranked(r.nodeId(), s, weight, rendezvousScore(keyHash, r.nodeId(), weight)));
+      totalWeight += weight;
+      totalInFlight += s.inFlight();
     }
-    for (LoadReport r : ranked) {
-      double bound = Math.ceil((1 + options.getBalanceEpsilon()) * (totalInFlight + 1) * r.node().capacity() / totalCapacity);
-      if (stats(r.nodeId()).inFlight() < bound) {
+    ranked.sort(Comparator.comparingDouble((Ranked r) -> -r.score()));
+    for (Ranked r : ranked) {
+      double bound = Math.ceil((1 + options.getBalanceEpsilon()) * (totalInFlight + 1) * r.weight() / totalWeight);
+      if (r.stats().inFlight() < bound) {
         return r.nodeId();
       }
     }
     return ranked.get(0).nodeId();
   }
 
-  /** Weighted rendezvous score: -capacity / ln(h), h uniform in (0, 1) from hash(key, node). */
-  static double rendezvousScore(long keyHash, LoadReport r) {
-    long h = mix(keyHash ^ hash(r.nodeId().getBytes(StandardCharsets.UTF_8), 0xC2B2AE3D27D4EB4FL));
+  private record Ranked(String nodeId, NodeStats stats, double weight, double score) {
+  }
+
+  /** Weighted rendezvous score: -weight / ln(h), h uniform in (0, 1) from hash(key, node). */
+  static double rendezvousScore(long keyHash, String nodeId, double weight) {
+    long h = mix(keyHash ^ hash(nodeId.getBytes(StandardCharsets.UTF_8), 0xC2B2AE3D27D4EB4FL));
     double unit = ((h >>> 11) + 0.5) / (double) (1L << 53);
-    return -r.node().capacity() / Math.log(unit);
+    return -weight / Math.log(unit);
   }
 
   private static long hash(byte[] bytes, long seed) {

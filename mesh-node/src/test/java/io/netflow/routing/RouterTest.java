@@ -115,6 +115,86 @@ class RouterTest {
     });
   }
 
+  /**
+   * A node that just joined (a restarted JVM still compiling) takes its keys over the slow-start
+   * window, not all at once: in the chaos suite, the first CRITICAL requests a restarted node took
+   * waited up to 0.7 s. Raising its weight only moves keys onto it, so the keys it took early stay.
+   */
+  @Test
+  void aNodeThatJustJoinedTakesItsKeysOverTheSlowStartWindow() {
+    Router ramping = new Router(view, new RoutingOptions().setSlowStartMs(10_000).setRegionSpillSmoothingMs(0), "local",
+      now::get, new SplittableRandom(1));
+    for (String n : List.of("a", "b", "c", "d")) {
+      node(n, 1, NodeState.UP);
+    }
+    Map<String, String> before = new HashMap<>();
+    for (int k = 0; k < 4_000; k++) {
+      before.put("k" + k, ramping.pick(keyed("k" + k), Set.of()));
+    }
+    now.addAndGet(20_000_000_000L);
+    node("e", 1, NodeState.UP);
+
+    Map<String, String> atJoin = new HashMap<>();
+    before.keySet().forEach(k -> atJoin.put(k, ramping.pick(keyed(k), Set.of())));
+    // Weight 0.1 against 4 x 1: about 2.4% of the keys, not the 20% it will take.
+    assertThat(share(atJoin, "e")).isBetween(0.01, 0.04);
+    assertThat(atJoin).allSatisfy((k, n) -> assertThat(n).isIn(before.get(k), "e"));
+
+    now.addAndGet(5_000_000_000L);
+    Map<String, String> halfway = new HashMap<>();
+    before.keySet().forEach(k -> halfway.put(k, ramping.pick(keyed(k), Set.of())));
+    // Weight 0.5: about 11%; every key it took at first it still has.
+    assertThat(share(halfway, "e")).isBetween(0.08, 0.14);
+    atJoin.forEach((k, n) -> {
+      if (n.equals("e")) {
+        assertThat(halfway.get(k)).isEqualTo("e");
+      }
+    });
+
+    now.addAndGet(5_000_000_000L);
+    Map<String, String> after = new HashMap<>();
+    before.keySet().forEach(k -> after.put(k, ramping.pick(keyed(k), Set.of())));
+    assertThat(share(after, "e")).isBetween(0.17, 0.23);
+    assertThat(after).allSatisfy((k, n) -> assertThat(n).isIn(before.get(k), "e"));
+  }
+
+  /** Without a key, a node that just joined is picked less at first too (its cost is divided by its ramp). */
+  @Test
+  void aNodeThatJustJoinedIsPickedLessAtFirstWithoutAKey() {
+    Router ramping = new Router(view, new RoutingOptions().setSlowStartMs(10_000).setRegionSpillSmoothingMs(0), "local",
+      now::get, new SplittableRandom(1));
+    node("a", 1, NodeState.UP);
+    node("b", 1, NodeState.UP);
+    ramping.pick(Envelope.toService("svc").build(), Set.of());
+    now.addAndGet(20_000_000_000L);
+    node("e", 1, NodeState.UP);
+    sameLatency(ramping, "a", "b", "e");
+    int early = 0;
+    for (int i = 0; i < 3_000; i++) {
+      early += ramping.pick(Envelope.toService("svc").build(), Set.of()).equals("e") ? 1 : 0;
+    }
+    now.addAndGet(10_000_000_000L);
+    sameLatency(ramping, "a", "b", "e");
+    int late = 0;
+    for (int i = 0; i < 3_000; i++) {
+      late += ramping.pick(Envelope.toService("svc").build(), Set.of()).equals("e") ? 1 : 0;
+    }
+    assertThat(early).isLessThan(late / 3);
+    assertThat(late / 3_000.0).isBetween(0.25, 0.42);
+  }
+
+  /** One answer in 1 ms from each node, now: their latency estimates are equal. */
+  private void sameLatency(Router r, String... nodes) {
+    for (String n : nodes) {
+      r.stats(n).begin();
+      r.stats(n).end(1_000_000, true, 0, now.get());
+    }
+  }
+
+  private static double share(Map<String, String> placed, String node) {
+    return placed.values().stream().filter(node::equals).count() / (double) placed.size();
+  }
+
   @Test
   void keysFollowCapacity() {
     node("small", 1, NodeState.UP);

@@ -43,6 +43,44 @@ class PeerProbeTest {
     assertThat(await(failing.refuses("alive"))).as("no address to be had").isFalse();
   }
 
+  /**
+   * A process killed but not yet torn down: the kernel still accepts on its port (into the
+   * listening socket's queue, nobody to take the connection), until its sockets close. The chaos
+   * suite saw a node's JVM take 0.2-0.7 s from SIGKILL to there, and a one-shot probe in that time
+   * said "not refused". A held probe answers the moment the port closes.
+   */
+  @Test
+  void aPortThatAcceptsUntilItsProcessIsTornDownIsFoundGoneWhenItCloses(Vertx vertx) throws Exception {
+    java.net.ServerSocket dying = new java.net.ServerSocket(io.netflow.node.TestMesh.freePort(), 50,
+      java.net.InetAddress.getLoopbackAddress());
+    SocketAddress address = SocketAddress.inetSocketAddress(dying.getLocalPort(), "127.0.0.1");
+    PeerProbe probe = new PeerProbe(vertx, node -> Future.succeededFuture(address), 3_000);
+    long start = System.nanoTime();
+    Future<Boolean> answer = probe.refuses("dying");
+    Thread.sleep(300);
+    assertThat(answer.isComplete()).as("answered while the port still accepts").isFalse();
+    // One check at a time per node: a second one asked meanwhile gets the same answer.
+    assertThat(probe.refuses("dying")).isSameAs(answer);
+    dying.close();
+    assertThat(await(answer)).as("gone once its port closed").isTrue();
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("long before the hold ends").isLessThan(2_000);
+  }
+
+  /** A hung process: its port accepts and nothing happens; after the hold, "not refused". */
+  @Test
+  void aPortThatAcceptsThroughTheHoldIsNotJudged(Vertx vertx) throws Exception {
+    try (java.net.ServerSocket hung = new java.net.ServerSocket(io.netflow.node.TestMesh.freePort(), 50,
+      java.net.InetAddress.getLoopbackAddress())) {
+      SocketAddress address = SocketAddress.inetSocketAddress(hung.getLocalPort(), "127.0.0.1");
+      PeerProbe probe = new PeerProbe(vertx, node -> Future.succeededFuture(address), 500);
+      long start = System.nanoTime();
+      assertThat(await(probe.refuses("hung"))).isFalse();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("held for the timeout").isGreaterThanOrEqualTo(450);
+      // The next check is a new one.
+      assertThat(await(probe.refuses("hung"))).isFalse();
+    }
+  }
+
   @Test
   void aConnectTimeoutIsNotARefusal() {
     assertThat(PeerProbe.refusal(new ConnectException("Connection refused"))).isTrue();

@@ -57,8 +57,11 @@ class SlowHostTest {
       }
       assertThat(answered).hasValue(6);
       assertThat(appliedBy).hasSize(6).allSatisfy((id, by) -> assertThat(by).hasSize(1));
+      // Through the question, as a rule. A loop stalled past the host's answer (0.4 s after the
+      // attempt's timer was due; once in a full build on 2 cores) takes that answer before the
+      // timer: the same host's answer, applied once, and not counted as recalled.
       assertThat(a.registry().get("netflow.routing.recalled").counter().count()).as("answered from the hosts' memory")
-        .isEqualTo(6);
+        .isBetween(5.0, 6.0);
     }
   }
 }

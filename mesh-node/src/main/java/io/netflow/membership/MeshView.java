@@ -48,6 +48,8 @@ public final class MeshView {
   private final ConcurrentHashMap<String, List<String>> hosts = new ConcurrentHashMap<>();
   /** Members found refusing connections before the cluster removed them (see {@link #markUnreachable}). */
   private final java.util.Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  /** When this view first held each member's report (on its clock): one time per node for every shard's router. */
+  private final ConcurrentHashMap<String, Long> addedAt = new ConcurrentHashMap<>();
   private final List<Consumer<String>> additionListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> removalListeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> mergeListeners = new CopyOnWriteArrayList<>();
@@ -56,7 +58,8 @@ public final class MeshView {
     this(selfId, staleAfterMillis, System::nanoTime);
   }
 
-  MeshView(String selfId, long staleAfterMillis, LongSupplier nanoClock) {
+  /** A view on the given clock (in nanoseconds): what it reads as stale, and when it first saw a node. */
+  public MeshView(String selfId, long staleAfterMillis, LongSupplier nanoClock) {
     this.selfId = selfId;
     this.staleAfterNanos = TimeUnit.MILLISECONDS.toNanos(staleAfterMillis);
     this.nanoClock = nanoClock;
@@ -78,6 +81,9 @@ public final class MeshView {
     boolean[] added = {false};
     Entry kept = entries.compute(report.nodeId(), (id, old) -> {
       added[0] = old == null;
+      if (old == null) {
+        addedAt.put(id, nanoClock.getAsLong());
+      }
       if (old != null && fresh.report().seq() <= old.report().seq()) {
         return old;
       }
@@ -132,6 +138,15 @@ public final class MeshView {
     return marked[0];
   }
 
+  /**
+   * When this view first held {@code nodeId}'s report, on the view's clock (now for a node it does
+   * not hold): the start of the node's slow start, the same for every router of this node.
+   */
+  public long addedAtNanos(String nodeId) {
+    Long at = addedAt.get(nodeId);
+    return at != null ? at : nanoClock.getAsLong();
+  }
+
   /** Whether {@code nodeId} was found refusing connections and has not reported since. */
   public boolean isUnreachable(String nodeId) {
     return unreachable.contains(nodeId);
@@ -147,6 +162,7 @@ public final class MeshView {
     });
     Entry gone = removed[0];
     unreachable.remove(nodeId);
+    addedAt.remove(nodeId);
     if (gone != null) {
       removalListeners.forEach(l -> l.accept(nodeId));
     }

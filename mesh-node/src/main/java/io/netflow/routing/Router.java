@@ -247,24 +247,28 @@ public final class Router {
     NodeStats s = stats(r.nodeId());
     double utilisation = r.traffic().utilisation();
     double reported = 1 + 4 * utilisation * utilisation;
-    return s.latency(now) * (s.inFlight() + 1) * reported / (r.node().capacity() * ramp(s, now));
+    return s.latency(now) * (s.inFlight() + 1) * reported / (r.node().capacity() * ramp(r.nodeId(), now));
   }
 
-  /** Slow start: a new node's weight ramps from 10% to 100% over the slow-start window, with or without a key. */
-  private double ramp(NodeStats s, long now) {
+  /**
+   * Slow start: a node's weight ramps from 10% to 100% over the slow-start window, from when this
+   * node's view first held its report (the same for every router of this node, so its shards agree;
+   * the members a node finds when it starts ramp together, which changes nothing between them).
+   */
+  private double ramp(String nodeId, long now) {
     long window = TimeUnit.MILLISECONDS.toNanos(options.getSlowStartMs());
     if (window == 0) {
       return 1;
     }
-    double age = (now - s.firstSeenNanos()) / (double) window;
+    double age = (now - view.addedAtNanos(nodeId)) / (double) window;
     return Math.max(0.1, Math.min(1, age));
   }
 
   /**
    * Weighted rendezvous with bounded loads, a node's weight being its capacity x its slow-start
-   * ramp: a node that just joined (a JVM still compiling, a store still loading) takes a tenth of
-   * its keys at first and the rest over the window. Raising a weight only moves keys onto that
-   * node, so the keys it takes on the way stay with it.
+   * ramp: a node that just joined (a JVM still compiling, a store still loading) starts at a tenth
+   * of its weight and takes its keys over the window. While it is the only one ramping, raising its
+   * weight only moves keys onto it, so the keys it takes on the way stay with it.
    */
   private String rendezvous(String key, List<LoadReport> candidates) {
     long keyHash = hash(key.getBytes(StandardCharsets.UTF_8), 0x9E3779B97F4A7C15L);
@@ -274,7 +278,7 @@ public final class Router {
     long totalInFlight = 0;
     for (LoadReport r : candidates) {
       NodeStats s = stats(r.nodeId());
-      double weight = r.node().capacity() * ramp(s, now);
+      double weight = r.node().capacity() * ramp(r.nodeId(), now);
       ranked.add(new Ranked(r.nodeId(), s, weight, rendezvousScore(keyHash, r.nodeId(), weight)));
       totalWeight += weight;
       totalInFlight += s.inFlight();
@@ -317,7 +321,7 @@ public final class Router {
   public NodeStats stats(String nodeId) {
     return stats.computeIfAbsent(nodeId, id -> new NodeStats(
       new PeakEwma(options.latencyDecayNanos(), TimeUnit.MICROSECONDS.toNanos(options.getInitialLatencyMicros()),
-        nanoClock.getAsLong()), nanoClock.getAsLong()));
+        nanoClock.getAsLong())));
   }
 
   /** Forgets a node that left. */
@@ -328,12 +332,10 @@ public final class Router {
   /** What the router knows of one node: latency estimate and requests in flight to it. */
   public static final class NodeStats {
     private final PeakEwma latency;
-    private final long firstSeenNanos;
     private int inFlight;
 
-    NodeStats(PeakEwma latency, long firstSeenNanos) {
+    NodeStats(PeakEwma latency) {
       this.latency = latency;
-      this.firstSeenNanos = firstSeenNanos;
     }
 
     public void begin() {
@@ -352,10 +354,6 @@ public final class Router {
 
     double latency(long nowNanos) {
       return latency.estimate(nowNanos);
-    }
-
-    long firstSeenNanos() {
-      return firstSeenNanos;
     }
   }
 }

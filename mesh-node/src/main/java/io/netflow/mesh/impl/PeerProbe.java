@@ -47,7 +47,8 @@ public final class PeerProbe {
 
   /**
    * @param addresses where a node's event bus listens (null when unknown)
-   * @param timeoutMs the longest a probe waits for its connection, and then holds it open
+   * @param timeoutMs the longest a probe waits for the peer's address, then for its connection, and
+   *                  then holds it open (a check takes a few times this at most)
    */
   public PeerProbe(Vertx vertx, Function<String, Future<SocketAddress>> addresses, int timeoutMs) {
     this.vertx = vertx;
@@ -76,7 +77,8 @@ public final class PeerProbe {
     if (ongoing != null) {
       return ongoing;
     }
-    address(nodeId).compose(address -> address == null ? Future.succeededFuture(false)
+    // Begun inside a future: a lookup that throws is a failure like any other, never a check stuck for good.
+    Future.succeededFuture().compose(v -> address(nodeId)).compose(address -> address == null ? Future.succeededFuture(false)
         : client.connect(address).compose(socket -> held(socket, address)))
       .recover(failure -> Future.succeededFuture(refusal(failure)))
       .onComplete(ar -> {

@@ -53,17 +53,33 @@ class PeerProbeTest {
   void aPortThatAcceptsUntilItsProcessIsTornDownIsFoundGoneWhenItCloses(Vertx vertx) throws Exception {
     java.net.ServerSocket dying = new java.net.ServerSocket(io.netflow.node.TestMesh.freePort(), 50,
       java.net.InetAddress.getLoopbackAddress());
-    SocketAddress address = SocketAddress.inetSocketAddress(dying.getLocalPort(), "127.0.0.1");
-    PeerProbe probe = new PeerProbe(vertx, node -> Future.succeededFuture(address), 3_000);
-    long start = System.nanoTime();
-    Future<Boolean> answer = probe.refuses("dying");
-    Thread.sleep(300);
-    assertThat(answer.isComplete()).as("answered while the port still accepts").isFalse();
-    // One check at a time per node: a second one asked meanwhile gets the same answer.
-    assertThat(probe.refuses("dying")).isSameAs(answer);
-    dying.close();
-    assertThat(await(answer)).as("gone once its port closed").isTrue();
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("long before the hold ends").isLessThan(2_000);
+    try {
+      SocketAddress address = SocketAddress.inetSocketAddress(dying.getLocalPort(), "127.0.0.1");
+      PeerProbe probe = new PeerProbe(vertx, node -> Future.succeededFuture(address), 3_000);
+      long start = System.nanoTime();
+      Future<Boolean> answer = probe.refuses("dying");
+      Thread.sleep(300);
+      assertThat(answer.isComplete()).as("answered while the port still accepts").isFalse();
+      // One check at a time per node: a second one asked meanwhile gets the same answer.
+      assertThat(probe.refuses("dying")).isSameAs(answer);
+      dying.close();
+      assertThat(await(answer)).as("gone once its port closed").isTrue();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("long before the hold ends").isLessThan(2_000);
+      probe.close();
+    } finally {
+      dying.close();
+    }
+  }
+
+  /** A lookup of the address that throws is a failed check ("not refused"), and the next check runs anew. */
+  @Test
+  void aLookupThatThrowsLeavesNoCheckStuck(Vertx vertx) throws Exception {
+    PeerProbe probe = new PeerProbe(vertx, node -> {
+      throw new IllegalStateException("cluster manager closed");
+    }, 500);
+    assertThat(await(probe.refuses("n"))).isFalse();
+    assertThat(await(probe.refuses("n"))).isFalse();
+    probe.close();
   }
 
   /** A hung process: its port accepts and nothing happens; after the hold, "not refused". */

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * started again. Nothing acknowledged may be lost: every request answered 200 was served, every
  * work item completes and every published item's effect reaches its subscriber (applied once by the
  * item's id, however many attempts delivered it), the ledger's totals equal the receipts. What a
- * killed node held is answered elsewhere within 1 s of its process being gone, and every request
- * around a fault within 6 s. Prints the table of faults, and as their baseline the tail of the
- * requests no fault met.
+ * killed node held is answered elsewhere within 1 s of its process being gone, every request around
+ * a kill within 2 s, around a hang within 6 s. Prints the table of faults, and as their baseline
+ * the tail of the requests no fault met.
  */
 class MeshChaos {
 
@@ -139,13 +139,13 @@ class MeshChaos {
     }
   }
 
-  /** Per kill: when the last of its processes was gone (torn down by the kernel, reaped), in ms after the fault. */
+  /** Per kill: when the first of its processes was gone (torn down by the kernel, reaped), in ms after the fault. */
   private final Map<Fault, Long> goneAfter = new ConcurrentHashMap<>();
 
   /** {@code kill -9} of a node, and when its process is gone: a killed JVM's ports close only then. */
   private void kill(Fault fault, String name) throws Exception {
     NodeProcess victim = live.remove(name);
-    victim.process.onExit().thenRun(() -> goneAfter.merge(fault, now() - fault.atMs(), Math::max));
+    victim.process.onExit().thenRun(() -> goneAfter.merge(fault, now() - fault.atMs(), Math::min));
     victim.signal("KILL");
   }
 
@@ -412,7 +412,9 @@ class MeshChaos {
       "rerouted (ms)");
     List<String> slow = new ArrayList<>();
     for (Fault f : faults) {
-      long window = f.hang() ? 6_000 : 1_000;
+      boolean kill = f.what().startsWith("kill");
+      // A kill's window runs until its process is gone, and 1 s more.
+      long window = f.hang() ? 6_000 : 1_000 + (kill ? goneAfter.getOrDefault(f, 0L) : 0);
       List<Sent> around = sent.stream().filter(s -> s.status() == 200 && s.startMs() <= f.atMs()
         && s.startMs() + s.latencyMs() >= f.atMs()).toList();
       List<Sent> after = sent.stream().filter(s -> s.status() == 200 && s.startMs() >= f.atMs()
@@ -427,14 +429,18 @@ class MeshChaos {
       System.out.printf("%-34s %8d %9d %13d %13d %13d  %s%n", f.what(), f.atMs(), around.size(), longestAround,
         longestAfter, longestRerouted, slowest == null ? "-" : slowest.how());
       long longest = Math.max(longestAround, longestAfter);
-      if (longest > 6_000) {
+      // Around a kill, a request it did not hold waits on this machine's own tail (the requests no
+      // fault met reached 0.6-1.4 s in nine runs); around a hang or a resume, one may wait out two
+      // attempt timeouts and a question.
+      long bound = kill ? 2_000 : 6_000;
+      if (longest > bound) {
         slow.add(f.what() + ": a request answered after " + longest + " ms");
       }
-      if (f.what().startsWith("kill")) {
+      if (kill) {
         // A killed process's ports close only once the kernel has torn it down (0.3-0.6 s here):
         // until then nothing on the network tells it from a hung one. From then, what it held is
-        // rerouted and answered within 1 s. Requests it did not hold (answered by a live node at
-        // their first attempt) wait on this machine's tail, not on the fault: bounded by 6 s above.
+        // rerouted and answered within 1 s (PeerProbeTest, not this bound, pins the probe that
+        // finds the port closed at once).
         long gone = goneAfter.getOrDefault(f, 0L);
         long pastGone = rerouted.stream().mapToLong(s -> s.startMs() + s.latencyMs() - (f.atMs() + gone)).max().orElse(0);
         System.out.printf("%-34s the killed process gone after %d ms; what it held answered by %d ms after that%n", "",
@@ -472,8 +478,8 @@ class MeshChaos {
     System.out.printf("rewards: %d contributions credited, %d retries; ledger %d points in %d credits, receipts %d points%n",
       receipts.size(), contributionRetries.get(), account.getLong("balance"), account.getInteger("contributions"),
       receiptPoints);
-    assertThat(slow).as("what a kill held answered within 1 s of the process gone; every request around a fault within 6 s")
-      .isEmpty();
+    assertThat(slow).as("what a kill held answered within 1 s of the process gone; every request around a kill within 2 s, "
+      + "around a hang within 6 s").isEmpty();
     assertThat(corrupt).as("nodes whose active version is not the published one").isEmpty();
     assertThat(byState).as("every work item completes").containsExactly(Map.entry("SUCCEEDED", (long) work.size()));
     assertThat(missing).as("completed items whose effect never arrived").isEmpty();

@@ -366,7 +366,9 @@ class ModelRolloutTest {
     assertThat(ModelFixture.post(b, "/v1/models/policy/rollback").statusCode()).isEqualTo(202);
     awaitState(a, "policy/v1", "ACTIVE", Duration.ofSeconds(10));
     assertThat(Files.readAllBytes(activeFile(a, "policy"))).isEqualTo(Files.readAllBytes(v1));
-    assertThat(state(a, "policy/v2", a)).isEqualTo("VERIFIED");
+    // Each version's state is announced on its own (within a tick of the other, not at once): a
+    // reader may see v1 ACTIVE a moment before v2 VERIFIED (a clean-clone CI run on 2100f11 did).
+    awaitState(a, "policy/v2", "VERIFIED", Duration.ofSeconds(2));
   }
 
   private static double metric(NetflowNode n, String name) {
